@@ -1,0 +1,17 @@
+// Shared vitest settings. Tests import workspace packages from their TypeScript sources, so a change in
+// a lower package is seen by the tests above it without a rebuild; builds and type checks go through dist.
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const packages = ['random', 'tokenizers', 'datasets', 'backend', 'models', 'trainer'];
+
+export const workspaceAliases = packages.flatMap((name) => [
+  { find: new RegExp(`^@makemore/${name}/node$`), replacement: `${root}packages/${name}/src/node.ts` },
+  { find: new RegExp(`^@makemore/${name}$`), replacement: `${root}packages/${name}/src/index.ts` },
+]);
+
+export const sharedTest = {
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+  passWithNoTests: true,
+};
