@@ -1,1 +1,2 @@
-export {};
+export type * from './types';
+export { sequenceModelFactories } from './sequence-models';
