@@ -1,0 +1,101 @@
+/**
+ * Mean cross-entropy between logits and integer targets, skipping an ignore index, as
+ * `F.cross_entropy(logits.view(-1, V), targets.view(-1), ignore_index=-1)` in makemore.py.
+ *
+ * Three equivalent implementations, because op count dominates small models' step time
+ * (see the package bench):
+ * - `fused` (default): one custom-gradient op. Forward log-softmax + one-hot dot product; backward is
+ *   the closed form (softmax − onehot) / count, which skips differentiating log-softmax op by op.
+ * - `one-hot`: `-sum(logSoftmax(logits) * oneHot(targets)) / count`, autodiff through every op.
+ * - `gather`: picks log-probabilities with a flat `gather`; its gradient needs `UnsortedSegmentSum`.
+ *
+ * Targets equal to `ignoreIndex` add nothing and are not counted, so the mean is over valid targets
+ * (NaN when every target is ignored, as in PyTorch).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import './register-gradients';
+
+/** Which implementation {@link crossEntropy} uses; all give the same value and gradient. */
+export type CrossEntropyMethod = 'fused' | 'one-hot' | 'gather';
+
+/** Options for {@link crossEntropy}. */
+export interface CrossEntropyOptions {
+  /** Targets equal to this add nothing to the loss (default -1, makemore.py's padding). */
+  ignoreIndex?: number;
+  /** Implementation (default `fused`). */
+  method?: CrossEntropyMethod;
+}
+
+/**
+ * Mean negative log-likelihood of `targets [...]` under `logits [..., V]`.
+ * Returns a scalar; the caller owns it. Intermediates are freed.
+ */
+export function crossEntropy(
+  logits: tf.Tensor,
+  targets: tf.Tensor,
+  options: CrossEntropyOptions = {},
+): tf.Scalar {
+  const ignoreIndex = options.ignoreIndex ?? -1;
+  const method = options.method ?? 'fused';
+  const vocab = logits.shape[logits.shape.length - 1] as number;
+  if (targets.size * vocab !== logits.size) {
+    throw new Error(
+      `crossEntropy: targets shape [${targets.shape}] does not match logits shape [${logits.shape}] ` +
+        '(targets must have the logits shape without the last axis)',
+    );
+  }
+  return tf.tidy(() => {
+    const flatLogits = tf.reshape(logits, [-1, vocab]) as tf.Tensor2D;
+    let flatTargets = tf.cast(tf.reshape(targets, [-1]), 'int32') as tf.Tensor1D;
+    // Out-of-range ids one-hot to an all-zero row, so ignored targets are mapped to -1.
+    if (ignoreIndex >= 0 && ignoreIndex < vocab) {
+      flatTargets = tf.where(
+        tf.equal(flatTargets, ignoreIndex),
+        tf.fill(flatTargets.shape, -1, 'int32'),
+        flatTargets,
+      );
+    }
+    const valid = tf.logicalAnd(tf.greaterEqual(flatTargets, 0), tf.less(flatTargets, vocab));
+    const count = tf.sum(tf.cast(valid, 'float32'));
+    if (method === 'gather') return gatherNll(flatLogits, flatTargets, valid, count, vocab);
+    const oneHot = tf.oneHot(flatTargets, vocab, 1, 0, 'float32');
+    if (method === 'one-hot') {
+      return tf.div(tf.neg(tf.sum(tf.mul(tf.logSoftmax(flatLogits), oneHot))), count) as tf.Scalar;
+    }
+    return fusedNll(flatLogits, oneHot, count);
+  });
+}
+
+function fusedNll(logits: tf.Tensor2D, oneHot: tf.Tensor, count: tf.Tensor): tf.Scalar {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const logp = tf.logSoftmax(x);
+    // Saved tensors outlive this tidy until backprop runs (the engine keeps clones of them).
+    save([logp, oneHot, count]);
+    return {
+      value: tf.div(tf.neg(tf.sum(tf.mul(logp, oneHot))), count),
+      // d/dx of -sum(onehot · logsoftmax(x)) / n is (softmax(x) − onehot) / n on valid rows; ignored
+      // rows have an all-zero one-hot and must get zero gradient, so mask the softmax term too.
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedLogp, savedOneHot, savedCount] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const rowValid = tf.sum(savedOneHot, -1, true);
+        return tf.mul(tf.sub(tf.mul(tf.exp(savedLogp), rowValid), savedOneHot), tf.div(dy, savedCount));
+      },
+    };
+  });
+  return f(logits) as tf.Scalar;
+}
+
+function gatherNll(
+  logits: tf.Tensor2D,
+  targets: tf.Tensor1D,
+  valid: tf.Tensor,
+  count: tf.Tensor,
+  vocab: number,
+): tf.Scalar {
+  const n = targets.shape[0];
+  const safe = tf.where(valid, targets, tf.zerosLike(targets));
+  const flatIndex = tf.add(tf.mul(tf.range(0, n, 1, 'int32'), tf.scalar(vocab, 'int32')), safe);
+  const picked = tf.gather(tf.reshape(tf.logSoftmax(logits), [-1]), flatIndex);
+  return tf.div(tf.neg(tf.sum(tf.mul(picked, tf.cast(valid, 'float32')))), count) as tf.Scalar;
+}
