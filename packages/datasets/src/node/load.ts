@@ -59,7 +59,7 @@ async function readBuiltin(name: string, dir: string, verify: boolean): Promise<
     }
     texts.push(text);
   }
-  return datasetFromFiles(info, texts);
+  return datasetFromFiles(info, texts, verify);
 }
 
 const looksLikePath = (s: string) => /[/\\]|\.txt$|^\.\.?$|^~/.test(s);
