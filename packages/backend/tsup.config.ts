@@ -1,10 +1,25 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/node.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-});
+// Two builds. The browser entry leaves every dependency to the app's bundler. The Node entry bundles
+// tfjs-core's gradient registrations: they ship only as extensionless ESM files that plain Node cannot
+// load, and without them nothing trains (see src/gradients.ts). Everything else stays external.
+export default defineConfig([
+  {
+    entry: ['src/index.ts'],
+    format: ['esm', 'cjs'],
+    dts: true,
+    clean: false,
+    sourcemap: true,
+    target: 'es2022',
+  },
+  {
+    entry: ['src/node.ts'],
+    format: ['esm', 'cjs'],
+    dts: true,
+    clean: false,
+    sourcemap: true,
+    target: 'es2022',
+    shims: true,
+    noExternal: [/^@tensorflow\/tfjs-core\/dist\//],
+  },
+]);

@@ -1,1 +1,24 @@
-export {};
+/**
+ * @makemore/backend: picks the fastest TensorFlow.js backend that loads, and repairs the wasm backend.
+ *
+ * This is the browser-safe entry (WebGPU → WebGL → wasm → cpu). Node programs import
+ * `@makemore/backend/node`, whose `useBestBackend` tries tfjs-node-gpu → tfjs-node → wasm → cpu.
+ */
+export { type BrowserBackendOptions, useBestBackend } from './browser';
+export { GRADIENTS_REGISTERED } from './gradients';
+export {
+  BROWSER_ORDER,
+  type BackendName,
+  type BackendPreference,
+  type BrowserBackendName,
+  INSTALL_HINT,
+  NODE_ORDER,
+  type NodeBackendName,
+} from './names';
+export type { BackendAttempt, BackendChoice, BaseBackendOptions, NoticeHandler } from './select';
+export {
+  installWasmRepairs,
+  uninstallWasmRepairs,
+  type WasmRepairState,
+  wasmRepairState,
+} from './wasm/repairs';

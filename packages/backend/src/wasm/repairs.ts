@@ -1,0 +1,77 @@
+/**
+ * Installs (and removes) our repairs of tfjs-backend-wasm 4.22 through tfjs's public kernel registry:
+ *   - `UnsortedSegmentSum` is registered (the gradient of `gather`; stock wasm cannot train embeddings);
+ *   - `BatchMatMul` is replaced by a kernel that routes transposed and batched operands to XNNPACK's fast
+ *     path, keeping the stock kernel function to call.
+ * Both act on the `wasm` backend only, so code that uses another backend sees no change. The repairs
+ * need the wasm kernels to be registered first: import `@tensorflow/tfjs-backend-wasm` before calling.
+ */
+import {
+  BatchMatMul,
+  getKernel,
+  type KernelConfig,
+  registerKernel,
+  UnsortedSegmentSum,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
+import { fastBatchMatMulWasmConfig } from './batch-mat-mul';
+import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum';
+
+/** Which repairs are in place. */
+export interface WasmRepairState {
+  unsortedSegmentSum: boolean;
+  batchMatMul: boolean;
+}
+
+// The stock BatchMatMul config we replaced, so uninstall can put it back. Kept on globalThis so that two
+// copies of this module (an ESM and a CJS build in one process) agree on what is installed.
+const STOCK_KEY = Symbol.for('@makemore/backend:stockWasmBatchMatMul');
+const REPAIRED = Symbol.for('@makemore/backend:repaired');
+type Store = { [STOCK_KEY]?: KernelConfig };
+const store = globalThis as Store;
+
+const isOurs = (k: KernelConfig | undefined) => k !== undefined && REPAIRED in k;
+const mark = (k: KernelConfig): KernelConfig => Object.assign(k, { [REPAIRED]: true });
+
+/**
+ * Registers the wasm repairs. Idempotent. Throws when the wasm backend's kernels are not registered yet.
+ * @returns which repairs are now installed
+ */
+export function installWasmRepairs(options: { unsortedSegmentSum?: boolean; batchMatMul?: boolean } = {}) {
+  const stockMatMul = getKernel(BatchMatMul, 'wasm');
+  if (stockMatMul === undefined) {
+    throw new Error(
+      "installWasmRepairs: the wasm kernels are not registered. Import '@tensorflow/tfjs-backend-wasm' first.",
+    );
+  }
+  if (options.unsortedSegmentSum !== false) {
+    const existing = getKernel(UnsortedSegmentSum, 'wasm');
+    // A later tfjs that ships its own kernel keeps it.
+    if (existing === undefined) registerKernel(mark({ ...unsortedSegmentSumWasmConfig }));
+  }
+  if (options.batchMatMul !== false && !isOurs(stockMatMul)) {
+    store[STOCK_KEY] = stockMatMul;
+    unregisterKernel(BatchMatMul, 'wasm');
+    registerKernel(mark(fastBatchMatMulWasmConfig(stockMatMul)));
+  }
+  return wasmRepairState();
+}
+
+/** Removes the repairs and puts the stock BatchMatMul back (for benchmarks and tests). */
+export function uninstallWasmRepairs(): WasmRepairState {
+  if (isOurs(getKernel(UnsortedSegmentSum, 'wasm'))) unregisterKernel(UnsortedSegmentSum, 'wasm');
+  const stock = store[STOCK_KEY];
+  if (isOurs(getKernel(BatchMatMul, 'wasm')) && stock !== undefined) {
+    unregisterKernel(BatchMatMul, 'wasm');
+    registerKernel(stock);
+  }
+  return wasmRepairState();
+}
+
+/** Which of our repairs are registered right now. */
+export function wasmRepairState(): WasmRepairState {
+  return {
+    unsortedSegmentSum: isOurs(getKernel(UnsortedSegmentSum, 'wasm')),
+    batchMatMul: isOurs(getKernel(BatchMatMul, 'wasm')),
+  };
+}

@@ -1,0 +1,179 @@
+import { Rng } from '@makemore/random';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { installWasmRepairs, uninstallWasmRepairs, useBestBackend, wasmRepairState } from '../src/node';
+import { expectClose, on, randn } from './helpers';
+
+beforeAll(async () => {
+  const choice = await useBestBackend({ prefer: 'wasm', onNotice: () => {} });
+  expect(choice.backend).toBe('wasm');
+  expect(wasmRepairState()).toEqual({ unsortedSegmentSum: true, batchMatMul: true });
+});
+
+describe('UnsortedSegmentSum on wasm', () => {
+  it('is missing from stock tfjs-backend-wasm and present once repaired', () => {
+    uninstallWasmRepairs();
+    expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeUndefined();
+    installWasmRepairs();
+    expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeDefined();
+  });
+
+  it('equals the cpu backend on random shapes and with out-of-range ids', async () => {
+    const rng = new Rng(1);
+    const cases: { x: number[]; ids: number[]; segments: number }[] = [
+      { x: [7], ids: [7], segments: 3 },
+      { x: [12, 5], ids: [12], segments: 4 },
+      { x: [6, 4, 3], ids: [6], segments: 9 },
+    ];
+    for (const c of cases) {
+      const x = randn(rng, c.x);
+      const n = c.ids.reduce((a, b) => a * b, 1);
+      // -1 and `segments` are out of range and must be dropped.
+      const idValues = Array.from({ length: n }, () => rng.int(c.segments + 2) - 1);
+      const ids = tf.tensor1d(idValues, 'int32');
+      const f = () => tf.unsortedSegmentSum(x, ids, c.segments);
+      expectClose(await on('wasm', f), await on('cpu', f), 1e-5, 1e-5);
+    }
+  });
+
+  it('sums int32 data exactly', async () => {
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32');
+    const ids = tf.tensor1d([2, 0, 2], 'int32');
+    const got = await on('wasm', () => tf.unsortedSegmentSum(x, ids, 3));
+    expect(got.values).toEqual([3, 4, 0, 0, 6, 8]);
+  });
+
+  it('makes the gradient of gather equal the cpu backend', async () => {
+    const rng = new Rng(2);
+    const table = randn(rng, [27, 10]);
+    const idx = tf.tensor2d(
+      Array.from({ length: 32 * 3 }, () => rng.int(27)),
+      [32, 3],
+      'int32',
+    );
+    const weights = randn(rng, [32, 3, 10]);
+    const grad = () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, idx), weights)))(table);
+    expectClose(await on('wasm', grad), await on('cpu', grad), 1e-4, 1e-4);
+  });
+
+  it('trains an embedding: a bigram model lowers its loss on wasm', async () => {
+    await tf.setBackend('wasm');
+    const rng = new Rng(3);
+    // Targets follow inputs deterministically (next = (cur + 1) mod 8), so the loss can fall far.
+    const inputs = Array.from({ length: 64 }, () => rng.int(8));
+    const x = tf.tensor1d(inputs, 'int32');
+    const y = tf.oneHot(
+      tf.tensor1d(
+        inputs.map((i) => (i + 1) % 8),
+        'int32',
+      ),
+      8,
+    );
+    const emb = tf.variable(tf.mul(randn(rng, [8, 8]), 0.1));
+    const loss = (): tf.Scalar => tf.losses.softmaxCrossEntropy(y, tf.gather(emb, x));
+    const opt = tf.train.sgd(5);
+    const first = (await loss().data())[0]!;
+    for (let step = 0; step < 30; step++) opt.minimize(loss);
+    const last = (await loss().data())[0]!;
+    expect(first).toBeGreaterThan(1.5);
+    expect(last).toBeLessThan(0.5 * first);
+  });
+});
+
+describe('BatchMatMul on wasm', () => {
+  const shapes: [number[], number[]][] = [
+    [
+      [5, 7],
+      [7, 3],
+    ],
+    [
+      [1, 9],
+      [9, 1],
+    ],
+    [
+      [33, 64],
+      [64, 17],
+    ],
+    [
+      [4, 5, 7],
+      [4, 7, 3],
+    ],
+    [
+      [4, 5, 7],
+      [7, 3],
+    ],
+    [
+      [5, 7],
+      [4, 7, 3],
+    ],
+    [
+      [1, 5, 7],
+      [6, 7, 3],
+    ],
+    [
+      [6, 5, 7],
+      [1, 7, 3],
+    ],
+    [
+      [2, 3, 8, 16],
+      [2, 3, 16, 8],
+    ],
+    [
+      [12, 4, 16, 8],
+      [12, 4, 8, 16],
+    ],
+  ];
+  const t = (shape: number[], transpose: boolean) =>
+    transpose ? [...shape.slice(0, -2), shape[shape.length - 1]!, shape[shape.length - 2]!] : shape;
+
+  it('equals the cpu backend for every transpose combination, batch size and broadcast', async () => {
+    const rng = new Rng(4);
+    for (const [sa, sb] of shapes) {
+      for (const transposeA of [false, true]) {
+        for (const transposeB of [false, true]) {
+          const a = randn(rng, t(sa, transposeA));
+          const b = randn(rng, t(sb, transposeB));
+          const f = () => tf.matMul(a, b, transposeA, transposeB);
+          expectClose(await on('wasm', f), await on('cpu', f), 1e-4, 1e-4);
+          a.dispose();
+          b.dispose();
+        }
+      }
+    }
+  });
+
+  it('gives the same gradients as cpu through a batched attention-like product', async () => {
+    const rng = new Rng(5);
+    const q = randn(rng, [3, 8, 4]);
+    const k = randn(rng, [3, 8, 4]);
+    const v = randn(rng, [3, 8, 4]);
+    const f = () =>
+      tf.grad((qq: tf.Tensor) => tf.sum(tf.matMul(tf.softmax(tf.matMul(qq, k, false, true)), v)))(q);
+    expectClose(await on('wasm', f), await on('cpu', f), 1e-4, 1e-4);
+  });
+
+  it('leaks no tensors and restores the stock kernel on uninstall', async () => {
+    await tf.setBackend('wasm');
+    const rng = new Rng(6);
+    const a = randn(rng, [4, 6, 5]);
+    const b = randn(rng, [4, 6, 7]);
+    const before = tf.memory().numTensors;
+    const bytesBefore = tf.memory().numBytes;
+    for (let i = 0; i < 20; i++) {
+      tf.tidy(() => {
+        tf.matMul(a, b, true, false);
+      });
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    expect(tf.memory().numBytes).toBe(bytesBefore);
+    const stockFn = () => tf.matMul(a, b, true, false);
+    const repaired = await on('wasm', stockFn);
+    uninstallWasmRepairs();
+    expect(wasmRepairState().batchMatMul).toBe(false);
+    const stock = await on('wasm', stockFn);
+    installWasmRepairs();
+    expect(wasmRepairState().batchMatMul).toBe(true);
+    expectClose(repaired, stock, 1e-5, 1e-5);
+  });
+});
