@@ -304,6 +304,8 @@ class WaveNet(nn.Module):
         self.wte = nn.Embedding(V, E)
         self.h = nn.ModuleList([WaveNetLayer(E if i == 0 else H, H, batch_norm) for i in range(levels)])
         self.lm_head = nn.Linear(H, V)
+        with torch.no_grad():  # the lecture's init: a less confident last layer, loss near ln V at step 0
+            self.lm_head.weight *= 0.1
 
     def forward(self, idx):
         x = self.wte(idx)
