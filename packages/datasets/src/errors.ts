@@ -33,6 +33,16 @@ export class DatasetError extends Error {
   }
 }
 
+/**
+ * True for a DatasetError from any copy of this package (the CommonJS builds of the two entry points
+ * each hold their own class, so `instanceof` can miss across them; this check cannot).
+ */
+export function isDatasetError(err: unknown): err is DatasetError {
+  return (
+    err instanceof Error && err.name === 'DatasetError' && typeof (err as DatasetError).code === 'string'
+  );
+}
+
 /** Throws a BAD_ARGUMENT error unless `value` is an integer >= `min`. */
 export function requireInt(name: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min) {

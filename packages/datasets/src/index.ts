@@ -13,7 +13,7 @@ export type {
   DatasetKind,
   TextTokenizer,
 } from './types.js';
-export { DatasetError, type DatasetErrorCode } from './errors.js';
+export { DatasetError, type DatasetErrorCode, isDatasetError } from './errors.js';
 export {
   type BuiltinDatasetName,
   datasetFiles,
