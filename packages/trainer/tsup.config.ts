@@ -7,4 +7,7 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
+  // tfjs-core's gradient registrations are ESM files with extension-less imports that Node cannot load,
+  // so they are inlined; they register into tfjs's global registry, shared with the external core.
+  noExternal: [/@tensorflow\/tfjs-core\/dist\/register_all_gradients/],
 });

@@ -1,0 +1,73 @@
+/**
+ * One optimisation step: forward, loss, gradients (reverse-mode autodiff through tf.variableGrads),
+ * optional clipping by global norm, update. Everything it allocates is freed before it returns.
+ */
+import type { LanguageModel } from '@makemore/models';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import './register-gradients';
+import { clipGradNorm, globalNorm } from './clip';
+import type { Batch } from './data';
+import type { Optimizer } from './optim/optimizer';
+
+/** Options for {@link trainStep}. */
+export interface TrainStepOptions {
+  /** Learning rate for this step (default: the optimizer's `lr`). */
+  lr?: number;
+  /** Clip gradients to this global L2 norm (default: no clipping). */
+  gradClip?: number;
+  /** Targets equal to this are ignored (default −1). */
+  ignoreIndex?: number;
+}
+
+/** What one step measured. */
+export interface TrainStepResult {
+  /** The batch loss before the update. */
+  loss: number;
+  /** Global L2 norm of the gradients before clipping. */
+  gradNorm: number;
+}
+
+/**
+ * Runs one training step on `batch` and updates the model's parameters through `optimizer`.
+ * The model is put in training mode for the step and left there. The batch stays owned by the caller.
+ */
+export async function trainStep(
+  model: LanguageModel,
+  optimizer: Optimizer,
+  batch: Batch,
+  options: TrainStepOptions = {},
+): Promise<TrainStepResult> {
+  if (!model.training) model.setTraining(true);
+  const params = model.parameters();
+  // tf names variables globally; map those names back to the model's parameter names.
+  const byVariableName = new Map<string, string>();
+  for (const [name, v] of params) byVariableName.set(v.name, name);
+  const { value, grads: raw } = tf.variableGrads(
+    () => model.loss(batch.x, batch.y, { ignoreIndex: options.ignoreIndex ?? -1 }),
+    [...params.values()],
+  );
+  const grads = new Map<string, Tensor>();
+  for (const [varName, g] of Object.entries(raw)) {
+    const name = byVariableName.get(varName);
+    if (name !== undefined && g) grads.set(name, g);
+  }
+  let norm: tf.Scalar;
+  let used = grads;
+  if (options.gradClip !== undefined) {
+    const clipped = clipGradNorm(grads, options.gradClip);
+    norm = clipped.norm;
+    used = clipped.grads;
+  } else {
+    norm = globalNorm(grads);
+  }
+  try {
+    optimizer.step(used, options.lr);
+    const both = tf.stack([value, norm]);
+    const [loss, gradNorm] = await both.data();
+    both.dispose();
+    return { loss: loss as number, gradNorm: gradNorm as number };
+  } finally {
+    tf.dispose([value, norm, ...grads.values(), ...(used === grads ? [] : used.values())]);
+  }
+}
