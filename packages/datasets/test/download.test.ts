@@ -1,7 +1,7 @@
 // The download path against a real HTTP server on 127.0.0.1: success, checksum mismatch, 404, a
 // connection cut mid-body, a server that never answers, bounded retries and progress reports.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -185,6 +185,15 @@ describe('loadDataset (node) with downloads', () => {
     expect(existsSync(join(cacheDir, 'verbs.txt'))).toBe(true);
     // The second load comes from the cache.
     await loadDataset('verbs', { ...fast, cacheDir, env: { MAKEMORE_MIRROR: server.url } });
+    expect(server.hits.get('/verbs.txt')).toBe(1);
+  });
+
+  it('replaces a corrupt file in the cache with a verified download', async () => {
+    server = await startServer(serveDataDir);
+    writeFileSync(join(cacheDir, 'verbs.txt'), 'junk\n');
+    const ds = await loadDataset('verbs', { ...fast, cacheDir, mirror: server.url, env: {} });
+    expect(ds.words).toHaveLength(1042);
+    expect(sha(readFileSync(join(cacheDir, 'verbs.txt')))).toBe(VERBS_SHA);
     expect(server.hits.get('/verbs.txt')).toBe(1);
   });
 

@@ -2,7 +2,7 @@
 // checked against the facts in SOURCES.md, plus the errors for bad input.
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -211,5 +211,8 @@ describe('custom datasets', () => {
 
   it('reports a missing path', async () => {
     await expect(loadDataset('./no/such/file.txt')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(loadDataset('~/no-such-makemore-file.txt')).rejects.toThrow(
+      join(homedir(), 'no-such-makemore-file.txt'),
+    );
   });
 });

@@ -6,10 +6,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { customInfo, documentsDataset, inferKind, textDataset, wordsDataset } from '../build.js';
 import { decodeText } from '../decode.js';
-import { DatasetError } from '../errors.js';
+import { DatasetError, isDatasetError } from '../errors.js';
 import { type DownloadProgress, type FetchOptions, checksumMismatch } from '../http.js';
 import { datasetFromFiles } from '../load.js';
 import { datasetInfo, isBuiltinDataset, unknownDataset } from '../registry.js';
@@ -37,6 +38,9 @@ export interface LoadOptions extends FetchOptions {
   /** Environment to read MAKEMORE_DATA_DIR, MAKEMORE_MIRROR, XDG_CACHE_HOME from. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
 }
+
+/** Expands a leading `~` to the home folder, as a shell would. */
+const expandHome = (p: string) => (p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p);
 
 async function readTextFile(path: string): Promise<{ text: string; bytes: Buffer }> {
   const bytes = await readFile(path);
@@ -69,7 +73,7 @@ export async function loadPath(
   path: string,
   options: Pick<LoadOptions, 'kind' | 'name'> = {},
 ): Promise<Dataset> {
-  const full = resolve(path);
+  const full = resolve(expandHome(path));
   const st = await stat(full).catch(() => null);
   if (!st) throw new DatasetError('NOT_FOUND', `No such file or folder: ${full}`);
   const name = options.name ?? basename(full).replace(/\.txt$/, '');
@@ -127,10 +131,17 @@ export async function loadDataset(nameOrPath: string, options: LoadOptions = {})
   const name = nameOrPath;
   const verify = options.verify !== false;
   const env = options.env ?? process.env;
-  for (const d of searchDirs({ ...options, env })) {
-    if (hasAllFiles(d.dir, name)) return readBuiltin(name, d.dir, verify);
-  }
   const cacheDir = options.cacheDir ? resolve(options.cacheDir) : defaultCacheDir(env);
+  for (const d of searchDirs({ ...options, env })) {
+    if (!hasAllFiles(d.dir, name)) continue;
+    try {
+      return await readBuiltin(name, d.dir, verify);
+    } catch (err) {
+      // A bad file in the cache is ours to replace; one in a folder the user chose is reported.
+      const repairable = d.source === 'cache' && options.download !== false && isDatasetError(err);
+      if (!(repairable && err.code === 'CHECKSUM_MISMATCH')) throw err;
+    }
+  }
   if (options.dataDir) {
     const missing = datasetInfo(name).files.filter(
       (f) => !existsSync(join(resolve(options.dataDir as string), f.path)),
