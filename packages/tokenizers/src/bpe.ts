@@ -169,7 +169,7 @@ export class BpeTokenizer {
     return new BpeTokenizer(
       merges,
       {
-        pattern: options.pattern ?? 'gpt4',
+        pattern: options.pattern === undefined ? 'gpt4' : options.pattern,
         specialTokens: result.specialTokens,
         cacheSize: options.cacheSize,
       },
