@@ -7,28 +7,47 @@ import { encodeWord } from './encode.js';
 import { DatasetError } from './errors.js';
 import type { Dataset, TextTokenizer } from './types.js';
 
-/** The distinct characters (Unicode code points) of a text or of a list of words, sorted by code point. */
-export function vocabulary(data: string | readonly string[]): string[] {
-  const set = new Set<string>();
+/**
+ * Counts of every code point in the given strings. BMP characters are tallied in a flat table (fast on
+ * the 10.6 M-character sotu stream); astral characters (surrogate pairs) and lone surrogates in a Map.
+ */
+function countCodePoints(data: string | readonly string[]): Map<string, number> {
+  const bmp = new Float64Array(65536);
+  const other = new Map<string, number>();
   const add = (s: string) => {
-    for (const ch of s) set.add(ch);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+        const d = s.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) {
+          const ch = s.slice(i, i + 2);
+          other.set(ch, (other.get(ch) ?? 0) + 1);
+          i++;
+          continue;
+        }
+      }
+      bmp[c] = (bmp[c] as number) + 1;
+    }
   };
   if (typeof data === 'string') add(data);
   else for (const w of data) add(w);
-  return [...set].sort((a, b) => (a.codePointAt(0) as number) - (b.codePointAt(0) as number));
+  const out = new Map<string, number>();
+  for (let c = 0; c < 65536; c++)
+    if ((bmp[c] as number) > 0) out.set(String.fromCharCode(c), bmp[c] as number);
+  for (const [ch, n] of other) out.set(ch, n);
+  return out;
+}
+
+const byCodePoint = (a: string, b: string) => (a.codePointAt(0) as number) - (b.codePointAt(0) as number);
+
+/** The distinct characters (Unicode code points) of a text or of a list of words, sorted by code point. */
+export function vocabulary(data: string | readonly string[]): string[] {
+  return [...countCodePoints(data).keys()].sort(byCodePoint);
 }
 
 /** How often each character occurs, most frequent first (ties by code point). */
 export function charFrequencies(data: string | readonly string[]): Array<[string, number]> {
-  const counts = new Map<string, number>();
-  const add = (s: string) => {
-    for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  };
-  if (typeof data === 'string') add(data);
-  else for (const w of data) add(w);
-  return [...counts].sort(
-    (a, b) => b[1] - a[1] || (a[0].codePointAt(0) as number) - (b[0].codePointAt(0) as number),
-  );
+  return [...countCodePoints(data)].sort((a, b) => b[1] - a[1] || byCodePoint(a[0], b[0]));
 }
 
 /** Counts and lengths of a word list. */
@@ -57,7 +76,7 @@ export function wordStats(words: readonly string[]): WordStats {
   let min = Number.POSITIVE_INFINITY;
   let max = 0;
   for (const w of words) {
-    const len = [...w].length;
+    const len = /[\uD800-\uDBFF][\uDC00-\uDFFF]/.test(w) ? [...w].length : w.length;
     if (len === 0) empty++;
     else seen.set(w, (seen.get(w) ?? 0) + 1);
     while (hist.length <= len) hist.push(0);
@@ -121,7 +140,23 @@ export function bigramCounts(words: readonly string[], options: BigramCountsOpti
     }
     tokens = ['.', ...chars];
     const index = new Map(tokens.map((c, i) => [c, i]));
-    encode = (w) => Array.from(w, (c) => index.get(c) as number);
+    const bmp = new Int32Array(65536).fill(-1);
+    tokens.forEach((c, i) => {
+      if (c.length === 1) bmp[c.charCodeAt(0)] = i;
+    });
+    encode = (w) => {
+      const ids: number[] = [];
+      for (let i = 0; i < w.length; i++) {
+        const id = bmp[w.charCodeAt(i)] as number;
+        if (id >= 0) ids.push(id);
+        else {
+          const ch = String.fromCodePoint(w.codePointAt(i) as number);
+          ids.push(index.get(ch) as number);
+          i += ch.length - 1;
+        }
+      }
+      return ids;
+    };
   }
   const size = tokens.length;
   if (!(boundary >= 0 && boundary < size)) {

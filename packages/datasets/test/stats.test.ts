@@ -67,6 +67,15 @@ describe('characters', () => {
     expect(vocabulary('héllo wörld')).toEqual([' ', 'd', 'h', 'l', 'o', 'r', 'w', 'é', 'ö']);
   });
 
+  it('treats an astral character (surrogate pair) as one character', () => {
+    expect(vocabulary('a😀b😀')).toEqual(['a', 'b', '😀']);
+    expect(charFrequencies('a😀b😀')[0]).toEqual(['😀', 2]);
+    const b = bigramCounts(['a😀', '😀']);
+    expect(b.tokens).toEqual(['.', 'a', '😀']);
+    expect(Array.from(b.counts)).toEqual([0, 1, 1, 0, 0, 1, 2, 0, 0]);
+    expect(wordStats(['a😀']).maxLength).toBe(2);
+  });
+
   it('counts characters, most frequent first', () => {
     expect(charFrequencies('abracadabra')).toEqual([
       ['a', 5],
