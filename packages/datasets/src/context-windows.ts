@@ -77,7 +77,7 @@ export interface WindowBatchesOptions {
  * `ix = torch.randint(0, X.shape[0], (batchSize,))`. It allocates its two buffers once and refills
  * them on every step: copy `x`/`y` (or upload them to a tensor) before calling `next()` again.
  */
-export function* windowBatches(
+export function windowBatches(
   windows: ContextWindows,
   options: WindowBatchesOptions,
 ): Generator<WindowBatch, never> {
@@ -89,6 +89,15 @@ export function* windowBatches(
       `batchSize ${batchSize} is larger than the ${windows.n} examples available; use batchSize <= ${windows.n}`,
     );
   }
+  // Checked above, outside the generator, so bad options fail at the call and not at the first next().
+  return sampleRows(windows, batchSize, options);
+}
+
+function* sampleRows(
+  windows: ContextWindows,
+  batchSize: number,
+  options: WindowBatchesOptions,
+): Generator<WindowBatch, never> {
   const rng = options.rng ?? new Rng(options.seed ?? 42);
   const T = windows.blockSize;
   const batch: WindowBatch = {

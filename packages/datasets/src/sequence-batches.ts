@@ -51,12 +51,21 @@ function checkStream(tokens: TokenArray, blockSize: number, batchSize: number): 
  * The yielded object and its `x`/`y` arrays are the SAME on every step: copy them (or upload them to a
  * tensor) before calling `next()` again.
  */
-export function* sequenceBatches(
+export function sequenceBatches(
   tokens: TokenArray,
   options: SequenceBatchesOptions,
 ): Generator<SequenceBatch, never> {
+  // Checked outside the generator, so bad options fail at the call and not at the first next().
+  const windows = checkStream(tokens, options.blockSize, options.batchSize);
+  return sampleWindows(tokens, windows, options);
+}
+
+function* sampleWindows(
+  tokens: TokenArray,
+  windows: number,
+  options: SequenceBatchesOptions,
+): Generator<SequenceBatch, never> {
   const { blockSize, batchSize } = options;
-  const windows = checkStream(tokens, blockSize, batchSize);
   const rng = options.rng ?? new Rng(options.seed ?? 42);
   const batch: SequenceBatch = {
     x: new Int32Array(batchSize * blockSize),
@@ -79,7 +88,7 @@ export function* sequenceBatches(
  * evaluation pass. The last batch may hold fewer rows (`batchSize` says how many); the tail that does
  * not fill a whole window is skipped. Buffers are reused as in {@link sequenceBatches}.
  */
-export function* orderedSequenceBatches(
+export function orderedSequenceBatches(
   tokens: TokenArray,
   options: { blockSize: number; batchSize: number },
 ): Generator<SequenceBatch, void> {
@@ -93,6 +102,15 @@ export function* orderedSequenceBatches(
       `a window of blockSize ${blockSize} needs at least ${blockSize + 1} tokens, but the data has ${tokens.length}`,
     );
   }
+  return walkWindows(tokens, rows, blockSize, batchSize);
+}
+
+function* walkWindows(
+  tokens: TokenArray,
+  rows: number,
+  blockSize: number,
+  batchSize: number,
+): Generator<SequenceBatch, void> {
   const x = new Int32Array(batchSize * blockSize);
   const y = new Int32Array(batchSize * blockSize);
   for (let r0 = 0; r0 < rows; r0 += batchSize) {

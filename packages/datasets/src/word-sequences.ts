@@ -94,7 +94,7 @@ export interface WordSequenceBatchesOptions {
  * makemore.py's InfiniteDataLoader does. The yielded object and its arrays are the same on every step:
  * copy them before calling `next()` again.
  */
-export function* wordSequenceBatches(
+export function wordSequenceBatches(
   sequences: WordSequences,
   options: WordSequenceBatchesOptions,
 ): Generator<WordSequenceBatch, never> {
@@ -106,6 +106,14 @@ export function* wordSequenceBatches(
       `batchSize ${batchSize} is larger than the ${sequences.n} words available; use batchSize <= ${sequences.n}`,
     );
   }
+  return sampleSequences(sequences, batchSize, options);
+}
+
+function* sampleSequences(
+  sequences: WordSequences,
+  batchSize: number,
+  options: WordSequenceBatchesOptions,
+): Generator<WordSequenceBatch, never> {
   const rng = options.rng ?? new Rng(options.seed ?? 42);
   const T = sequences.blockSize;
   const batch: WordSequenceBatch = {

@@ -68,7 +68,7 @@ describe('contextWindows', () => {
     // every sampled row is one of the examples
     const examples = new Set(Array.from({ length: w.n }, (_, i) => `${row(w.x, i, 3)}>${w.y[i]}`));
     for (let r = 0; r < 8; r++) expect(examples.has(`${row(b.x, r, 3)}>${b.y[r]}`)).toBe(true);
-    expect(() => windowBatches(w, { batchSize: w.n + 1 }).next()).toThrow(/larger than the \d+ examples/);
+    expect(() => windowBatches(w, { batchSize: w.n + 1 })).toThrow(/larger than the \d+ examples/);
   });
 });
 
@@ -115,12 +115,18 @@ describe('sequenceBatches', () => {
   });
 
   it('rejects blockSize < 1, too little data and a batch larger than the data allows', () => {
-    expect(() => sequenceBatches(tokens, { blockSize: 0, batchSize: 1 }).next()).toThrow(/blockSize must be/);
-    expect(() => sequenceBatches(tokens, { blockSize: 500, batchSize: 1 }).next()).toThrow(
+    expect(() => sequenceBatches(tokens, { blockSize: 0, batchSize: 1 })).toThrow(/blockSize must be/);
+    expect(() => sequenceBatches(tokens, { blockSize: 500, batchSize: 1 })).toThrow(
       /needs at least 501 tokens/,
     );
-    expect(() => sequenceBatches(tokens, { blockSize: 490, batchSize: 11 }).next()).toThrow(
+    expect(() => sequenceBatches(tokens, { blockSize: 490, batchSize: 11 })).toThrow(
       /batchSize 11 is larger than the 10 distinct windows/,
+    );
+  });
+
+  it('checks its options at the call, before the first batch', () => {
+    expect(() => orderedSequenceBatches(Int32Array.of(1, 2), { blockSize: 2, batchSize: 1 })).toThrow(
+      /needs at least 3 tokens, but the data has 2/,
     );
   });
 
@@ -168,7 +174,7 @@ describe('padded word sequences', () => {
     const batch = it.next().value;
     for (let r = 0; r < 4; r++) expect(rows.has(`${row(batch.x, r, 16)}|${row(batch.y, r, 16)}`)).toBe(true);
     expect(it.next().value.y).toBe(batch.y);
-    expect(() => wordSequenceBatches(s, { batchSize: 51 }).next()).toThrow(/larger than the 50 words/);
+    expect(() => wordSequenceBatches(s, { batchSize: 51 })).toThrow(/larger than the 50 words/);
   });
 });
 
