@@ -34,7 +34,7 @@ export class GRUCell extends Module implements RecurrentCell {
     let h = h0 as tf.Tensor2D;
     const hs: tf.Tensor2D[] = [];
     for (let t = 0; t < gates.steps.length; t++) {
-      const zr = recur(h, gates.wh, gates.steps[t]!, 'sigmoid');
+      const zr = tf.sigmoid(recur(h, gates.wh, gates.steps[t]!));
       const [z, r] = tf.split(zr, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
       const hbar = tf.tanh(recur(tf.mul(r, h), cand.wh, cand.steps[t]!));
       h = tf.add(h, tf.mul(z, tf.sub(hbar, h)));

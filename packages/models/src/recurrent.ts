@@ -134,14 +134,17 @@ export function projectInputs(emb: tf.Tensor3D, gates: Linear[]): { steps: tf.Te
   const [wx, wh] = tf.split(w, [e, w.shape[1]! - e], 1) as [tf.Tensor2D, tf.Tensor2D];
   const [batch, time] = emb.shape;
   const flat = tf.reshape(emb, [batch * time, e]) as tf.Tensor2D;
-  const xp = tf.fused.matMul({ a: flat, b: wx, transposeB: true, bias: b });
+  // Not a fused matmul: tfjs-backend-wasm 4.22 adds a fused bias wrongly when transposeB is set.
+  const xp = tf.add(tf.matMul(flat, wx, false, true), b);
   // Time-major, so that unstacking hands out one [B, G·H] slab per step.
   const timeMajor = tf.transpose(tf.reshape(xp, [batch, time, -1]), [1, 0, 2]);
   return { steps: tf.unstack(timeMajor) as tf.Tensor2D[], wh };
 }
 
-/** `h_{t-1} W_hᵀ + xp_t`, with an optional fused activation: the per-step matmul of every cell. */
-export function recur(h: tf.Tensor2D, wh: tf.Tensor2D, xp: tf.Tensor2D, activation?: 'sigmoid'): tf.Tensor2D {
-  const options = { a: h, b: wh, transposeB: true, bias: xp, ...(activation ? { activation } : {}) };
-  return tf.fused.matMul(options) as tf.Tensor2D;
+/**
+ * `h_{t-1} W_hᵀ + xp_t`: the per-step matmul of every cell. (A fused matmul would take xp_t as its bias,
+ * but the wasm backend's fused kernel accepts only rank-1 biases.)
+ */
+export function recur(h: tf.Tensor2D, wh: tf.Tensor2D, xp: tf.Tensor2D): tf.Tensor2D {
+  return tf.add(tf.matMul(h, wh, false, true), xp);
 }
