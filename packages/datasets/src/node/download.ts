@@ -140,11 +140,11 @@ export function offlineHelp(name: string, cacheDir: string, reason: string): str
   const fileList =
     paths.length === 1
       ? paths[0]
-      : `${paths.length} files ${paths[0]} ... ${paths[paths.length - 1]} (listed by \`makemore datasets info ${name}\`)`;
+      : `the ${paths.length} files ${paths[0]?.split('/')[0]}/<President>_<Year>.txt (${paths[0]} ... ${paths[paths.length - 1]}; datasetFiles('${name}') lists them all)`;
   return [
     `Dataset "${name}" is not on this machine and could not be downloaded: ${reason}`,
     'Provide it in one of these ways:',
-    `  1. On a machine with internet access run \`makemore datasets download ${name}\`, then copy its cache folder to ${cacheDir} here.`,
+    `  1. On a machine with internet access run \`makemore datasets download ${name}\`, then copy that machine's cache folder (~/.cache/makemore by default) to ${cacheDir} here.`,
     `  2. Point MAKEMORE_DATA_DIR at a folder that holds ${fileList} (sha256 ${info.files.length === 1 ? info.files[0]?.sha256 : 'per file as pinned'}).`,
     '  3. Set MAKEMORE_MIRROR to a web server that serves those files under the same names.',
   ].join('\n');
