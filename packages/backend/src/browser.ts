@@ -12,6 +12,7 @@ import {
   type BaseBackendOptions,
   type Candidate,
   choose,
+  isInitialised,
   warnNotice,
 } from './select';
 import { installWasmRepairs } from './wasm/repairs';
@@ -33,7 +34,7 @@ export async function loadWasm(options: {
   wasmPaths?: string | Record<string, string>;
 }): Promise<{ detail: string; threads: number }> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  if (tf.findBackend('wasm') === null) {
+  if (!isInitialised('wasm')) {
     if (options.wasmPaths !== undefined) {
       wasm.setWasmPaths(options.wasmPaths as Parameters<typeof wasm.setWasmPaths>[0]);
     }

@@ -11,6 +11,7 @@ import './gradients';
 import { type NodeBackendName, NODE_ORDER, checkPreference } from './names';
 import { loadOptionalPackage, defaultResolutionBases } from './node/optional-package';
 import { wasmBinaryDir } from './node/wasm-files';
+import { registerThreadedWasm } from './node/wasm-threads';
 import {
   activate,
   type BackendAttempt,
@@ -18,12 +19,14 @@ import {
   type BaseBackendOptions,
   type Candidate,
   choose,
+  isInitialised,
   warnNotice,
 } from './select';
 
 export * from './index';
 export { loadOptionalPackage, type OptionalPackage } from './node/optional-package';
 export { wasmBinaryDir, wasmPackageDir } from './node/wasm-files';
+export { MAX_WASM_THREADS, registerThreadedWasm } from './node/wasm-threads';
 
 /** Options for Node's {@link useBestBackend}. */
 export interface NodeBackendOptions extends BaseBackendOptions {
@@ -82,7 +85,7 @@ export async function useBestBackend(options: NodeBackendOptions = {}): Promise<
   const candidates: Candidate[] = [
     nativeCandidate('tensorflow-gpu', bases, broken),
     nativeCandidate('tensorflow', bases, broken),
-    { name: 'wasm', load: () => loadWasm({ wasmPaths: wasmBinaryDir(), threads: options.threads ?? 1 }) },
+    { name: 'wasm', load: () => loadNodeWasm(options.threads ?? 1) },
     {
       name: 'cpu',
       load: async () => {
@@ -93,6 +96,19 @@ export async function useBestBackend(options: NodeBackendOptions = {}): Promise<
     },
   ];
   return choose(candidates, prefer, onNotice, (tried) => nodeNotice(tried, broken));
+}
+
+/**
+ * The repaired wasm backend with `threads` threads. More than one thread needs our own instantiation of
+ * the threaded build (see node/wasm-threads.ts); that is done once, before wasm is first initialised.
+ */
+async function loadNodeWasm(threads: number): Promise<{ detail: string; threads: number }> {
+  if (threads > 1 && !isInitialised('wasm')) await registerThreadedWasm(threads);
+  const loaded = await loadWasm({ wasmPaths: wasmBinaryDir(), threads });
+  if (loaded.threads !== threads) {
+    loaded.detail += ` (asked for ${threads}; the wasm backend was already initialised, so its thread count stays)`;
+  }
+  return loaded;
 }
 
 /** The one notice for an automatic choice, or undefined when nothing needs saying. */

@@ -52,9 +52,17 @@ export function firstLine(err: unknown): string {
   return (text.split('\n').find((l) => l.trim() !== '') ?? text).trim();
 }
 
+/**
+ * True if the TensorFlow.js backend `tfName` has an instance. (`tf.findBackend` would start
+ * initialising a registered backend as a side effect, so it is not used for checks.)
+ */
+export function isInitialised(tfName: string): boolean {
+  return tf.engine().registry[tfName] !== undefined;
+}
+
 /** Makes `tfName` the active backend or throws. */
 export async function activate(tfName: string): Promise<void> {
-  if (tf.findBackendFactory(tfName) === null && tf.findBackend(tfName) === null) {
+  if (tf.findBackendFactory(tfName) === null && !isInitialised(tfName)) {
     throw new Error(`no TensorFlow.js backend named '${tfName}' is registered`);
   }
   const ok = await tf.setBackend(tfName);

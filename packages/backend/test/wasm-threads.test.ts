@@ -1,0 +1,47 @@
+import { Rng } from '@makemore/random';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { describe, expect, it } from 'vitest';
+import { registerThreadedWasm, useBestBackend } from '../src/node';
+import { expectClose, on, randn } from './helpers';
+
+describe('multi-threaded wasm in Node', () => {
+  it('runs with 2 threads on this machine, leaving globals and process listeners as they were', async () => {
+    const hadWorker = 'Worker' in globalThis;
+    const listeners = ['uncaughtException', 'unhandledRejection'].map((e) => process.listenerCount(e));
+    const choice = await useBestBackend({ prefer: 'wasm', threads: 2, onNotice: () => {} });
+    expect(choice.backend).toBe('wasm');
+    expect(choice.threads).toBe(2);
+    expect(getThreadsCount()).toBe(2);
+    expect(choice.reason).toContain('2 threads');
+    expect('Worker' in globalThis).toBe(hadWorker);
+    expect(['uncaughtException', 'unhandledRejection'].map((e) => process.listenerCount(e))).toEqual(
+      listeners,
+    );
+  });
+
+  it('computes the same matmuls and embedding gradients as cpu', async () => {
+    const rng = new Rng(7);
+    const a = randn(rng, [96, 128]);
+    const w = randn(rng, [128, 80]);
+    const q = randn(rng, [6, 32, 16]);
+    const k = randn(rng, [6, 32, 16]);
+    for (const f of [
+      () => tf.matMul(a, w),
+      () => tf.matMul(a, a, true, false),
+      () => tf.matMul(q, k, false, true),
+    ]) {
+      expectClose(await on('wasm', f), await on('cpu', f), 1e-3, 1e-4);
+    }
+    const table = randn(rng, [27, 16]);
+    const idx = tf.tensor1d([3, 1, 3, 26, 0], 'int32');
+    const grad = () => tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.gather(t, idx))))(table);
+    expectClose(await on('wasm', grad), await on('cpu', grad), 1e-5, 1e-5);
+  });
+
+  it('rejects a thread count the build cannot give', async () => {
+    await expect(registerThreadedWasm(0)).rejects.toThrow('threads must be an integer from 1 to 8, got 0');
+    await expect(registerThreadedWasm(9)).rejects.toThrow(/from 1 to 8, got 9/);
+  });
+});
