@@ -109,7 +109,7 @@ function* sampleRows(
   for (;;) {
     for (let b = 0; b < batchSize; b++) {
       const i = rng.int(windows.n);
-      batch.x.set(windows.x.subarray(i * T, i * T + T), b * T);
+      for (let k = 0; k < T; k++) batch.x[b * T + k] = windows.x[i * T + k] as number;
       batch.y[b] = windows.y[i] as number;
     }
     yield batch;

@@ -125,8 +125,10 @@ function* sampleSequences(
   for (;;) {
     for (let b = 0; b < batchSize; b++) {
       const i = rng.int(sequences.n);
-      batch.x.set(sequences.x.subarray(i * T, i * T + T), b * T);
-      batch.y.set(sequences.y.subarray(i * T, i * T + T), b * T);
+      for (let k = 0; k < T; k++) {
+        batch.x[b * T + k] = sequences.x[i * T + k] as number;
+        batch.y[b * T + k] = sequences.y[i * T + k] as number;
+      }
     }
     yield batch;
   }

@@ -85,6 +85,22 @@ describe('downloadDataset', () => {
     expect(server.hits.get('/verbs.txt')).toBe(1); // a mismatch is not retried
   });
 
+  it('writes into a temporary file and only renames it into place once verified', async () => {
+    server = await startServer(serveDataDir);
+    const seen: string[][] = [];
+    await downloadDataset('names', {
+      ...fast,
+      cacheDir,
+      mirror: server.url,
+      onProgress: () => {
+        if (seen.length === 0) seen.push(listAll(cacheDir));
+      },
+    });
+    expect(seen[0]).toHaveLength(1);
+    expect(seen[0]?.[0]).toMatch(/^names\.txt\..+\.part$/);
+    expect(listAll(cacheDir)).toEqual(['names.txt']);
+  });
+
   it('fails at once on a 404 and says which URL', async () => {
     server = await startServer((_req, res) => {
       res.writeHead(404).end('nope');
