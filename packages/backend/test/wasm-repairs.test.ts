@@ -8,7 +8,7 @@ import { expectClose, on, randn } from './helpers';
 beforeAll(async () => {
   const choice = await useBestBackend({ prefer: 'wasm', onNotice: () => {} });
   expect(choice.backend).toBe('wasm');
-  expect(wasmRepairState()).toEqual({ unsortedSegmentSum: true, batchMatMul: true });
+  expect(wasmRepairState()).toEqual({ unsortedSegmentSum: true, oneHot: true, batchMatMul: true });
 });
 
 describe('UnsortedSegmentSum on wasm', () => {
@@ -78,6 +78,26 @@ describe('UnsortedSegmentSum on wasm', () => {
     const last = (await loss().data())[0]!;
     expect(first).toBeGreaterThan(1.5);
     expect(last).toBeLessThan(0.5 * first);
+  });
+});
+
+describe('OneHot on wasm', () => {
+  it('equals the cpu backend for float32 and int32, any on/off values and out-of-range ids', async () => {
+    const ids = tf.tensor2d([1, 0, 4, -1, 2, 3], [2, 3], 'int32');
+    for (const [on_, off, dtype] of [
+      [1, 0, 'float32'],
+      [5, -2, 'float32'],
+      [0.9, 0.1 / 3, 'float32'],
+      [1, 0, 'int32'],
+      [7, 3, 'int32'],
+    ] as const) {
+      const f = () => tf.oneHot(ids, 4, on_, off, dtype);
+      const got = await on('wasm', f);
+      expect(got).toEqual(await on('cpu', f));
+      expect(got.values.slice(0, 4)).toEqual(
+        [off, on_, off, off].map((v) => (dtype === 'float32' ? Math.fround(v) : v)),
+      );
+    }
   });
 });
 

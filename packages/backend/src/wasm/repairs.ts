@@ -1,6 +1,7 @@
 /**
  * Installs (and removes) our repairs of tfjs-backend-wasm 4.22 through tfjs's public kernel registry:
  *   - `UnsortedSegmentSum` is registered (the gradient of `gather`; stock wasm cannot train embeddings);
+ *   - `OneHot` is replaced: the stock kernel writes int32 bits whatever `dtype` asks for;
  *   - `BatchMatMul` is replaced by a kernel that routes transposed and batched operands to XNNPACK's fast
  *     path, keeping the stock kernel function to call.
  * Both act on the `wasm` backend only, so code that uses another backend sees no change. The repairs
@@ -10,24 +11,28 @@ import {
   BatchMatMul,
   getKernel,
   type KernelConfig,
+  OneHot,
   registerKernel,
   UnsortedSegmentSum,
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
 import { fastBatchMatMulWasmConfig } from './batch-mat-mul';
+import { oneHotWasmConfig } from './one-hot';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum';
 
 /** Which repairs are in place. */
 export interface WasmRepairState {
   unsortedSegmentSum: boolean;
+  oneHot: boolean;
   batchMatMul: boolean;
 }
 
 // The stock BatchMatMul config we replaced, so uninstall can put it back. Kept on globalThis so that two
 // copies of this module (an ESM and a CJS build in one process) agree on what is installed.
 const STOCK_KEY = Symbol.for('@makemore/backend:stockWasmBatchMatMul');
+const STOCK_ONE_HOT = Symbol.for('@makemore/backend:stockWasmOneHot');
 const REPAIRED = Symbol.for('@makemore/backend:repaired');
-type Store = { [STOCK_KEY]?: KernelConfig };
+type Store = { [STOCK_KEY]?: KernelConfig; [STOCK_ONE_HOT]?: KernelConfig };
 const store = globalThis as Store;
 
 const isOurs = (k: KernelConfig | undefined) => k !== undefined && REPAIRED in k;
@@ -37,7 +42,9 @@ const mark = (k: KernelConfig): KernelConfig => Object.assign(k, { [REPAIRED]: t
  * Registers the wasm repairs. Idempotent. Throws when the wasm backend's kernels are not registered yet.
  * @returns which repairs are now installed
  */
-export function installWasmRepairs(options: { unsortedSegmentSum?: boolean; batchMatMul?: boolean } = {}) {
+export function installWasmRepairs(
+  options: { unsortedSegmentSum?: boolean; oneHot?: boolean; batchMatMul?: boolean } = {},
+): WasmRepairState {
   const stockMatMul = getKernel(BatchMatMul, 'wasm');
   if (stockMatMul === undefined) {
     throw new Error(
@@ -48,6 +55,12 @@ export function installWasmRepairs(options: { unsortedSegmentSum?: boolean; batc
     const existing = getKernel(UnsortedSegmentSum, 'wasm');
     // A later tfjs that ships its own kernel keeps it.
     if (existing === undefined) registerKernel(mark({ ...unsortedSegmentSumWasmConfig }));
+  }
+  const stockOneHot = getKernel(OneHot, 'wasm');
+  if (options.oneHot !== false && stockOneHot !== undefined && !isOurs(stockOneHot)) {
+    store[STOCK_ONE_HOT] = stockOneHot;
+    unregisterKernel(OneHot, 'wasm');
+    registerKernel(mark({ ...oneHotWasmConfig }));
   }
   if (options.batchMatMul !== false && !isOurs(stockMatMul)) {
     store[STOCK_KEY] = stockMatMul;
@@ -60,6 +73,11 @@ export function installWasmRepairs(options: { unsortedSegmentSum?: boolean; batc
 /** Removes the repairs and puts the stock BatchMatMul back (for benchmarks and tests). */
 export function uninstallWasmRepairs(): WasmRepairState {
   if (isOurs(getKernel(UnsortedSegmentSum, 'wasm'))) unregisterKernel(UnsortedSegmentSum, 'wasm');
+  const stockOneHot = store[STOCK_ONE_HOT];
+  if (isOurs(getKernel(OneHot, 'wasm')) && stockOneHot !== undefined) {
+    unregisterKernel(OneHot, 'wasm');
+    registerKernel(stockOneHot);
+  }
   const stock = store[STOCK_KEY];
   if (isOurs(getKernel(BatchMatMul, 'wasm')) && stock !== undefined) {
     unregisterKernel(BatchMatMul, 'wasm');
@@ -72,6 +90,7 @@ export function uninstallWasmRepairs(): WasmRepairState {
 export function wasmRepairState(): WasmRepairState {
   return {
     unsortedSegmentSum: isOurs(getKernel(UnsortedSegmentSum, 'wasm')),
+    oneHot: isOurs(getKernel(OneHot, 'wasm')),
     batchMatMul: isOurs(getKernel(BatchMatMul, 'wasm')),
   };
 }
