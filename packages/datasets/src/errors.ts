@@ -16,7 +16,8 @@ export type DatasetErrorCode =
   | 'TIMEOUT'
   | 'NETWORK'
   | 'NOT_FOUND'
-  | 'OFFLINE';
+  | 'OFFLINE'
+  | 'ABORTED';
 
 /** An error about a dataset: its message says what was wrong and how to fix it. */
 export class DatasetError extends Error {

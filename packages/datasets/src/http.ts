@@ -30,6 +30,8 @@ export interface FetchOptions {
   retryDelayMs?: number;
   /** The fetch to use. Default `globalThis.fetch`. */
   fetch?: typeof fetch;
+  /** Cancels the download; the promise then rejects with code ABORTED and nothing is retried. */
+  signal?: AbortSignal;
 }
 
 /** Receives the body; `start` is called at the beginning of each attempt, so a retry can begin afresh. */
@@ -69,8 +71,11 @@ async function attempt(
   sink: BodySink,
   timeoutMs: number,
   fetchImpl: typeof fetch,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  signal?.addEventListener('abort', onAbort);
   let timedOut = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const arm = () => {
@@ -109,6 +114,7 @@ async function attempt(
     }
   } catch (err) {
     if (err instanceof SinkError) throw err.cause; // a local problem (disk full, ...): not retried
+    if (signal?.aborted) throw new DatasetError('ABORTED', `GET ${url}: aborted`, { cause: err });
     if (timedOut) {
       throw new DatasetError('TIMEOUT', `GET ${url}: no data for ${timeoutMs} ms; timed out`, { cause: err });
     }
@@ -118,6 +124,7 @@ async function attempt(
     throw new DatasetError('NETWORK', `GET ${url} failed: ${detail}`, { cause: err });
   } finally {
     if (timer !== undefined) clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 
@@ -134,8 +141,9 @@ export async function fetchInto(url: string, sink: BodySink, options: FetchOptio
     throw new DatasetError('OFFLINE', 'no fetch function is available in this environment');
   }
   for (let k = 0; ; k++) {
+    if (options.signal?.aborted) throw new DatasetError('ABORTED', `GET ${url}: aborted`);
     try {
-      await attempt(url, sink, timeoutMs, fetchImpl);
+      await attempt(url, sink, timeoutMs, fetchImpl, options.signal);
       return;
     } catch (err) {
       if (!retryable(err) || k >= retries) {

@@ -276,6 +276,22 @@ describe('loadDataset (browser entry) from a base URL', () => {
     expect(err.message).toContain(sha(tampered));
   });
 
+  it('stops when its AbortSignal fires, without retrying', async () => {
+    const controller = new AbortController();
+    server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-length': 6967 });
+      res.write('abide\n', () => controller.abort());
+    });
+    const err = await loadInBrowser('verbs', {
+      baseUrl: server.url,
+      signal: controller.signal,
+      retries: 3,
+      timeoutMs: 10_000,
+    }).catch((e) => e);
+    expect(err.code).toBe('ABORTED');
+    expect(server.hits.get('/verbs.txt')).toBe(1);
+  });
+
   it('needs a baseUrl', async () => {
     // @ts-expect-error: the browser loader requires options
     await expect(loadInBrowser('names')).rejects.toThrow(/baseUrl/);
