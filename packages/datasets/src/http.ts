@@ -125,6 +125,7 @@ async function attempt(
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
+    controller.abort(); // releases the connection when we stopped reading early (a no-op after success)
   }
 }
 
@@ -136,7 +137,10 @@ export async function fetchInto(url: string, sink: BodySink, options: FetchOptio
   const timeoutMs = options.timeoutMs ?? 30_000;
   const retries = options.retries ?? 2;
   const delay = options.retryDelayMs ?? 500;
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+  // Called through a wrapper: some browsers reject a detached `fetch` ("Illegal invocation").
+  const fetchImpl: typeof fetch | undefined =
+    options.fetch ??
+    (typeof globalThis.fetch === 'function' ? (input, init) => globalThis.fetch(input, init) : undefined);
   if (typeof fetchImpl !== 'function') {
     throw new DatasetError('OFFLINE', 'no fetch function is available in this environment');
   }
