@@ -63,7 +63,7 @@ const handCorpus = [
   '    leading spaces and trailing spaces    ',
   '!!!???...,,,;;;:::---___***###@@@$$$%%%^^^&&&((()))[[[]]]{{{}}}<<<>>>|||///\\\\\\',
   '\u00a0non-breaking\u00a0space\u2003em space\u3000ideographic',
-  ' ' + 'a'.repeat(300) + ' ' + '9'.repeat(50) + ' ' + ' '.repeat(200) + 'x',
+  ` ${'a'.repeat(300)} ${'9'.repeat(50)} ${' '.repeat(200)}x`,
 ];
 
 function datasetSamples(): Array<[string, string]> {
