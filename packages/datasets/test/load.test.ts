@@ -169,6 +169,17 @@ describe('custom datasets', () => {
     expect(ds.words).toHaveLength(32033);
   });
 
+  it('guesses the kind of each built-in file correctly', async () => {
+    for (const [name, kind] of [
+      ['names', 'words'],
+      ['verbs', 'words'],
+      ['shakespeare', 'text'],
+    ] as const) {
+      const ds = await loadDataset(join(DATA_DIR, `${name}.txt`));
+      expect(ds.kind, name).toBe(kind);
+    }
+  });
+
   it('in memory: text, words and documents', () => {
     expect(datasetFromText('to be or not to be').kind).toBe('text');
     expect(datasetFromText('ab\ncd\n').words).toEqual(['ab', 'cd']);
