@@ -53,8 +53,10 @@ export async function saveTokenizerFile(
   tokenizer: CharTokenizer | BpeTokenizer,
 ): Promise<void> {
   if (path.endsWith('.model')) {
-    if (!(tokenizer instanceof BpeTokenizer))
+    // Duck-typed rather than instanceof: the CommonJS build of this entry has its own copy of the classes.
+    if (!('toMinbpeModel' in tokenizer)) {
       throw new TypeError('Only a BpeTokenizer can be saved as a minbpe .model file.');
+    }
     await writeFile(path, tokenizer.toMinbpeModel());
     return;
   }
