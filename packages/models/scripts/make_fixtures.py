@@ -429,10 +429,10 @@ LECTURE_WAVENET = {"type": "wavenet", "vocabSize": 27, "blockSize": 8, "nEmbd": 
 def param_counts():
     counts = {}
     for kind in ["bigram-nn", "mlp", "rnn", "gru", "lstm", "bow", "transformer"]:
-        counts[kind] = {
-            "config": {"type": kind, **DEFAULTS},
-            "numParams": sum(p.numel() for p in build({"type": kind, **DEFAULTS}).parameters()),
-        }
+        cfg = {"type": kind, **DEFAULTS}
+        if kind == "mlp":
+            cfg["inputKind"] = "sequence"  # makemore.py's MLP: a prediction at every position, a blank token
+        counts[kind] = {"config": cfg, "numParams": sum(p.numel() for p in build(cfg).parameters())}
     counts["wavenet"] = {
         "config": LECTURE_WAVENET,
         "numParams": sum(p.numel() for p in build(LECTURE_WAVENET).parameters()),
