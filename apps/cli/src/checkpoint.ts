@@ -1,0 +1,149 @@
+/**
+ * Opening what `makemore train` wrote: a folder with `best/` and `last/` checkpoints (the trainer's
+ * Checkpointer layout). Every failure names the file and what is wrong with it.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LanguageModel } from '@makemore/models';
+import type { TrainingData, TrainingSnapshot } from '@makemore/trainer';
+import { loadForCli } from './commands/datasets';
+import { CliError, oneLine } from './errors';
+import { buildRunData, type CliTokenizer, type SplitRecord, tokenizerFromSaved } from './session';
+
+/** Loads the `slot` snapshot of a checkpoint folder, or throws a CliError naming the problem. */
+export async function openCheckpoint(dir: string, slot: 'best' | 'last'): Promise<TrainingSnapshot> {
+  if (!existsSync(dir)) throw new CliError(`checkpoint folder not found: ${dir}`);
+  if (!statSync(dir).isDirectory())
+    throw new CliError(`checkpoint ${dir} is a file; pass the folder makemore train wrote`);
+  const { Checkpointer } = await import('@makemore/trainer/node');
+  const checkpointer = new Checkpointer(dir);
+  const slots: ('best' | 'last')[] = slot === 'best' ? ['best', 'last'] : ['last', 'best'];
+  const present = slots.filter((s) => existsSync(join(dir, s)));
+  if (present.length === 0) {
+    throw new CliError(
+      `${dir} holds no checkpoint (no best/ or last/ folder); train with --out ${dir} first`,
+    );
+  }
+  const chosen = present[0]!;
+  const config = join(dir, chosen, 'config.json');
+  if (!existsSync(config)) throw new CliError(`checkpoint file missing: ${config}`);
+  try {
+    return await checkpointer.load(chosen);
+  } catch (error) {
+    throw new CliError(`corrupt checkpoint in ${join(dir, chosen)}: ${oneLine(error)}`, { cause: error });
+  }
+}
+
+/** A checkpoint opened for sampling or evaluation. */
+export interface OpenedRun {
+  dir: string;
+  slot: 'best' | 'last';
+  step: number;
+  model: LanguageModel;
+  tokenizer: CliTokenizer;
+  kind: 'words' | 'text' | 'documents';
+  datasetName: string;
+  /** The same batches the run trained and evaluated on (when asked for). */
+  data?: TrainingData;
+  /** Characters per token on the held-out text, for bits per character (1 for char tokenizers). */
+  charsPerToken: number;
+  /** The run's word splits, or undefined when the dataset is not available. */
+  wordSplits(): Promise<{ train: string[]; dev: string[]; test: string[] } | undefined>;
+}
+
+/** Rebuilds a run's model, tokenizer and (optionally) its data splits from a checkpoint folder. */
+export async function openRun(
+  dir: string,
+  slot: 'best' | 'last',
+  options: { dataDir?: string; env: Record<string, string | undefined>; needData: boolean },
+): Promise<OpenedRun> {
+  const snapshot = await openCheckpoint(dir, slot);
+  const where = join(dir, slot, 'config.json');
+  const split = (snapshot.trainer as { cli?: { split?: SplitRecord } }).cli?.split;
+  const tokenizer = await tokenizerFromSaved(snapshot.tokenizer, where);
+  const { createModel } = await import('@makemore/models');
+  let model: LanguageModel;
+  try {
+    model = createModel(snapshot.model) as LanguageModel;
+    model.loadStateDict(snapshot.weights);
+  } catch (error) {
+    throw new CliError(`corrupt checkpoint ${join(dir, slot)}: ${oneLine(error)}`, { cause: error });
+  } finally {
+    const { dispose } = await import('@tensorflow/tfjs-core');
+    dispose(Object.values(snapshot.weights));
+    dispose(Object.values(snapshot.optimizer?.tensors ?? {}));
+  }
+  model.setTraining(false);
+  const kind = split?.kind ?? (snapshot.dataset?.kind as 'words' | 'text' | undefined) ?? 'text';
+  let dataset: Awaited<ReturnType<typeof loadForCli>> | undefined;
+  const loadData = async () => {
+    if (!split)
+      throw new CliError(`${where} does not record its dataset split; it was not written by makemore train`);
+    dataset ??= await loadForCli(split.dataset, { dataDir: options.dataDir, env: options.env });
+    return dataset;
+  };
+  let data: TrainingData | undefined;
+  let charsPerToken = 1;
+  let words: { train: string[]; dev: string[]; test: string[] } | undefined;
+  if (options.needData) {
+    const ds = await loadData();
+    const maxLen =
+      ds.kind === 'words' ? Math.max(...(ds.words ?? []).map((w) => tokenizer.encode(w).length)) : 0;
+    const built = await buildRunData(ds, tokenizer, {
+      seed: split!.seed,
+      inputKind: model.inputKind,
+      blockSize: model.inputKind === 'sequence' && ds.kind === 'words' ? maxLen + 1 : model.blockSize,
+      record: split!,
+    });
+    data = built.data;
+    words = built.words;
+    if (ds.kind !== 'words') {
+      const probe = ds.text.slice(-100_000);
+      charsPerToken = probe.length / Math.max(1, tokenizer.encode(probe).length);
+    }
+  }
+  return {
+    dir,
+    slot,
+    step: snapshot.step,
+    model,
+    tokenizer,
+    kind,
+    datasetName: split?.dataset ?? 'unknown',
+    ...(data ? { data } : {}),
+    charsPerToken,
+    async wordSplits() {
+      if (words) return words;
+      if (split?.kind !== 'words') return undefined;
+      try {
+        const ds = await loadData();
+        const { splitWords } = await import('@makemore/datasets');
+        words = splitWords(
+          (ds.words ?? []).filter((w) => w.length > 0),
+          { seed: split.seed },
+        );
+        return words;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** A tokenizer from a tokenizer file (.json, .model, .tiktoken) or from a checkpoint folder. */
+export async function loadTokenizerFrom(path: string): Promise<CliTokenizer> {
+  if (!existsSync(path)) throw new CliError(`tokenizer not found: ${path}`);
+  if (statSync(path).isDirectory()) {
+    const snapshot = await openCheckpoint(path, 'best');
+    const { dispose } = await import('@tensorflow/tfjs-core');
+    dispose(Object.values(snapshot.weights));
+    dispose(Object.values(snapshot.optimizer?.tensors ?? {}));
+    return tokenizerFromSaved(snapshot.tokenizer, join(path, 'config.json'));
+  }
+  const { loadTokenizerFile } = await import('@makemore/tokenizers/node');
+  try {
+    return (await loadTokenizerFile(path)) as CliTokenizer;
+  } catch (error) {
+    throw new CliError(`cannot read tokenizer ${path}: ${oneLine(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * `makemore bench`: training speed on the active backend for three reference models, with a memory check.
+ * - gpt: nanoGPT's "baby GPT" (4 layers, 4 heads, n_embd 128, block 64, batch 12, vocab 65), AdamW; ms/step.
+ * - transformer: makemore's default transformer on names (4 layers, 4 heads, n_embd 64, block 16, batch 32,
+ *   vocab 27), AdamW; ms/step.
+ * - mlp: the lecture MLP (block 3, embedding 10, hidden 200, batch 32, vocab 27), SGD; steps/s.
+ * Batches are seeded random token ids, so no dataset is needed and every backend sees the same work.
+ * The check: the live tensor count must not grow, and RSS must stay flat between the middle and the end of
+ * the timed steps (growth above max(64 MB, 25 %) fails). A failed check exits with code 1.
+ */
+import type { ModelConfig } from '@makemore/models';
+import { BACKEND_FLAGS, type Command } from '../command';
+import { CliError } from '../errors';
+import { selectBackend } from '../session';
+import { table } from '../ui/table';
+
+/** One benchmark configuration. */
+interface BenchSpec {
+  name: string;
+  description: string;
+  model: ModelConfig;
+  batchSize: number;
+  optimizer: 'sgd' | 'adamw';
+  lr: number;
+  steps: number;
+}
+
+const SPECS: BenchSpec[] = [
+  {
+    name: 'gpt',
+    description: 'baby GPT 4L/4H/128, block 64, batch 12, vocab 65, AdamW',
+    model: {
+      type: 'transformer',
+      vocabSize: 65,
+      blockSize: 64,
+      nLayer: 4,
+      nHead: 4,
+      nEmbd: 128,
+      dropout: 0,
+      seed: 1,
+    },
+    batchSize: 12,
+    optimizer: 'adamw',
+    lr: 1e-3,
+    steps: 40,
+  },
+  {
+    name: 'transformer',
+    description: "makemore's default transformer on names (4L/4H/64, block 16, batch 32, vocab 27), AdamW",
+    model: {
+      type: 'transformer',
+      vocabSize: 27,
+      blockSize: 16,
+      nLayer: 4,
+      nHead: 4,
+      nEmbd: 64,
+      dropout: 0,
+      seed: 1,
+    },
+    batchSize: 32,
+    optimizer: 'adamw',
+    lr: 5e-4,
+    steps: 60,
+  },
+  {
+    name: 'mlp',
+    description: 'lecture MLP (block 3, embedding 10, hidden 200, batch 32, vocab 27), SGD',
+    model: {
+      type: 'mlp',
+      vocabSize: 27,
+      blockSize: 3,
+      nEmbd: 10,
+      nHidden: 200,
+      inputKind: 'window',
+      seed: 1,
+    },
+    batchSize: 32,
+    optimizer: 'sgd',
+    lr: 0.1,
+    steps: 600,
+  },
+];
+
+const MB = 1024 * 1024;
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'Measure training speed (ms/step, steps/s) on this machine, with a memory-leak check',
+  usage: 'bench [options]',
+  details: SPECS.map((s) => `${s.name.padEnd(12)} ${s.description}`).join('\n'),
+  flags: [
+    {
+      name: 'only',
+      type: 'string',
+      placeholder: '<names>',
+      description: `comma-separated subset of: ${SPECS.map((s) => s.name).join(', ')}`,
+    },
+    {
+      name: 'steps',
+      type: 'int',
+      min: 4,
+      placeholder: '<n>',
+      description: 'timed steps per benchmark (default: per model)',
+    },
+    {
+      name: 'warmup',
+      type: 'int',
+      min: 0,
+      default: 3,
+      placeholder: '<n>',
+      description: 'untimed steps first',
+    },
+    ...BACKEND_FLAGS,
+  ],
+  examples: [
+    ['bench', 'all three on the fastest backend'],
+    ['bench --backend cpu --only mlp --json', 'the MLP on the plain-JS backend, as JSON'],
+  ],
+  async run(args, { out, signal }) {
+    let specs = SPECS;
+    const only = args.string('only');
+    if (only) {
+      const names = only.split(',').map((s) => s.trim());
+      for (const n of names) {
+        if (!SPECS.some((s) => s.name === n)) {
+          const { didYouMean } = await import('../suggest');
+          throw new CliError(
+            `unknown benchmark '${n}'${didYouMean(
+              n,
+              SPECS.map((s) => s.name),
+            )} (one of: ${SPECS.map((s) => s.name).join(', ')})`,
+          );
+        }
+      }
+      specs = SPECS.filter((s) => names.includes(s.name));
+    }
+    const backend = await selectBackend(args, out);
+    const [tf, models, trainer, random] = await Promise.all([
+      import('@tensorflow/tfjs-core'),
+      import('@makemore/models'),
+      import('@makemore/trainer'),
+      import('@makemore/random'),
+    ]);
+    out.info(`backend ${backend.backend}: ${backend.reason}`);
+    const rows: (string | number)[][] = [];
+    let ok = true;
+    for (const spec of specs) {
+      if (signal.aborted) break;
+      const steps = args.number('steps') ?? spec.steps;
+      const warmup = args.number('warmup') ?? 3;
+      const model = models.createModel(spec.model) as import('@makemore/models').LanguageModel;
+      const optimizer = trainer.createOptimizer(model.parameters(), { type: spec.optimizer, lr: spec.lr });
+      const rng = new random.Rng(7);
+      const window = model.inputKind === 'window';
+      const T = spec.model.blockSize;
+      const batch = () => {
+        const x = new Int32Array(spec.batchSize * T).map(() => rng.int(spec.model.vocabSize));
+        const y = new Int32Array(window ? spec.batchSize : spec.batchSize * T).map(() =>
+          rng.int(spec.model.vocabSize),
+        );
+        return {
+          x: tf.tensor2d(x, [spec.batchSize, T], 'int32'),
+          y: window ? tf.tensor1d(y, 'int32') : tf.tensor2d(y, [spec.batchSize, T], 'int32'),
+        };
+      };
+      const step = async () => {
+        const b = batch();
+        try {
+          await trainer.trainStep(model, optimizer, b, { lr: spec.lr });
+        } finally {
+          tf.dispose([b.x, b.y]);
+        }
+      };
+      for (let i = 0; i < warmup; i++) await step();
+      const tensorsBefore = tf.memory().numTensors;
+      const progress = out.progress(spec.name.padEnd(11), steps);
+      let rssMid = 0;
+      let rssPeak = 0;
+      const started = performance.now();
+      for (let i = 0; i < steps; i++) {
+        await step();
+        const rss = process.memoryUsage().rss;
+        rssPeak = Math.max(rssPeak, rss);
+        if (i === Math.floor(steps / 2)) rssMid = rss;
+        progress.update(i + 1, { rate: ((i + 1) * 1000) / (performance.now() - started) });
+      }
+      const ms = (performance.now() - started) / steps;
+      progress.stop();
+      const rssEnd = process.memoryUsage().rss;
+      const tensorsAfter = tf.memory().numTensors;
+      const rssGrowth = rssEnd - rssMid;
+      const leak = tensorsAfter > tensorsBefore || rssGrowth > Math.max(64 * MB, 0.25 * rssMid);
+      if (leak) ok = false;
+      out.json({
+        type: 'bench',
+        name: spec.name,
+        description: spec.description,
+        backend: backend.backend,
+        params: model.numParams(),
+        steps,
+        msPerStep: ms,
+        stepsPerSec: 1000 / ms,
+        rssMidMB: rssMid / MB,
+        rssEndMB: rssEnd / MB,
+        rssPeakMB: rssPeak / MB,
+        tensorsBefore,
+        tensorsAfter,
+        leak,
+      });
+      rows.push([
+        spec.name,
+        model.numParams(),
+        Number(ms.toFixed(2)),
+        Number((1000 / ms).toFixed(1)),
+        `${(rssPeak / MB).toFixed(0)} MB`,
+        leak ? 'LEAK' : 'ok',
+      ]);
+      model.dispose();
+      optimizer.dispose?.();
+    }
+    out.json({ type: 'done', backend: backend.backend, ok });
+    out.line('');
+    for (const line of table(['benchmark', 'params', 'ms/step', 'steps/s', 'peak RSS', 'memory'], rows, 2))
+      out.line(line);
+    if (!ok) {
+      out.notice(
+        'makemore: bench: memory grew during the timed steps (see the memory column); this is a leak',
+      );
+      return 1;
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,139 @@
+/**
+ * `makemore lr-find`: the makemore lecture's learning-rate sweep (one step per exponentially spaced
+ * rate) drawn as a curve in the terminal, with the suggested rate marked.
+ */
+import type { ModelType } from '@makemore/models';
+import type { Command } from '../command';
+import { CliError, oneLine } from '../errors';
+import { PRESETS } from '../presets';
+import { buildRunData, buildTokenizer, parseTokenizerSpec, selectBackend } from '../session';
+import { plot } from '../ui/chart';
+import { loadForCli } from './datasets';
+import { modelConfigFor, resolveSettings } from './train';
+import { DATA_FLAGS, MODEL_FLAGS, RUN_FLAGS } from './train-flags';
+
+export const lrFindCommand: Command = {
+  name: 'lr-find',
+  summary: 'Sweep learning rates and draw loss against rate in the terminal',
+  usage: 'lr-find [options]',
+  details:
+    'One training step per rate, from --min-lr to --max-lr on a log scale (lecture part 2); weights reset after.',
+  flags: [
+    ...DATA_FLAGS,
+    ...MODEL_FLAGS,
+    {
+      name: 'min-lr',
+      type: 'number',
+      min: 0,
+      default: 1e-3,
+      placeholder: '<rate>',
+      description: 'lowest rate',
+    },
+    {
+      name: 'max-lr',
+      type: 'number',
+      min: 0,
+      default: 1,
+      placeholder: '<rate>',
+      description: 'highest rate',
+    },
+    {
+      name: 'steps',
+      type: 'int',
+      min: 2,
+      default: 500,
+      placeholder: '<n>',
+      description: 'number of rates (one step each)',
+    },
+    { name: 'batch-size', type: 'int', min: 1, placeholder: '<n>', description: 'examples per step' },
+    {
+      name: 'optimizer',
+      type: 'string',
+      choices: ['sgd', 'adam', 'adamw'],
+      placeholder: '<sgd|adam|adamw>',
+      description: 'optimizer (default: the model preset)',
+    },
+    ...RUN_FLAGS.filter((f) => ['seed', 'backend', 'threads'].includes(f.name)),
+  ],
+  examples: [
+    ['lr-find', 'the lecture sweep for the MLP on names'],
+    ['lr-find --model transformer --min-lr 1e-5 --max-lr 1e-1 --optimizer adamw', 'for a transformer'],
+  ],
+  async run(args, { io, out }) {
+    const settings = resolveSettings(args, {}, io.cwd);
+    if (settings.modelType === 'bigram')
+      throw new CliError('lr-find needs a trained model; bigram counts have no learning rate');
+    const minLr = args.number('min-lr')!;
+    const maxLr = args.number('max-lr')!;
+    if (!(maxLr > minLr && minLr > 0))
+      throw new CliError(`need 0 < --min-lr < --max-lr, got ${minLr} and ${maxLr}`);
+    const backend = await selectBackend(args, out);
+    const ds = await loadForCli(settings.dataset, {
+      dataDir: args.string('data-dir'),
+      env: io.env,
+      download: true,
+    });
+    const tokenizer = await buildTokenizer(parseTokenizerSpec(settings.tokenizer, io.cwd), ds, out);
+    const maxLen =
+      ds.kind === 'words' ? Math.max(...(ds.words ?? []).map((w) => tokenizer.encode(w).length)) : 0;
+    const config = modelConfigFor(settings, args, tokenizer.vocabSize, ds.kind, maxLen);
+    const [models, trainer] = await Promise.all([import('@makemore/models'), import('@makemore/trainer')]);
+    let model: import('@makemore/models').LanguageModel;
+    try {
+      model = models.createModel(config) as import('@makemore/models').LanguageModel;
+    } catch (error) {
+      throw new CliError(`cannot build the ${config.type} model: ${oneLine(error)}`, { cause: error });
+    }
+    const runData = await buildRunData(ds, tokenizer, {
+      seed: settings.seed,
+      inputKind: model.inputKind,
+      blockSize: model.inputKind === 'sequence' && ds.kind === 'words' ? maxLen + 1 : model.blockSize,
+      record: { dataset: settings.dataset, kind: ds.kind, seed: settings.seed },
+    });
+    const optimizerName = args.string('optimizer') ?? PRESETS[settings.modelType as ModelType].optimizer;
+    const steps = args.number('steps')!;
+    out.info(
+      `lr sweep: ${config.type} on ${ds.name}, ${steps} rates from ${minLr} to ${maxLr}, ${optimizerName}, ${backend.backend}`,
+    );
+    const started = Date.now();
+    const result = await trainer.findLearningRate({
+      model,
+      data: runData.data,
+      minLr,
+      maxLr,
+      steps,
+      batchSize: settings.batchSize,
+      seed: settings.seed,
+      optimizer: (params) => trainer.createOptimizer(params, { type: optimizerName as 'sgd', lr: minLr }),
+    });
+    model.dispose();
+    result.lrs.forEach((lr, i) => {
+      out.json({ type: 'lr', lr, loss: result.losses[i], smoothed: result.smoothed[i] });
+    });
+    out.json({
+      type: 'done',
+      suggested: result.suggested,
+      points: result.lrs.length,
+      seconds: (Date.now() - started) / 1000,
+    });
+    const floor = Math.min(...result.smoothed.filter(Number.isFinite));
+    const lines = plot(result.lrs, result.smoothed, {
+      logX: true,
+      markX: result.suggested,
+      width: Math.min(72, Math.max(30, (io.stdout.columns ?? 80) - 12)),
+      height: 14,
+      xLabel: 'learning rate (log scale)',
+      yLabel: 'smoothed loss',
+      yMax: floor * 2.5,
+    });
+    for (const line of lines) out.line(line);
+    out.line('');
+    out.line(
+      `suggested lr ≈ ${Number(result.suggested.toPrecision(2))} (│, the minimum of the smoothed curve; the lecture picks a rate a little below it)`,
+    );
+    out.line(
+      `train with: makemore train --model ${config.type} --lr ${Number((result.suggested / 2).toPrecision(2))}`,
+    );
+    return 0;
+  },
+};

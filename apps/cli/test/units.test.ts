@@ -1,0 +1,128 @@
+// Unit tests of the CLI's pure parts: the flag parser, suggestions, charts and tables.
+import { describe, expect, it } from 'vitest';
+import { parseArgs } from '../src/args';
+import { CliError, oneLine } from '../src/errors';
+import { closest, editDistance } from '../src/suggest';
+import { plot, sparkline } from '../src/ui/chart';
+import { formatDuration, table } from '../src/ui/table';
+
+const specs = [
+  { name: 'steps', type: 'int' as const, description: '', min: 1 },
+  { name: 'lr', type: 'number' as const, description: '' },
+  {
+    name: 'model',
+    type: 'string' as const,
+    description: '',
+    choices: ['mlp', 'transformer'],
+    default: 'mlp',
+  },
+  { name: 'dataset', type: 'string' as const, description: '', choices: ['names'], open: true },
+  { name: 'json', type: 'boolean' as const, description: '' },
+  { name: 'quiet', short: 'q', type: 'boolean' as const, description: '' },
+];
+
+function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(CliError);
+    return (error as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
+describe('editDistance and closest', () => {
+  it('counts insertions, deletions and substitutions', () => {
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(editDistance('same', 'same')).toBe(0);
+  });
+  it('suggests a close candidate and nothing for a far one', () => {
+    expect(closest('trasnformer', ['mlp', 'transformer', 'rnn'])).toBe('transformer');
+    expect(closest('zzzzzzzz', ['mlp', 'rnn'])).toBeUndefined();
+  });
+});
+
+describe('parseArgs', () => {
+  it('reads --flag value, --flag=value, booleans, shorts and defaults', () => {
+    const parsed = parseArgs(['--steps', '200', '--lr=0.1', '--json', '-q', 'extra'], specs, 'train');
+    expect(parsed.flags).toMatchObject({ steps: 200, lr: 0.1, json: true, quiet: true, model: 'mlp' });
+    expect(parsed.positionals).toEqual(['extra']);
+    expect(parsed.given.has('model')).toBe(false);
+  });
+  it('reads --no-flag and negative numbers', () => {
+    const parsed = parseArgs(['--no-json', '--lr', '-0.5'], specs, 'train');
+    expect(parsed.flags.json).toBe(false);
+    expect(parsed.flags.lr).toBe(-0.5);
+  });
+  it('names an unknown flag and suggests the closest', () => {
+    expect(errorOf(() => parseArgs(['--stesp', '3'], specs, 'train'))).toBe(
+      "unknown option '--stesp' for 'train'; did you mean '--steps'?",
+    );
+  });
+  it('names a bad value and suggests the closest choice', () => {
+    expect(errorOf(() => parseArgs(['--model', 'mpl'], specs, 'train'))).toContain(
+      "unknown value 'mpl' for --model; did you mean 'mlp'?",
+    );
+  });
+  it('accepts values outside an open choice list', () => {
+    expect(parseArgs(['--dataset', './my.txt'], specs, 'train').flags.dataset).toBe('./my.txt');
+  });
+  it('rejects non-integers, values under the minimum and missing values', () => {
+    expect(errorOf(() => parseArgs(['--steps', '1.5'], specs, 'train'))).toBe(
+      "--steps expects an integer, got '1.5'",
+    );
+    expect(errorOf(() => parseArgs(['--steps', '0'], specs, 'train'))).toBe(
+      '--steps must be at least 1, got 0',
+    );
+    expect(errorOf(() => parseArgs(['--lr'], specs, 'train'))).toBe('--lr needs a value');
+  });
+});
+
+describe('oneLine', () => {
+  it('joins a multi-line message into one line', () => {
+    expect(oneLine(new Error('first\n\n  second\n'))).toBe('first; second');
+  });
+});
+
+describe('charts and tables', () => {
+  it('draws a falling curve as falling bars', () => {
+    const line = sparkline([4, 3, 2, 1]);
+    expect(line).toBe('█▆▃▁');
+  });
+  it('downsamples a long curve to the width', () => {
+    expect([
+      ...sparkline(
+        Array.from({ length: 1000 }, (_, i) => i),
+        40,
+      ),
+    ]).toHaveLength(40);
+  });
+  it('plots points with labelled axes', () => {
+    const lines = plot([0.001, 0.01, 0.1, 1], [3, 2.5, 2, 5], {
+      width: 20,
+      height: 5,
+      logX: true,
+      markX: 0.1,
+    });
+    expect(lines).toHaveLength(7);
+    expect(lines[0]).toContain('5 ┤');
+    expect(lines.join('\n')).toContain('│');
+    expect(lines[6]).toMatch(/^ +1e-3 +1$/);
+    expect(lines.join('').split('•')).toHaveLength(5);
+  });
+  it('aligns table columns', () => {
+    const lines = table(
+      ['split', 'loss'],
+      [
+        ['train', 2.1],
+        ['dev', 2.25],
+      ],
+    );
+    expect(lines).toEqual(['split    loss', '─────  ──────', 'train  2.1000', 'dev    2.2500']);
+  });
+  it('formats durations', () => {
+    expect(formatDuration(5.25)).toBe('5.3s');
+    expect(formatDuration(125)).toBe('2m05s');
+  });
+});
