@@ -29,7 +29,11 @@ async function lossCurve(
   make: () => { model: LanguageModel; optimizer: Optimizer },
   data: TrainingData,
   settings: { steps: number; batchSize: number; evalEvery: number; evalIters: number },
-  options: { abortAt?: number; checkpoint?: Checkpointer; resume?: Awaited<ReturnType<Checkpointer['load']>> } = {},
+  options: {
+    abortAt?: number;
+    checkpoint?: Checkpointer;
+    resume?: Awaited<ReturnType<Checkpointer['load']>>;
+  } = {},
 ): Promise<number[]> {
   const { model, optimizer } = make();
   const controller = new AbortController();
@@ -65,7 +69,15 @@ describe('with @makemore/models', () => {
       inputKind: 'window',
       blockSize: 3,
     });
-    const config: ModelConfig = { type: 'mlp', vocabSize: 27, blockSize: 3, nEmbd: 10, nHidden: 64, batchNorm: true, seed: 1 };
+    const config: ModelConfig = {
+      type: 'mlp',
+      vocabSize: 27,
+      blockSize: 3,
+      nEmbd: 10,
+      nHidden: 64,
+      batchNorm: true,
+      seed: 1,
+    };
     const make = () => {
       const model = createModel(config) as LanguageModel;
       return { model, optimizer: new SGD(model.parameters(), { lr: 0.1 }) as Optimizer };
@@ -77,7 +89,9 @@ describe('with @makemore/models', () => {
       const ckpt = new Checkpointer(dir);
       const first = await lossCurve(make, data, settings, { abortAt: 11, checkpoint: ckpt });
       const snapshot = await ckpt.load('last');
-      expect(Object.keys(snapshot.weights)).toEqual(expect.arrayContaining(['mlp.1.running_mean', 'mlp.1.running_var']));
+      expect(Object.keys(snapshot.weights)).toEqual(
+        expect.arrayContaining(['mlp.1.running_mean', 'mlp.1.running_var']),
+      );
       const rest = await lossCurve(make, data, settings, { resume: snapshot });
       expect([...first, ...rest]).toEqual(full);
       expect(full.at(-1)!).toBeLessThan(full[0]! - 0.3);
@@ -89,11 +103,29 @@ describe('with @makemore/models', () => {
   it('trains a small Transformer on padded names and resumes it exactly', async () => {
     const words = names.slice(0, 300);
     const blockSize = Math.max(...words.map((w) => w.length)) + 1;
-    const data = createTrainingData({ kind: 'words', words, seed: 3, tokenizer, inputKind: 'sequence', blockSize });
-    const config: ModelConfig = { type: 'transformer', vocabSize: 27, blockSize, nLayer: 1, nHead: 2, nEmbd: 16, seed: 2 };
+    const data = createTrainingData({
+      kind: 'words',
+      words,
+      seed: 3,
+      tokenizer,
+      inputKind: 'sequence',
+      blockSize,
+    });
+    const config: ModelConfig = {
+      type: 'transformer',
+      vocabSize: 27,
+      blockSize,
+      nLayer: 1,
+      nHead: 2,
+      nEmbd: 16,
+      seed: 2,
+    };
     const make = () => {
       const model = createModel(config) as LanguageModel;
-      return { model, optimizer: new AdamW(model.parameters(), { lr: 5e-3, weightDecay: 0.01 }) as Optimizer };
+      return {
+        model,
+        optimizer: new AdamW(model.parameters(), { lr: 5e-3, weightDecay: 0.01 }) as Optimizer,
+      };
     };
     const settings = { steps: 10, batchSize: 16, evalEvery: 5, evalIters: 1 };
     const full = await lossCurve(make, data, settings);
@@ -110,8 +142,20 @@ describe('with @makemore/models', () => {
   });
 
   it('uses stepDecay as the lecture does', async () => {
-    const data = createTrainingData({ kind: 'words', words: names.slice(0, 500), tokenizer, inputKind: 'window', blockSize: 3 });
-    const model = createModel({ type: 'mlp', vocabSize: 27, blockSize: 3, nHidden: 32, seed: 4 }) as LanguageModel;
+    const data = createTrainingData({
+      kind: 'words',
+      words: names.slice(0, 500),
+      tokenizer,
+      inputKind: 'window',
+      blockSize: 3,
+    });
+    const model = createModel({
+      type: 'mlp',
+      vocabSize: 27,
+      blockSize: 3,
+      nHidden: 32,
+      seed: 4,
+    }) as LanguageModel;
     const lrs: number[] = [];
     const run = train({
       model,

@@ -1,0 +1,144 @@
+/**
+ * Shared plumbing for the reference-loss scripts: flags, backend choice, dataset loading and a progress
+ * printer. Each script states its configuration and calls {@link runReference}.
+ *
+ * Run a script from the repository root; examples/tsconfig.json maps @makemore/* to the packages' sources,
+ * so nothing needs building first. The scripts are CommonJS on purpose: tfjs-core's gradient registrations
+ * use extension-less ESM imports that only tsx's CommonJS loader resolves when running from source.
+ *
+ *   pnpm tsx --tsconfig examples/tsconfig.json examples/lecture-mlp.ts --steps 20000
+ *
+ * Flags: --steps N (default: the reference run's), --backend auto|wasm|cpu|tensorflow|tensorflow-gpu,
+ * --threads N, --eval-every N, --out DIR (write best/ and last/ checkpoints and metrics.jsonl there),
+ * --seed N.
+ */
+import { parseArgs } from 'node:util';
+import { useBestBackend } from '@makemore/backend/node';
+import { loadDataset } from '@makemore/datasets/node';
+import type { LanguageModel } from '@makemore/models';
+import { estimateLoss, type TrainingData, type TrainOptions, train } from '@makemore/trainer';
+import { Checkpointer, MetricsWriter } from '@makemore/trainer/node';
+
+/** Parsed command-line flags. */
+export interface Flags {
+  steps?: number;
+  backend: string;
+  threads: number;
+  evalEvery?: number;
+  out?: string;
+  seed: number;
+}
+
+/** Reads the flags every script shares. */
+export function readFlags(): Flags {
+  const { values } = parseArgs({
+    options: {
+      steps: { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
+      threads: { type: 'string', default: '1' },
+      'eval-every': { type: 'string' },
+      out: { type: 'string' },
+      seed: { type: 'string', default: '42' },
+    },
+  });
+  const int = (name: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`--${name} must be a non-negative integer, got '${v}'`);
+    return n;
+  };
+  return {
+    steps: int('steps', values.steps),
+    backend: values.backend as string,
+    threads: int('threads', values.threads as string) ?? 1,
+    evalEvery: int('eval-every', values['eval-every']),
+    out: values.out,
+    seed: int('seed', values.seed as string) ?? 42,
+  };
+}
+
+/** Activates the fastest backend that loads (or the one asked for) and says which. */
+export async function setUpBackend(flags: Flags): Promise<string> {
+  const choice = await useBestBackend({ prefer: flags.backend, threads: flags.threads });
+  console.log(`backend: ${choice.backend} (${choice.reason})`);
+  return choice.backend;
+}
+
+/** Loads a built-in dataset (MAKEMORE_DATA_DIR, the cache, or a download). */
+export const dataset = (name: string) => loadDataset(name);
+
+/** What a reference run reports. */
+export interface ReferenceResult {
+  name: string;
+  backend: string;
+  steps: number;
+  params: number;
+  losses: Record<string, number>;
+  wallSeconds: number;
+  stepsPerSec: number;
+}
+
+/**
+ * Trains with live progress lines, then evaluates every split in full (or with `finalEvalIters` random
+ * batches for large text splits) and prints a RESULT line.
+ */
+export async function runReference(
+  name: string,
+  backend: string,
+  flags: Flags,
+  options: TrainOptions & { model: LanguageModel; data: TrainingData },
+  finalEvalIters: number | 'all' = 'all',
+): Promise<ReferenceResult> {
+  const { model, data } = options;
+  console.log(
+    `${name}: ${model.numParams().toLocaleString()} parameters, ${options.steps} steps, batch ${options.batchSize}`,
+  );
+  const checkpoint = flags.out ? new Checkpointer(flags.out) : undefined;
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  const run = train({ ...options, signal: controller.signal, ...(checkpoint ? { checkpoint } : {}) });
+  const metrics = flags.out ? new MetricsWriter(`${flags.out}/metrics.jsonl`, { every: 100 }) : undefined;
+  if (metrics) metrics.attach(run);
+  const printEvery = Math.max(1, Math.floor(options.steps / 50));
+  let window = 0;
+  let windowStart = performance.now();
+  run.on('step', (e) => {
+    window += e.loss;
+    if (e.step % printEvery === 0) {
+      const secs = (performance.now() - windowStart) / 1000;
+      console.log(
+        `step ${e.step}/${options.steps} | loss ${(window / printEvery).toFixed(4)} | lr ${e.lr.toExponential(2)} | ` +
+          `${(printEvery / secs).toFixed(1)} steps/s | ${(e.elapsedMs / 1000).toFixed(0)} s`,
+      );
+      window = 0;
+      windowStart = performance.now();
+    }
+  });
+  run.on('eval', (e) => {
+    const parts = Object.entries(e.losses).map(([k, v]) => `${k} ${v.toFixed(4)}`);
+    console.log(`eval @ ${e.step}: ${parts.join(' | ')}${e.best ? ' (best)' : ''}`);
+  });
+  run.on('sample', (e) => console.log(`samples @ ${e.step}:\n  ${e.samples.join('\n  ')}`));
+  const done = await run.result;
+  await metrics?.close();
+  const losses = await estimateLoss(model, data, {
+    iters: finalEvalIters,
+    batchSize: finalEvalIters === 'all' ? 1024 : options.batchSize,
+  });
+  const result: ReferenceResult = {
+    name,
+    backend,
+    steps: done.step,
+    params: model.numParams(),
+    losses,
+    wallSeconds: Number((done.elapsedMs / 1000).toFixed(1)),
+    stepsPerSec: Number(done.stepsPerSec.toFixed(2)),
+  };
+  console.log(
+    `final losses (${finalEvalIters === 'all' ? 'full splits' : `${finalEvalIters} batches`}):`,
+    losses,
+  );
+  console.log(`RESULT ${JSON.stringify(result)}`);
+  return result;
+}
