@@ -15,7 +15,7 @@
  */
 import { assertString, describeValue } from './errors';
 import { PairTable } from './pair-table';
-import { SPLIT_FLAGS, resolvePattern } from './patterns';
+import { forEachPiece, resolvePattern, stickySplitRegex } from './patterns';
 import { encodeUtf8Into, toWellFormed } from './utf8';
 
 /** Progress after each merge. */
@@ -70,7 +70,7 @@ export function countPieces(
     if (piece.length > 0) counts.set(piece, (counts.get(piece) ?? 0) + 1);
   };
   const { source } = resolvePattern(pattern);
-  const re = source === null ? null : new RegExp(source, SPLIT_FLAGS);
+  const re = source === null ? null : stickySplitRegex(source);
   const segments =
     specialTokens.length === 0
       ? [text]
@@ -78,23 +78,8 @@ export function countPieces(
           new RegExp(specialTokens.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'u'),
         );
   for (const segment of segments) {
-    if (re === null) {
-      add(segment);
-      continue;
-    }
-    re.lastIndex = 0;
-    let end = 0;
-    for (let m = re.exec(segment); m !== null; m = re.exec(segment)) {
-      if (m.index > end) add(segment.slice(end, m.index));
-      if (m[0].length === 0) {
-        re.lastIndex = m.index + 1;
-        end = m.index;
-        continue;
-      }
-      add(m[0]);
-      end = m.index + m[0].length;
-    }
-    if (end < segment.length) add(segment.slice(end));
+    if (re === null) add(segment);
+    else forEachPiece(re, segment, (start, end) => add(segment.slice(start, end)));
   }
   return counts;
 }

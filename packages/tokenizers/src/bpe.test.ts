@@ -73,6 +73,13 @@ describe('BpeTokenizer', () => {
     );
   });
 
+  it('gives the same ids whatever the cache size (a tiny cache is cleared constantly)', () => {
+    const tiny = BpeTokenizer.fromMerges(trained.merges, { pattern: 'gpt4', cacheSize: 2 });
+    const text = `${corpus} ${corpus.toUpperCase()} ${'x'.repeat(300)}`;
+    expect(tiny.encode(text)).toEqual(trained.encodeOrdinary(text));
+    expect(tiny.encode(text)).toEqual(trained.encodeOrdinary(text));
+  });
+
   it('follows tiktoken special-token rules', () => {
     const text = 'hi<|endoftext|>there<|pad|>';
     expect(() => trained.encode(text)).toThrow(DisallowedSpecialTokenError);

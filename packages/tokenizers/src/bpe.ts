@@ -12,7 +12,8 @@ import { MergeScratch, mergePiece } from './bpe-merge';
 import { DisallowedSpecialTokenError, TokenizerFormatError, assertString, describeValue } from './errors';
 import { parseMinbpeModel, writeMinbpeModel } from './minbpe-format';
 import { PairTable } from './pair-table';
-import { SPLIT_FLAGS, resolvePattern } from './patterns';
+import { resolvePattern, stickySplitRegex } from './patterns';
+import { PieceCache } from './piece-cache';
 import { parseTiktokenRanks, type TiktokenPreset, writeTiktokenRanks } from './tiktoken-format';
 import { decodeUtf8, encodeUtf8, encodeUtf8Into, toWellFormed } from './utf8';
 
@@ -35,7 +36,7 @@ export type BpeMerge = readonly [left: number, right: number, id: number];
 
 /**
  * The persisted form of a {@link BpeTokenizer} (format version 1). `pattern` is `'gpt2'`, `'gpt4'`,
- * `'o200k'`, a JavaScript regex source (compiled with the `gu` flags) or `null` for no pre-split.
+ * `'o200k'`, a JavaScript regex source (compiled with the `u` flag) or `null` for no pre-split.
  * `byteIds[b]` is the id of the single-byte token for byte value `b` (the identity for trained tokenizers;
  * a permutation for OpenAI's). `merges` lists `[left, right, id]` in merge order.
  */
@@ -69,11 +70,6 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A short piece is copied to its own string when cached so the cache never pins the whole input text. */
-function ownString(piece: string): string {
-  return piece.length > 12 ? `${piece} `.slice(0, -1) : piece;
-}
-
 /** A byte-level BPE tokenizer. Build one with `train`, `fromJSON`, `fromTiktoken` or `fromMinbpeModel`. */
 export class BpeTokenizer {
   /** The split pattern's name (`'gpt2'`, `'gpt4'`, `'o200k'`), its source if custom, or `null`. */
@@ -89,16 +85,15 @@ export class BpeTokenizer {
   private readonly specials: Map<string, number>;
   private readonly specialById: Map<number, string>;
   private readonly scratch = new MergeScratch();
-  private readonly cache = new Map<string, number | Int32Array>();
-  private readonly cacheSize: number;
+  private readonly cache: PieceCache;
   private byteBuf = new Uint8Array(256);
   private allSpecialRegex: RegExp | null | undefined;
 
   private constructor(merges: ArrayLike<number>, options: BpeBuildOptions, format: string) {
     const { name, source } = resolvePattern(options.pattern ?? null);
     this.pattern = name ?? source;
-    this.regex = source === null ? null : new RegExp(source, SPLIT_FLAGS);
-    this.cacheSize = options.cacheSize ?? 100_000;
+    this.regex = source === null ? null : stickySplitRegex(source);
+    this.cache = new PieceCache(options.cacheSize ?? 100_000);
 
     const byteIds = options.byteIds ?? IDENTITY_BYTES;
     if (byteIds.length !== 256) {
@@ -469,37 +464,55 @@ export class BpeTokenizer {
   private encodeOrdinaryInto(text: string, out: number[]): void {
     const re = this.regex;
     if (re === null) {
-      if (text.length > 0) this.encodePiece(text, out);
+      if (text.length > 0) this.encodeRange(text, 0, text.length, out);
       return;
     }
-    re.lastIndex = 0;
-    let end = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const piece = m[0];
-      if (m.index > end) this.encodePiece(text.slice(end, m.index), out); // text the pattern skipped
-      if (piece.length === 0) {
-        re.lastIndex = m.index + 1;
-        end = m.index;
-        continue;
+    // forEachPiece, inlined: this loop is the encoder's hot path.
+    const len = text.length;
+    let pos = 0;
+    let gap = -1;
+    while (pos < len) {
+      re.lastIndex = pos;
+      if (re.test(text) && re.lastIndex > pos) {
+        if (gap >= 0) {
+          this.encodeRange(text, gap, pos, out);
+          gap = -1;
+        }
+        const end = re.lastIndex;
+        this.encodeRange(text, pos, end, out);
+        pos = end;
+      } else {
+        if (gap < 0) gap = pos;
+        const c = text.charCodeAt(pos);
+        pos += c >= 0xd800 && c <= 0xdbff && pos + 1 < len ? 2 : 1;
       }
-      this.encodePiece(piece, out);
-      end = m.index + piece.length;
     }
-    if (end < text.length) this.encodePiece(text.slice(end), out);
+    if (gap >= 0) this.encodeRange(text, gap, len, out);
   }
 
-  private encodePiece(piece: string, out: number[]): void {
-    const cached = this.cache.get(piece);
-    if (cached !== undefined) {
-      if (typeof cached === 'number') out.push(cached);
-      else for (let i = 0; i < cached.length; i++) out.push(cached[i]!);
-      return;
+  /** Encodes the piece `text[start..end)`, from the cache when it was seen before. */
+  private encodeRange(text: string, start: number, end: number, out: number[]): void {
+    const cacheable = end - start <= 256;
+    let hash = 0;
+    let found = 0;
+    if (cacheable) {
+      hash = PieceCache.hash(text, start, end);
+      found = this.cache.find(text, start, end, hash);
+      if (found >= 0) {
+        const id = this.cache.token(found);
+        if (id >= 0) out.push(id);
+        else {
+          const ids = this.cache.tokens(found);
+          for (let i = 0; i < ids.length; i++) out.push(ids[i]!);
+        }
+        return;
+      }
     }
-    const maxBytes = piece.length * 3;
+    const maxBytes = (end - start) * 3;
     if (this.byteBuf.length < maxBytes)
       this.byteBuf = new Uint8Array(Math.max(maxBytes, this.byteBuf.length * 2));
     const bytes = this.byteBuf;
-    const n = encodeUtf8Into(piece, bytes);
+    const n = encodeUtf8Into(text, bytes, start, end);
     const scratch = this.scratch;
     scratch.ensure(n);
     const ids = scratch.ids;
@@ -507,10 +520,7 @@ export class BpeTokenizer {
     for (let i = 0; i < n; i++) ids[i] = byteIds[bytes[i]!]!;
     const m = mergePiece(this.table, scratch, n);
     for (let i = 0; i < m; i++) out.push(ids[i]!);
-    if (piece.length <= 256) {
-      if (this.cache.size >= this.cacheSize) this.cache.clear();
-      this.cache.set(ownString(piece), m === 1 ? ids[0]! : ids.slice(0, m));
-    }
+    if (cacheable) this.cache.insert(found, hash, text, start, end, ids, m);
   }
 }
 

@@ -72,8 +72,42 @@ export const SPLIT_PATTERNS: Readonly<Record<PatternName, string>> = Object.free
   o200k: O200K_SPLIT_PATTERN,
 });
 
-/** The flags every split pattern is compiled with: global and Unicode. */
+/** The flags a split pattern is compiled with for `String.prototype.match`: global and Unicode. */
 export const SPLIT_FLAGS = 'gu';
+
+/** Compiles a split pattern for {@link forEachPiece}: sticky and Unicode. */
+export function stickySplitRegex(source: string): RegExp {
+  return new RegExp(source, 'yu');
+}
+
+/**
+ * Calls `fn(start, end)` for each piece of `text` in order, as a global `exec` loop would find them; text the
+ * pattern does not match (only possible with custom patterns) becomes pieces of its own, so nothing is
+ * dropped. `re` must come from {@link stickySplitRegex}. A sticky `test` creates no match objects, which
+ * makes this about twice as fast as `exec`.
+ */
+export function forEachPiece(re: RegExp, text: string, fn: (start: number, end: number) => void): void {
+  const len = text.length;
+  let pos = 0;
+  let gap = -1;
+  while (pos < len) {
+    re.lastIndex = pos;
+    if (re.test(text) && re.lastIndex > pos) {
+      if (gap >= 0) {
+        fn(gap, pos);
+        gap = -1;
+      }
+      const end = re.lastIndex;
+      fn(pos, end);
+      pos = end;
+    } else {
+      if (gap < 0) gap = pos;
+      const c = text.charCodeAt(pos);
+      pos += c >= 0xd800 && c <= 0xdbff && pos + 1 < len ? 2 : 1;
+    }
+  }
+  if (gap >= 0) fn(gap, len);
+}
 
 /**
  * Split patterns as published for Python (tiktoken, minbpe), mapped to the JavaScript pattern that splits

@@ -21,13 +21,13 @@ export function maxUtf8Length(text: string): number {
 }
 
 /**
- * Writes the UTF-8 bytes of `text` into `out` (which must hold `maxUtf8Length(text)` bytes) and returns
- * the number of bytes written. Lone surrogates become U+FFFD.
+ * Writes the UTF-8 bytes of `text[start..end)` into `out` (which must hold 3 bytes per UTF-16 unit) and
+ * returns the number of bytes written. Lone surrogates become U+FFFD.
  */
-export function encodeUtf8Into(text: string, out: Uint8Array): number {
+export function encodeUtf8Into(text: string, out: Uint8Array, start = 0, end = text.length): number {
   let n = 0;
-  const len = text.length;
-  for (let i = 0; i < len; i++) {
+  const len = end;
+  for (let i = start; i < len; i++) {
     let c = text.charCodeAt(i);
     if (c < 0x80) {
       out[n++] = c;
