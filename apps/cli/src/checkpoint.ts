@@ -134,11 +134,18 @@ export async function openRun(
 export async function loadTokenizerFrom(path: string): Promise<CliTokenizer> {
   if (!existsSync(path)) throw new CliError(`tokenizer not found: ${path}`);
   if (statSync(path).isDirectory()) {
-    const snapshot = await openCheckpoint(path, 'best');
-    const { dispose } = await import('@tensorflow/tfjs-core');
-    dispose(Object.values(snapshot.weights));
-    dispose(Object.values(snapshot.optimizer?.tensors ?? {}));
-    return tokenizerFromSaved(snapshot.tokenizer, join(path, 'config.json'));
+    const { isBigramDir, openBigram } = await import('./commands/bigram');
+    if (isBigramDir(path)) return (await openBigram(path, { env: {} })).tokenizer;
+    const { Checkpointer } = await import('@makemore/trainer/node');
+    const checkpointer = new Checkpointer(path);
+    const slot = (await checkpointer.has('best')) ? 'best' : 'last';
+    let config: { tokenizer?: unknown };
+    try {
+      config = await checkpointer.readConfig(slot);
+    } catch (error) {
+      throw new CliError(`cannot read the checkpoint in ${path}: ${oneLine(error)}`, { cause: error });
+    }
+    return tokenizerFromSaved(config.tokenizer, join(path, slot, 'config.json'));
   }
   const { loadTokenizerFile } = await import('@makemore/tokenizers/node');
   try {

@@ -208,6 +208,8 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
     import('@makemore/models'),
   ]);
 
+  // The backend comes first: a resumed checkpoint's tensors are created on it.
+  const backend = await selectBackend(args, out);
   let snapshot: TrainingSnapshot | undefined;
   let tokenizer: CliTokenizer;
   let modelConfig: ModelConfig;
@@ -238,7 +240,6 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
     }
   }
 
-  const backend = await selectBackend(args, out);
   const ds = await loadForCli(settings.dataset, {
     dataDir: args.string('data-dir'),
     env: io.env,
