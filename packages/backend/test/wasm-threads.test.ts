@@ -1,3 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Rng } from '@makemore/random';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -38,6 +43,37 @@ describe('multi-threaded wasm in Node', () => {
     const idx = tf.tensor1d([3, 1, 3, 26, 0], 'int32');
     const grad = () => tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.gather(t, idx))))(table);
     expectClose(await on('wasm', grad), await on('cpu', grad), 1e-5, 1e-5);
+  });
+
+  it('lets a process that used the threaded backend exit by itself', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'makemore-threads-exit-'));
+    try {
+      const module = fileURLToPath(new URL('../src/node/wasm-threads.ts', import.meta.url));
+      const script = join(dir, 'run.mts');
+      writeFileSync(
+        script,
+        [
+          "import { createRequire } from 'node:module';",
+          // Resolve tfjs-core from this package, as the module under test does.
+          `const tf = createRequire(${JSON.stringify(module)})('@tensorflow/tfjs-core');`,
+          `import { registerThreadedWasm } from ${JSON.stringify(module)};`,
+          'await registerThreadedWasm(2);',
+          "await tf.setBackend('wasm');",
+          'console.log(tf.sum(tf.matMul(tf.ones([64, 64]), tf.ones([64, 64]))).dataSync()[0]);',
+        ].join('\n'),
+      );
+      const packageDir = fileURLToPath(new URL('..', import.meta.url));
+      const run = spawnSync(process.execPath, ['--import', 'tsx', script], {
+        cwd: packageDir,
+        encoding: 'utf8',
+        timeout: 45_000,
+      });
+      expect(run.signal, run.stderr).toBeNull();
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout.trim()).toBe(String(64 * 64 * 64));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects a thread count the build cannot give', async () => {

@@ -28,6 +28,7 @@ import { wasmPackageDir } from './wasm-files';
 type EmscriptenModule = {
   cwrap: (name: string, ret: string | null, args: string[]) => (...a: number[]) => number;
   asm?: { dispose?: () => void };
+  PThread?: { runningWorkers?: { unref?: () => void }[]; unusedWorkers?: { unref?: () => void }[] };
   _dispose?: () => void;
   tfjs?: unknown;
 };
@@ -155,7 +156,13 @@ export async function registerThreadedWasm(threads: number): Promise<void> {
       // BackendWasm reads the package-level thread count in its constructor; set it only around that.
       wasm.setThreadsCount(threads);
       try {
-        return new wasm.BackendWasm(module as never);
+        const backend = new wasm.BackendWasm(module as never);
+        // The thread pool's pthreads run for the life of the module, and Emscripten keeps a running
+        // pthread's worker referenced, which would keep the process alive after the program is done.
+        const pthreads = module.PThread;
+        for (const w of [...(pthreads?.runningWorkers ?? []), ...(pthreads?.unusedWorkers ?? [])])
+          w.unref?.();
+        return backend;
       } finally {
         wasm.setThreadsCount(-1);
       }

@@ -1,0 +1,82 @@
+/**
+ * One backend configuration's kernel figures, printed as one JSON line (run by bench/run.ts, one child
+ * process per configuration so that stock and repaired wasm never share a process).
+ *
+ *   tsx bench/kernels.ts <cpu | wasm-stock | wasm | wasm-2t>
+ *
+ * matmul cases (float32), the shapes a baby-GPT training step multiplies:
+ *   square n×n @ n×n for n = 256, 512, 1024 (the only case stock wasm runs on XNNPACK);
+ *   dW = xᵀ·dy: [768,128]ᵀ @ [768,512] (transposeA, every weight gradient);
+ *   dx = dy·Wᵀ: [768,512] @ [128,512]ᵀ (transposeB, every input gradient);
+ *   attention: [48,64,32] @ [48,64,32]ᵀ (batched, transposeB; B·H = 12·4, T = 64, head size 32).
+ * op overhead: microseconds per `add` of two 1-element tensors.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { installWasmRepairs } from '../src/wasm/repairs';
+
+const config = process.argv[2] ?? 'wasm';
+const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS ?? 600);
+
+async function setup(): Promise<number> {
+  if (config === 'cpu') {
+    await import('@tensorflow/tfjs-backend-cpu');
+    await tf.setBackend('cpu');
+    return 1;
+  }
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const { wasmBinaryDir } = await import('../src/node/wasm-files');
+  wasm.setWasmPaths(wasmBinaryDir());
+  if (config === 'wasm-2t') {
+    const { registerThreadedWasm } = await import('../src/node/wasm-threads');
+    await registerThreadedWasm(2);
+  }
+  if (config !== 'wasm-stock') installWasmRepairs();
+  if (!(await tf.setBackend('wasm'))) throw new Error('wasm failed to initialise');
+  return wasm.getThreadsCount();
+}
+
+/** Mean milliseconds per call of `f`, after one warm-up call, within the time budget (at least 2 calls). */
+function time(f: () => void): number {
+  f();
+  let calls = 0;
+  const start = performance.now();
+  while (calls < 2 || performance.now() - start < BUDGET_MS) {
+    f();
+    calls++;
+  }
+  return (performance.now() - start) / calls;
+}
+
+function matmulCase(
+  name: string,
+  aShape: number[],
+  bShape: number[],
+  ta: boolean,
+  tb: boolean,
+  flops: number,
+) {
+  const a = tf.randomNormal(aShape);
+  const b = tf.randomNormal(bShape);
+  const ms = time(() =>
+    tf.tidy(() => {
+      tf.matMul(a, b, ta, tb).dataSync();
+    }),
+  );
+  tf.dispose([a, b]);
+  return { name, ms, gflops: flops / ms / 1e6 };
+}
+
+const threads = await setup();
+const cases = [256, 512, 1024].map((n) =>
+  matmulCase(`square ${n}`, [n, n], [n, n], false, false, 2 * n ** 3),
+);
+cases.push(matmulCase('dW = xT dy', [768, 128], [768, 512], true, false, 2 * 768 * 128 * 512));
+cases.push(matmulCase('dx = dy WT', [768, 512], [128, 512], false, true, 2 * 768 * 128 * 512));
+cases.push(matmulCase('attention q kT', [48, 64, 32], [48, 64, 32], false, true, 2 * 48 * 64 * 64 * 32));
+const x = tf.scalar(1);
+const y = tf.scalar(2);
+const n = 3000;
+const start = performance.now();
+for (let i = 0; i < n; i++) tf.add(x, y).dispose();
+const opOverheadUs = ((performance.now() - start) / n) * 1000;
+console.log(JSON.stringify({ config, threads, matmul: cases, opOverheadUs }));
