@@ -16,7 +16,7 @@
 import { assertString, describeValue } from './errors';
 import { PairTable } from './pair-table';
 import { forEachPiece, resolvePattern, stickySplitRegex } from './patterns';
-import { encodeUtf8Into, toWellFormed } from './utf8';
+import { encodeUtf8Into, toWellFormed, utf8Length } from './utf8';
 
 /** Progress after each merge. */
 export interface TrainProgress {
@@ -190,14 +190,18 @@ export function trainBpe(text: string, options: TrainBpeOptions): TrainBpeResult
   // Lay out every distinct piece's bytes end to end, in order of first appearance, as a linked list.
   let total = 0;
   let longest = 0;
-  for (const piece of pieces.keys()) {
-    total += piece.length * 3;
-    longest = Math.max(longest, piece.length * 3);
+  let repeated = false;
+  for (const [piece, count] of pieces) {
+    const len = utf8Length(piece);
+    total += len;
+    longest = Math.max(longest, len);
+    if (count > 1) repeated = true;
   }
   const ids = new Int32Array(total);
   const next = new Int32Array(total);
   const prev = new Int32Array(total);
-  const weight = new Int32Array(total);
+  // Each position's piece frequency; not stored when every piece occurs once (e.g. no split pattern).
+  const weight = repeated ? new Int32Array(total) : null;
   const buf = new Uint8Array(longest);
   let n = 0;
   for (const [piece, count] of pieces) {
@@ -206,7 +210,7 @@ export function trainBpe(text: string, options: TrainBpeOptions): TrainBpeResult
       ids[n + i] = buf[i]!;
       prev[n + i] = i > 0 ? n + i - 1 : -1;
       next[n + i] = i + 1 < len ? n + i + 1 : -1;
-      weight[n + i] = count;
+      if (weight !== null) weight[n + i] = count;
     }
     n += len;
   }
@@ -256,7 +260,7 @@ export function trainBpe(text: string, options: TrainBpeOptions): TrainBpeResult
     const q = next[p]!;
     if (q < 0) continue;
     const s = slotOf(ids[p]!, ids[q]!);
-    counts[s]! += weight[p]!;
+    counts[s]! += weight === null ? 1 : weight[p]!;
     occurrences[s]!.push(p);
     if (p < firstHint[s]!) firstHint[s] = p;
   }
@@ -313,7 +317,7 @@ export function trainBpe(text: string, options: TrainBpeOptions): TrainBpeResult
     for (const p of positions) {
       if (!(ids[p] === L && next[p]! >= 0 && ids[next[p]!] === R)) continue; // consumed by an overlapping merge
       const q = next[p]!;
-      const w = weight[p]!;
+      const w = weight === null ? 1 : weight[p]!;
       const a = prev[p]!;
       const b = next[q]!;
       if (a >= 0) {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { anyString } from '../test/arbitraries';
-import { decodeUtf8, encodeUtf8, toWellFormed } from './utf8';
+import { decodeUtf8, encodeUtf8, toWellFormed, utf8Length } from './utf8';
 
 describe('utf8', () => {
   it('encodes like TextEncoder for well-formed text', () => {
@@ -33,6 +33,7 @@ describe('utf8', () => {
     fc.assert(
       fc.property(anyString, (s) => {
         expect(decodeUtf8(encodeUtf8(s))).toBe(toWellFormed(s));
+        expect(utf8Length(s)).toBe(encodeUtf8(s).length);
       }),
       { numRuns: 300 },
     );
