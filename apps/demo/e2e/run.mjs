@@ -1,0 +1,421 @@
+#!/usr/bin/env node
+// End-to-end tests of the demo: builds the site, serves dist/ on 127.0.0.1 with the cross-origin-isolation
+// headers, and drives Debian's Chromium with playwright-core through every page. Screenshots go to
+// artifacts/. Prints `N passed, N failed` last and exits non-zero on any failure.
+//
+// Env: MAKEMORE_DATA_DIR (datasets to copy into the site; default ../shared/datasets next to the repo),
+// CHROMIUM (browser binary, default /usr/bin/chromium), E2E_SKIP_BUILD=1 (reuse dist/), E2E_BACKEND
+// (force a backend, e.g. wasm or cpu), E2E_ONLY (run tests whose name contains this text).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { makeCheckpoint, sampleWithCli } from './checkpoint.mjs';
+import { serveStatic } from './server.mjs';
+
+const demoDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = resolve(demoDir, '../..');
+const artifacts = join(demoDir, 'artifacts');
+const dist = join(demoDir, 'dist');
+mkdirSync(artifacts, { recursive: true });
+
+const dataDir =
+  process.env.MAKEMORE_DATA_DIR ??
+  [resolve(repoRoot, '../shared/datasets'), '/work/shared/datasets'].find((d) =>
+    existsSync(join(d, 'names.txt')),
+  );
+// The first test loads the site as a visitor would (auto: the fastest backend that loads). The rest force
+// wasm: with --disable-gpu, WebGL runs on SwiftShader, far slower than wasm for these small models.
+const backend = process.env.E2E_BACKEND ?? 'wasm';
+const only = process.env.E2E_ONLY ?? '';
+const t0 = Date.now();
+const log = (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
+
+// ---------------------------------------------------------------------------------------------------
+// Build and serve
+
+if (process.env.E2E_SKIP_BUILD !== '1') {
+  log(`building the site (MAKEMORE_DATA_DIR=${dataDir ?? 'unset'})…`);
+  const build = spawnSync(
+    'pnpm',
+    ['turbo', 'run', 'build', '--filter=demo...', '--output-logs=errors-only'],
+    {
+      cwd: repoRoot,
+      stdio: 'inherit',
+      env: { ...process.env, ...(dataDir ? { MAKEMORE_DATA_DIR: dataDir } : {}) },
+    },
+  );
+  if (build.status !== 0) {
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
+const server = await serveStatic(dist);
+log(`serving ${dist} at ${server.url}`);
+
+const profile = mkdtempSync(join(tmpdir(), 'makemore-chromium-'));
+// A persistent context on a fresh profile directory is playwright's form of `--user-data-dir`.
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  viewport: { width: 1280, height: 900 },
+  acceptDownloads: true,
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+const page = context.pages()[0] ?? (await context.newPage());
+const consoleErrors = [];
+page.on('console', (msg) => {
+  if (msg.type() === 'error') consoleErrors.push(msg.text());
+});
+page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
+page.on('worker', (worker) => {
+  worker.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(`worker: ${msg.text()}`);
+  });
+});
+
+const siteUrl = `${server.url}${backend && backend !== 'auto' ? `?backend=${backend}` : ''}`;
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function go(pageId) {
+  await page.locator('nav').getByRole('link', { name: pageId, exact: true }).click();
+  await page.locator(`#page-${pageId.toLowerCase()}`).waitFor({ state: 'visible' });
+}
+
+async function shot(name) {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}
+
+const section = (id) => page.locator(`#page-${id}`);
+
+async function number(locator) {
+  const text = (await locator.textContent()) ?? '';
+  const value = Number.parseFloat(text);
+  assert(Number.isFinite(value), `expected a number, got "${text}"`);
+  return value;
+}
+
+async function setNumber(scope, label, value) {
+  const input = scope.getByLabel(label, { exact: true });
+  await input.fill(String(value));
+}
+
+/** Picks a preset, sets a few fields, trains to the end and returns the first and last losses shown. */
+async function trainPreset(preset, fields, timeout = 120_000) {
+  await go('Train');
+  const train = section('train');
+  await train.getByLabel('Preset', { exact: true }).selectOption({ label: preset });
+  for (const [label, value] of Object.entries(fields)) await setNumber(train, label, value);
+  const run = Number(await train.getByTestId('stats').getAttribute('data-run'));
+  await train.getByRole('button', { name: 'Start' }).click();
+  // A new run starts (data-run counts runs), then trains to its end.
+  await train.locator(`[data-testid=stats][data-run="${run + 1}"]`).waitFor({ timeout });
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=status]')?.textContent === 'done',
+    null,
+    {
+      timeout,
+    },
+  );
+  const first = await number(train.getByTestId('first-loss'));
+  const last = await number(train.getByTestId('loss'));
+  const dev = await number(train.getByTestId('dev-loss'));
+  const samples = await train.getByTestId('train-samples').locator('li').count();
+  const stepsPerSecond = await number(train.getByTestId('steps-per-second'));
+  return { first, last, dev, samples, stepsPerSecond };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Tests
+
+const tests = [];
+const test = (name, fn, timeout = 150_000) => tests.push({ name, fn, timeout });
+
+test('the first load is lean and the header shows the chosen backend', async () => {
+  await page.goto(server.url);
+  await page.getByRole('heading', { name: 'Train a model' }).waitFor();
+  const entry = readFileSync(join(dist, 'index.html'), 'utf8').match(/src="\.\/assets\/([^"]+\.js)"/)?.[1];
+  assert(entry, 'index.html names no entry script');
+  const entryBytes = statSync(join(dist, 'assets', entry)).size;
+  assert(
+    entryBytes < 200_000,
+    `the entry script is ${entryBytes} bytes; TensorFlow.js must load lazily in the worker`,
+  );
+  const badge = page.getByTestId('backend');
+  await badge.waitFor({ timeout: 60_000 });
+  const text = (await badge.textContent()) ?? '';
+  assert(/backend: (webgpu|webgl|wasm|cpu)/.test(text), `unexpected backend badge "${text}"`);
+  log(`  entry script ${(entryBytes / 1024).toFixed(0)} KiB; auto picked ${text.trim()}`);
+  if (backend && backend !== 'auto') {
+    await page.goto(siteUrl);
+    const forced = (await page.getByTestId('backend').textContent({ timeout: 60_000 })) ?? '';
+    assert(forced.includes(backend), `asked for ${backend}, badge says "${forced}"`);
+  }
+});
+
+test('the datasets page verifies sha256 and marks missing datasets', async () => {
+  await go('Datasets');
+  const rows = section('datasets').locator('tr[data-dataset]');
+  assert((await rows.count()) === 4, 'expected four built-in datasets');
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll('tr[data-dataset]')].every((r) =>
+        ['ok', 'missing', 'failed'].includes(r.getAttribute('data-status') ?? ''),
+      ),
+    null,
+    { timeout: 60_000 },
+  );
+  const statuses = await rows.evaluateAll((rs) =>
+    rs.map((r) => `${r.getAttribute('data-dataset')}=${r.getAttribute('data-status')}`),
+  );
+  assert(!statuses.some((s) => s.endsWith('=failed')), `a dataset failed its check: ${statuses.join(', ')}`);
+  assert(statuses.includes('names=ok'), `names must be present and verified: ${statuses.join(', ')}`);
+  log(`  ${statuses.join(', ')}`);
+  await shot('datasets');
+});
+
+test('training the names bigram lowers the loss and shows samples', async () => {
+  const r = await trainPreset('Bigram (neural)', { Steps: 300, 'Eval every': 100, 'Sample every': 100 });
+  log(
+    `  bigram: loss ${r.first.toFixed(3)} → ${r.last.toFixed(3)}, dev ${r.dev.toFixed(3)}, ${r.stepsPerSecond} steps/s`,
+  );
+  assert(r.last < r.first - 0.3, `loss did not fall enough: ${r.first} → ${r.last}`);
+  assert(r.dev < 3.0, `dev loss ${r.dev} should be below ln(27) = 3.30 after training`);
+  assert(r.samples > 0, 'no samples appeared');
+});
+
+test('training the lecture MLP lowers the loss and shows samples', async () => {
+  const r = await trainPreset('Lecture MLP', { Steps: 400, 'Eval every': 200, 'Sample every': 200 });
+  log(
+    `  mlp: loss ${r.first.toFixed(3)} → ${r.last.toFixed(3)}, dev ${r.dev.toFixed(3)}, ${r.stepsPerSecond} steps/s`,
+  );
+  assert(r.last < r.first - 0.3, `loss did not fall enough: ${r.first} → ${r.last}`);
+  assert(r.dev < 3.0, `dev loss ${r.dev} is too high`);
+  assert(r.samples > 0, 'no samples appeared');
+  await shot('train');
+});
+
+test('the sample page samples with temperature, top-k and seed and marks new words', async () => {
+  await go('Sample');
+  const s = section('sample');
+  await setNumber(s, 'How many', 15);
+  await setNumber(s, 'Temperature', 0.8);
+  await setNumber(s, 'Top-k (0 = off)', 10);
+  await s.getByRole('button', { name: 'Sample' }).click();
+  const items = s.getByTestId('sample-results').locator('li');
+  await items.first().waitFor();
+  assert((await items.count()) === 15, `expected 15 samples, got ${await items.count()}`);
+  const tagged = await s.getByTestId('sample-results').locator('li[data-in-train]').count();
+  assert(tagged === 15, 'every word sample must be marked as in train or new');
+  const first = await items.allTextContents();
+  const runs = Number(await s.getByTestId('sample-results').getAttribute('data-run'));
+  await s.getByRole('button', { name: 'Sample' }).click();
+  await s.locator(`[data-testid=sample-results][data-run="${runs + 1}"]`).waitFor();
+  const again = await items.allTextContents();
+  assert(JSON.stringify(first) === JSON.stringify(again), 'the same seed must give the same samples');
+  await shot('sample');
+});
+
+test('the tokenizer playground shows char and BPE tokens for typed text', async () => {
+  await go('Tokenizer');
+  const s = section('tokenizer');
+  await s.getByLabel('Text to tokenize').fill('hello there, emma');
+  const chars = s.getByTestId('char-tokens').locator('li');
+  assert((await chars.count()) === 'hello there, emma'.length, 'one char token per character');
+  await s.getByLabel('Train on').selectOption('verbs');
+  await setNumber(s, 'Vocab size', 300);
+  await s.getByRole('button', { name: 'Train BPE' }).click();
+  await s.getByTestId('bpe-info').waitFor({ timeout: 60_000 });
+  const bpe = await s.getByTestId('bpe-tokens').locator('li').count();
+  assert(bpe > 0 && bpe < 'hello there, emma'.length, `BPE should merge some bytes, got ${bpe} tokens`);
+  await shot('tokenizer');
+});
+
+test('the bigram heat map and the embedding scatter render', async () => {
+  await go('Explore');
+  const s = section('explore');
+  const heat = s.getByTestId('bigram-heatmap');
+  await heat.waitFor({ timeout: 30_000 });
+  assert((await heat.locator('tbody tr').count()) === 27, 'the names bigram table has 27 rows');
+  // The lecture's table: 'n' followed by the end marker is the most common bigram, 6763 times.
+  const cells = await heat.locator('td').allTextContents();
+  assert(
+    cells.some((c) => c.replace(/\s/g, '') === 'n.6763'),
+    'the n. cell must show its count 6763',
+  );
+  await s.getByRole('button', { name: 'Show embeddings' }).click();
+  const scatter = s.getByTestId('embedding-scatter');
+  await scatter.locator('canvas').waitFor();
+  await s.getByRole('button', { name: 'Find learning rate' }).click();
+  await s.getByTestId('lr-chart').locator('canvas').waitFor({ timeout: 60_000 });
+  await shot('explore');
+});
+
+test('a model saved to IndexedDB survives a reload and samples', async () => {
+  await go('Models');
+  const s = section('models');
+  await s.getByLabel('Save as').fill('e2e-mlp');
+  await s.getByRole('button', { name: 'Save to browser' }).click();
+  await s.getByTestId('saved-models').getByText('e2e-mlp').waitFor();
+  await page.reload();
+  await go('Models');
+  await s.getByRole('button', { name: 'Load e2e-mlp' }).click();
+  await s.getByTestId('models-message').filter({ hasText: 'Loaded' }).waitFor({ timeout: 30_000 });
+  await shot('models');
+  await go('Sample');
+  await section('sample').getByRole('button', { name: 'Sample' }).click();
+  await section('sample').getByTestId('sample-results').locator('li').first().waitFor();
+});
+
+test('a model exported from the demo samples in the CLI', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'makemore-export-'));
+  try {
+    await go('Models');
+    const s = section('models');
+    const downloads = [];
+    const collect = (d) => downloads.push(d);
+    page.on('download', collect);
+    await s.getByRole('button', { name: 'Export files' }).click();
+    await s.getByTestId('models-message').filter({ hasText: 'Exported' }).waitFor();
+    for (let i = 0; i < 50 && downloads.length < 3; i++) await page.waitForTimeout(100);
+    page.off('download', collect);
+    const names = downloads.map((d) => d.suggestedFilename()).sort();
+    assert(
+      JSON.stringify(names) === JSON.stringify(['config.json', 'model.safetensors', 'optimizer.safetensors']),
+      `expected the three checkpoint files, got ${names.join(', ')}`,
+    );
+    mkdirSync(join(dir, 'last'));
+    for (const d of downloads) await d.saveAs(join(dir, 'last', d.suggestedFilename()));
+    const out = sampleWithCli(dir, { repoRoot, dataDir });
+    if (out === null) {
+      log('  (the CLI is not built; checked the files with @makemore/models instead)');
+      const models = await import('@makemore/models');
+      const config = JSON.parse(readFileSync(join(dir, 'last', 'config.json'), 'utf8'));
+      const parsed = models.parseSafetensors(
+        new Uint8Array(readFileSync(join(dir, 'last', 'model.safetensors'))),
+      );
+      assert(config.format === 'makemore-checkpoint' && Object.keys(parsed.tensors).length > 0, 'bad export');
+    } else {
+      const lines = out.split('\n').filter((l) => l.trim() !== '');
+      assert(lines.length >= 5, `makemore sample printed too little:\n${out}`);
+      log(`  makemore sample: ${lines.slice(0, 6).join(' | ')}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a CLI checkpoint (transformer) imports, samples and shows attention maps', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'makemore-ckpt-'));
+  try {
+    const how = await makeCheckpoint(dir, { repoRoot, dataDir });
+    log(`  checkpoint written by ${how}`);
+    await go('Models');
+    const s = section('models');
+    await s
+      .getByLabel('Checkpoint files')
+      .setInputFiles([join(dir, 'config.json'), join(dir, 'model.safetensors')]);
+    await s.getByTestId('models-message').filter({ hasText: 'Imported' }).waitFor({ timeout: 30_000 });
+    const text = (await s.getByTestId('current-model').textContent()) ?? '';
+    assert(text.includes('transformer'), `expected the imported transformer, got "${text}"`);
+    await go('Sample');
+    await section('sample').getByRole('button', { name: 'Sample' }).click();
+    await section('sample').getByTestId('sample-results').locator('li').first().waitFor();
+    await go('Explore');
+    const e = section('explore');
+    await e.getByLabel('Input text').fill('emma');
+    await e.getByRole('button', { name: 'Show attention' }).click();
+    const maps = e.getByTestId('attention-maps');
+    await maps.waitFor({ timeout: 30_000 });
+    const tables = await maps.locator('table').count();
+    assert(tables >= 2, `expected a heat map per layer and head, got ${tables}`);
+    await shot('explore-attention');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('keyboard navigation reaches every page', async () => {
+  await page.goto(siteUrl);
+  await page.getByRole('heading', { name: 'Train a model' }).waitFor();
+  const link = page.locator('nav').getByRole('link', { name: 'Tokenizer', exact: true });
+  await link.focus();
+  await page.keyboard.press('Enter');
+  await section('tokenizer').waitFor({ state: 'visible' });
+  assert(
+    (await link.getAttribute('aria-current')) === 'page',
+    'the current page link is marked aria-current',
+  );
+  // Every form control has an accessible name.
+  const unnamed = await page.evaluate(() =>
+    [...document.querySelectorAll('input, select, textarea, button')]
+      .filter((el) => !el.closest('[hidden]'))
+      .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.textContent?.trim()))
+      .map((el) => el.outerHTML.slice(0, 80)),
+  );
+  assert(unnamed.length === 0, `controls without a label: ${unnamed.join(' | ')}`);
+});
+
+test('every page fits a phone screen', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    for (const p of ['Train', 'Sample', 'Tokenizer', 'Explore', 'Models', 'Datasets']) {
+      await go(p);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert(overflow <= 1, `${p} is ${overflow}px wider than a 390px phone screen`);
+      await shot(`phone-${p.toLowerCase()}`);
+    }
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+});
+
+test('no console errors', async () => {
+  assert(consoleErrors.length === 0, `console errors:\n  ${consoleErrors.join('\n  ')}`);
+});
+
+// ---------------------------------------------------------------------------------------------------
+
+let passed = 0;
+let failed = 0;
+for (const t of tests) {
+  if (only && !t.name.includes(only) && t !== tests[0] && t.name !== 'no console errors') continue;
+  const started = Date.now();
+  try {
+    await Promise.race([
+      t.fn(),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`timed out after ${t.timeout / 1000} s`)), t.timeout),
+      ),
+    ]);
+    passed++;
+    log(`✓ ${t.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (error) {
+    failed++;
+    log(`✗ ${t.name}: ${error instanceof Error ? error.message : String(error)}`);
+    await shot(`failed-${tests.indexOf(t)}`).catch(() => {});
+  }
+}
+
+await context.close();
+await server.close();
+rmSync(profile, { recursive: true, force: true });
+log(`screenshots in ${artifacts}: ${readdirSync(artifacts).filter((f) => f.endsWith('.png')).length}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

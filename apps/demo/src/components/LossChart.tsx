@@ -1,0 +1,54 @@
+/**
+ * The live loss chart: the minibatch loss at every step, and the evaluated train and dev losses, on a
+ * log-scale y axis as nanoGPT and the lectures plot them.
+ */
+import { useMemo } from 'preact/hooks';
+import type uPlot from 'uplot';
+import type { History } from '../state';
+import { UPlotChart } from './UPlotChart';
+
+/** Merges the step series and the eval series onto one x axis (uPlot wants aligned columns). */
+export function alignHistory(h: History): uPlot.AlignedData {
+  const batch = new Map<number, number>();
+  for (let i = 0; i < h.steps.length; i++) batch.set(h.steps[i]!, h.losses[i]!);
+  const train = new Map<number, number>();
+  const dev = new Map<number, number>();
+  for (let i = 0; i < h.evalSteps.length; i++) {
+    train.set(h.evalSteps[i]!, h.trainLoss[i]!);
+    dev.set(h.evalSteps[i]!, h.devLoss[i]!);
+  }
+  const xs = [...new Set([...batch.keys(), ...train.keys()])].sort((a, b) => a - b);
+  const col = (m: Map<number, number>) => xs.map((x) => m.get(x) ?? null);
+  return [xs, col(batch), col(train), col(dev)];
+}
+
+export function LossChart({ history }: { history: History }) {
+  const options = useMemo<Omit<uPlot.Options, 'width'>>(
+    () => ({
+      height: 260,
+      scales: { x: { time: false }, y: { distr: 3, log: 10 } },
+      axes: [{ label: 'step' }, { label: 'loss (log scale)', size: 60 }],
+      series: [
+        { label: 'step' },
+        {
+          label: 'batch',
+          stroke: 'rgba(120,120,160,0.45)',
+          width: 1,
+          spanGaps: true,
+          points: { show: false },
+        },
+        { label: 'train', stroke: '#1f77b4', width: 2, spanGaps: true, points: { show: true, size: 5 } },
+        { label: 'dev', stroke: '#d62728', width: 2, spanGaps: true, points: { show: true, size: 5 } },
+      ],
+      legend: { live: true },
+    }),
+    [],
+  );
+  const data = useMemo(() => alignHistory(history), [history]);
+  const lastDev = history.devLoss.at(-1);
+  const lastLoss = history.losses.at(-1);
+  const label = `Loss chart, log scale. ${history.steps.length} steps${
+    lastLoss !== undefined ? `, latest batch loss ${lastLoss.toFixed(3)}` : ''
+  }${lastDev !== undefined ? `, latest dev loss ${lastDev.toFixed(3)}` : ''}.`;
+  return <UPlotChart options={options} data={data} label={label} testId="loss-chart" />;
+}

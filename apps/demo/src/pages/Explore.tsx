@@ -1,0 +1,238 @@
+/**
+ * Explore: the bigram count table of names as the lecture draws it, a scatter of the learned character
+ * embeddings, a transformer's attention weights per layer and head, and the learning-rate finder's curve.
+ */
+import { bigramCounts, loadDataset } from '@makemore/datasets';
+import { useEffect, useState } from 'preact/hooks';
+import { NumberField, Panel, TextField } from '../components/fields';
+import { HeatTable } from '../components/HeatTable';
+import { LineChart } from '../components/LineChart';
+import { ScatterChart } from '../components/ScatterChart';
+import { dataBaseUrl } from '../lib/data';
+import { useObservable } from '../lib/observable';
+import { modelSummary, trainStatus } from '../state';
+import { request } from '../worker/client';
+import type { AttentionMaps, EmbeddingPoints, LrCurve } from '../worker/protocol';
+
+interface Bigram {
+  labels: string[];
+  counts: Int32Array | Float64Array | number[];
+}
+
+function BigramHeatMap({ active }: { active: boolean }) {
+  const [bigram, setBigram] = useState<Bigram | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!active || bigram) return;
+    loadDataset('names', { baseUrl: dataBaseUrl() })
+      .then((data) => {
+        const table = bigramCounts(data.words ?? []);
+        setBigram({ labels: table.tokens, counts: table.counts });
+      })
+      .catch((e: Error) => setError(e.message));
+  }, [active, bigram]);
+  return (
+    <Panel title="Bigram counts of names">
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {!bigram && !error && <p class="muted">Loading names…</p>}
+      {bigram && (
+        <HeatTable
+          testId="bigram-heatmap"
+          caption="Row: first character, column: next character; '.' marks the start and end of a name."
+          rows={bigram.labels}
+          cols={bigram.labels}
+          values={bigram.counts}
+          cellText={(i, j, v) => `${bigram.labels[i]}${bigram.labels[j]}\n${v}`}
+        />
+      )}
+    </Panel>
+  );
+}
+
+function EmbeddingScatter() {
+  const summary = useObservable(modelSummary);
+  const status = useObservable(trainStatus);
+  const [points, setPoints] = useState<EmbeddingPoints | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const show = async () => {
+    setError(null);
+    try {
+      setPoints(await request({ type: 'embeddings' }));
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <Panel title="Learned character embeddings">
+      <p class="muted">
+        Each token's row of the embedding table, in two dimensions (lecture part 2's plot of C).
+      </p>
+      <div class="buttons">
+        <button type="button" onClick={show} disabled={!summary || status === 'running'}>
+          Show embeddings
+        </button>
+      </div>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {points && (
+        <>
+          <p class="muted">{points.method}</p>
+          <ScatterChart
+            labels={points.labels}
+            x={points.x}
+            y={points.y}
+            label={`Scatter of ${points.labels.length} token embeddings`}
+            testId="embedding-scatter"
+          />
+        </>
+      )}
+    </Panel>
+  );
+}
+
+function AttentionView() {
+  const summary = useObservable(modelSummary);
+  const status = useObservable(trainStatus);
+  const [text, setText] = useState('emma');
+  const [maps, setMaps] = useState<AttentionMaps | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const isTransformer = summary?.config.type === 'transformer';
+  const show = async () => {
+    setError(null);
+    try {
+      setMaps(await request({ type: 'attention', text }));
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  return (
+    <Panel title="Attention weights">
+      {!isTransformer && <p class="muted">Train or load a transformer to see its attention.</p>}
+      <form
+        aria-label="Attention input"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void show();
+        }}
+      >
+        <TextField label="Input text" value={text} onInput={setText} />
+        <div class="buttons">
+          <button type="submit" disabled={!isTransformer || status === 'running'}>
+            Show attention
+          </button>
+        </div>
+      </form>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {maps && (
+        <div data-testid="attention-maps">
+          {maps.weights.map((layer, l) => (
+            <div key={l}>
+              <h4>Layer {l}</h4>
+              <div class="heads">
+                {layer.map((w, h) => (
+                  <figure key={h}>
+                    <HeatTable
+                      small
+                      caption={`layer ${l}, head ${h}`}
+                      rows={maps.tokens}
+                      cols={maps.tokens}
+                      values={w}
+                      cellText={(_, __, v) => (v >= 0.005 ? (v * 100).toFixed(0) : '')}
+                    />
+                  </figure>
+                ))}
+              </div>
+            </div>
+          ))}
+        </div>
+      )}
+    </Panel>
+  );
+}
+
+function LrFinder() {
+  const summary = useObservable(modelSummary);
+  const status = useObservable(trainStatus);
+  const [steps, setSteps] = useState(200);
+  const [curve, setCurve] = useState<LrCurve | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async () => {
+    setError(null);
+    setBusy(true);
+    try {
+      setCurve(await request({ type: 'lrFind', steps, minLr: 1e-3, maxLr: 1 }));
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Panel title="Learning-rate finder">
+      <p class="muted">
+        Trains a copy of the current model for a few steps while the learning rate grows exponentially from
+        1e-3 to 1 (lecture part 2), and suggests the rate where the loss falls fastest.
+      </p>
+      <form
+        aria-label="Learning-rate finder settings"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void run();
+        }}
+      >
+        <div class="field-row">
+          <NumberField label="Sweep steps" value={steps} min={10} max={2000} step={1} onChange={setSteps} />
+        </div>
+        <div class="buttons">
+          <button type="submit" disabled={!summary || busy || status === 'running'}>
+            {busy ? 'Sweeping…' : 'Find learning rate'}
+          </button>
+        </div>
+      </form>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {curve && (
+        <>
+          <p data-testid="lr-suggestion">Suggested learning rate: {curve.suggested.toPrecision(3)}</p>
+          <LineChart
+            x={curve.lrs}
+            y={curve.losses}
+            xLabel="learning rate (log)"
+            yLabel="loss"
+            logX
+            marker={curve.suggested}
+            label={`Loss against learning rate; suggested ${curve.suggested.toPrecision(3)}`}
+            testId="lr-chart"
+          />
+        </>
+      )}
+    </Panel>
+  );
+}
+
+export function ExplorePage({ active }: { active: boolean }) {
+  return (
+    <>
+      <h2 id="title-explore">Explore</h2>
+      <BigramHeatMap active={active} />
+      <EmbeddingScatter />
+      <AttentionView />
+      <LrFinder />
+    </>
+  );
+}

@@ -1,0 +1,144 @@
+/**
+ * The page's shared state: the backend the worker chose, the model it holds, the training history and
+ * the latest samples. Worker events flow into it here, once, for every page.
+ */
+import { dataBaseUrl } from './lib/data';
+import { observable } from './lib/observable';
+import { onEvent, request } from './worker/client';
+import type { ModelSummary, Sample, TrainStatus } from './worker/protocol';
+
+export interface BackendInfo {
+  backend: string;
+  reason: string;
+  threads: number;
+  crossOriginIsolated: boolean;
+}
+
+export interface History {
+  /** Per-step training loss (the minibatch loss). */
+  steps: number[];
+  losses: number[];
+  /** Evaluations: mean loss over several batches of each split. */
+  evalSteps: number[];
+  trainLoss: number[];
+  devLoss: number[];
+}
+
+export interface Progress {
+  /** Counts runs: a new model or a reset starts a new one. */
+  run: number;
+  step: number;
+  totalSteps: number;
+  loss: number | null;
+  lr: number;
+  stepsPerSecond: number;
+  etaSeconds: number;
+}
+
+export const emptyHistory = (): History => ({
+  steps: [],
+  losses: [],
+  evalSteps: [],
+  trainLoss: [],
+  devLoss: [],
+});
+
+export const backendInfo = observable<BackendInfo | null>(null);
+export const backendError = observable<string | null>(null);
+export const modelSummary = observable<ModelSummary | null>(null);
+export const trainStatus = observable<TrainStatus>('idle');
+export const history = observable<History>(emptyHistory());
+export const progress = observable<Progress>({
+  run: 0,
+  step: 0,
+  totalSteps: 0,
+  loss: null,
+  lr: 0,
+  stepsPerSecond: 0,
+  etaSeconds: 0,
+});
+export const liveSamples = observable<{ step: number; samples: Sample[] }>({ step: 0, samples: [] });
+export const workerError = observable<string | null>(null);
+
+let started = false;
+
+/** Starts the worker (which picks a backend) and routes its events into the observables above. */
+export function startEngine(): void {
+  if (started) return;
+  started = true;
+  onEvent((event) => {
+    switch (event.type) {
+      case 'status': {
+        trainStatus.set(event.status);
+        // Keep the model's step count current, so that saving and exporting name the right step.
+        const step = progress.get().step;
+        const summary = modelSummary.get();
+        if (summary && event.status !== 'running' && summary.step !== step)
+          modelSummary.set({ ...summary, step });
+        break;
+      }
+      case 'step':
+        // Arrays grow in place (a run has thousands of steps); the new wrapper object signals the change.
+        history.update((h) => {
+          h.steps.push(event.step);
+          h.losses.push(event.loss);
+          return { ...h };
+        });
+        progress.update((p) => ({
+          ...p,
+          step: event.step,
+          loss: event.loss,
+          lr: event.lr,
+          stepsPerSecond: event.stepsPerSecond,
+          etaSeconds: event.etaSeconds,
+        }));
+        break;
+      case 'eval':
+        history.update((h) => {
+          h.evalSteps.push(event.step);
+          h.trainLoss.push(event.train);
+          h.devLoss.push(event.dev);
+          return { ...h };
+        });
+        break;
+      case 'samples':
+        liveSamples.set({ step: event.step, samples: event.samples });
+        break;
+      case 'error':
+        workerError.set(event.message);
+        break;
+      case 'progress':
+        break;
+    }
+  });
+  const params = new URLSearchParams(location.search);
+  const prefer = params.get('backend') ?? undefined;
+  const threads = Number(params.get('threads') ?? Number.NaN);
+  request({
+    type: 'init',
+    dataBaseUrl: dataBaseUrl(),
+    wasmBaseUrl: new URL('tfjs/', document.baseURI).href,
+    ...(prefer ? { prefer } : {}),
+    ...(Number.isInteger(threads) && threads > 0 ? { threads } : {}),
+  }).then(
+    (info) => backendInfo.set(info),
+    (error: Error) => backendError.set(error.message),
+  );
+}
+
+/** Puts a freshly built or loaded model in the state and clears the old run's history. */
+export function adoptModel(summary: ModelSummary, totalSteps = 0): void {
+  modelSummary.set(summary);
+  history.set(emptyHistory());
+  liveSamples.set({ step: summary.step, samples: [] });
+  progress.update((p) => ({
+    run: p.run + 1,
+    step: summary.step,
+    totalSteps,
+    loss: null,
+    lr: 0,
+    stepsPerSecond: 0,
+    etaSeconds: 0,
+  }));
+  workerError.set(null);
+}
