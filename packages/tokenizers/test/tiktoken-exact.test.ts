@@ -90,6 +90,11 @@ describe.each(names)('%s loaded from its .tiktoken file', (name) => {
 
   it('has the published vocabulary size', () => {
     expect(tok.vocabSize).toBe({ r50k_base: 50257, cl100k_base: 100277, o200k_base: 200019 }[name]);
+    let defined = 0;
+    for (let id = 0; id < tok.vocabSize; id++) if (tok.hasId(id)) defined++;
+    expect(defined).toBe({ r50k_base: 50257, cl100k_base: 100256 + 5, o200k_base: 199998 + 2 }[name]);
+    if (name === 'cl100k_base')
+      expect(() => tok.tokenBytes(100256)).toThrow(/Unknown token id number 100256/);
   });
 
   it("encodes gpt-tokenizer's TestPlans samples to the expected ids", () => {
