@@ -469,12 +469,15 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
     out: settings.out,
   });
   out.line('');
+  // Bits per character: nats per token / ln 2 / characters per token (1 for the char tokenizer).
+  const probe = ds.text.slice(-100_000);
+  const cpt = settings.tokenizer === 'char' ? 1 : probe.length / Math.max(1, tokenizer.encode(probe).length);
   for (const line of table(
-    ['split', 'loss', 'bits/token'],
+    ['split', 'loss', 'bits/char'],
     splits.map((split) => [
       split,
       finalLosses[split] ?? Number.NaN,
-      (finalLosses[split] ?? Number.NaN) / Math.LN2,
+      (finalLosses[split] ?? Number.NaN) / Math.LN2 / cpt,
     ]),
   ))
     out.line(line);
