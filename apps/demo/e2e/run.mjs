@@ -20,6 +20,7 @@ const repoRoot = resolve(demoDir, '../..');
 const artifacts = join(demoDir, 'artifacts');
 const dist = join(demoDir, 'dist');
 mkdirSync(artifacts, { recursive: true });
+for (const f of readdirSync(artifacts)) if (f.endsWith('.png')) rmSync(join(artifacts, f));
 
 const dataDir =
   process.env.MAKEMORE_DATA_DIR ??
@@ -201,7 +202,7 @@ test('training the names bigram lowers the loss and shows samples', async () => 
 });
 
 test('training the lecture MLP lowers the loss and shows samples', async () => {
-  const r = await trainPreset('Lecture MLP', { Steps: 400, 'Eval every': 200, 'Sample every': 200 });
+  const r = await trainPreset('Lecture MLP', { Steps: 1500, 'Eval every': 250, 'Sample every': 250 });
   log(
     `  mlp: loss ${r.first.toFixed(3)} → ${r.last.toFixed(3)}, dev ${r.dev.toFixed(3)}, ${r.stepsPerSecond} steps/s`,
   );
@@ -319,6 +320,50 @@ test('a model exported from the demo samples in the CLI', async () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('training pauses, resumes where it stopped, and resets', async () => {
+  await go('Train');
+  const train = section('train');
+  await train.getByLabel('Preset', { exact: true }).selectOption({ label: 'Lecture MLP' });
+  await setNumber(train, 'Steps', 20000);
+  const run = Number(await train.getByTestId('stats').getAttribute('data-run'));
+  await train.getByRole('button', { name: 'Start' }).click();
+  await train.locator(`[data-testid=stats][data-run="${run + 1}"]`).waitFor();
+  await page.waitForFunction(
+    () => Number.parseInt(document.querySelector('[data-testid=step]')?.textContent ?? '0', 10) >= 50,
+  );
+  await train.getByRole('button', { name: 'Pause' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.textContent === 'paused');
+  const pausedAt = Number.parseInt((await train.getByTestId('step').textContent()) ?? '', 10);
+  const firstLoss = await train.getByTestId('first-loss').textContent();
+  assert(pausedAt >= 50 && pausedAt < 20000, `paused at step ${pausedAt}`);
+  // Paused means stopped: the worker answers a sample request only after the run has ended.
+  await go('Sample');
+  await section('sample').getByRole('button', { name: 'Sample' }).click();
+  await section('sample').getByTestId('sample-results').locator('li').first().waitFor();
+  await go('Train');
+  const still = Number.parseInt((await train.getByTestId('step').textContent()) ?? '', 10);
+  assert(still === pausedAt, `the step moved while paused: ${pausedAt} → ${still}`);
+  await train.getByRole('button', { name: 'Resume' }).click();
+  await page.waitForFunction(
+    (from) =>
+      Number.parseInt(document.querySelector('[data-testid=step]')?.textContent ?? '0', 10) >= from + 50,
+    pausedAt,
+  );
+  assert(
+    Number(await train.getByTestId('stats').getAttribute('data-run')) === run + 1,
+    'resume must not start a new run',
+  );
+  assert(
+    (await train.getByTestId('first-loss').textContent()) === firstLoss,
+    'resume keeps the loss history',
+  );
+  await train.getByRole('button', { name: 'Pause' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.textContent === 'paused');
+  await train.getByRole('button', { name: 'Reset' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.textContent === 'idle');
+  assert((await train.getByTestId('step').textContent())?.startsWith('0'), 'reset goes back to step 0');
 });
 
 test('a CLI checkpoint (transformer) imports, samples and shows attention maps', async () => {

@@ -22,12 +22,40 @@ export function alignHistory(h: History): uPlot.AlignedData {
   return [xs, col(batch), col(train), col(dev)];
 }
 
+/** About five evenly spaced ticks at round values; uPlot's log ticks are only 1–9 × 10^k. */
+function lossTicks(_u: uPlot, _axis: number, min: number, max: number): number[] {
+  if (min == null || max == null) return [];
+  const span = max - min;
+  if (!(span > 0)) return [min];
+  const step = [0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10].find((s) => span / s <= 6) ?? span / 5;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(min / step) * step; t <= max + 1e-9; t += step) ticks.push(Number(t.toFixed(6)));
+  return ticks;
+}
+
 export function LossChart({ history }: { history: History }) {
   const options = useMemo<Omit<uPlot.Options, 'width'>>(
     () => ({
       height: 260,
-      scales: { x: { time: false }, y: { distr: 3, log: 10 } },
-      axes: [{ label: 'step' }, { label: 'loss (log scale)', size: 60 }],
+      scales: {
+        x: { time: false },
+        // Log scale fitted to the data (uPlot's default snaps to whole decades, which flattens a 2–3.5 curve).
+        y: {
+          distr: 3,
+          log: 10,
+          range: (_u: uPlot, min: number | null, max: number | null): uPlot.Range.MinMax =>
+            min !== null && max !== null && min > 0 && max > 0 ? [min / 1.1, max * 1.1] : [1, 10],
+        },
+      },
+      axes: [
+        { label: 'step' },
+        {
+          label: 'loss (log scale)',
+          size: 60,
+          splits: lossTicks,
+          values: (_u, ticks) => ticks.map((t) => (t == null ? '' : t.toFixed(2))),
+        },
+      ],
       series: [
         { label: 'step' },
         {
