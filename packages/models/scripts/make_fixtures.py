@@ -17,9 +17,12 @@ the TensorFlow.js models. LSTM and WaveNet are not in makemore.py; their names a
 Run:  python3 scripts/make_fixtures.py [--out DIR]
 Writes into DIR (default: ../fixtures next to this script), for each model NAME:
   NAME.safetensors   the PyTorch state_dict (F32 weights, I64 num_batches_tracked), __metadata__ names the fixture
-  NAME.json          {name, config (the @makemore/models JSON config), idx, targets, logits, loss[, train]}
-                     tensors as {shape, data} with data flattened row-major; loss is mean cross-entropy with
-                     ignore_index=-1; `train` (BatchNorm models) holds training-mode logits, loss and the
+  NAME.grad.safetensors  d(loss)/d(parameter) for every parameter, from PyTorch autograd in training
+                     mode (F32), under the parameter names
+  NAME.json          {name, config (the @makemore/models JSON config), idx, targets, logits, loss[, train],
+                     trainLoss, numParams}: tensors as {shape, data} with data flattened row-major; loss is
+                     the mean cross-entropy with ignore_index=-1 in inference mode, trainLoss the one the
+                     gradients are of; `train` (BatchNorm models) holds training-mode logits, loss and the
                      running statistics after that one training-mode forward
   param-counts.json  parameter counts of makemore.py's default configurations (and the lecture's WaveNet)
 The expected values are computed in float64 from the float32 weights stored in the file.
@@ -416,8 +419,14 @@ def make_fixture(name, cfg, seed):
                 "loss": loss_of(logits, targets).item(),
                 "buffers": {k: as_json(v) for k, v in model.state_dict().items() if "running" in k},
             }
+    # Gradients of the training-mode loss (BatchNorm uses batch statistics, as a training step would).
+    model.train()
+    loss = loss_of(model(idx), targets)
+    loss.backward()
+    grads = {name: p.grad.float() for name, p in model.named_parameters()}
+    out["trainLoss"] = loss.item()
     out["numParams"] = sum(p.numel() for p in model.parameters())
-    return state, out
+    return state, grads, out
 
 
 # makemore.py's defaults on names.txt: 27 tokens, block 16 (longest name 15 + 1), n_embd 64, n_embd2 64,
@@ -481,9 +490,10 @@ def main():
     self_check()
     torch.manual_seed(0)
     for i, (name, cfg) in enumerate(FIXTURES):
-        state, out = make_fixture(name, cfg, seed=1337 + i)
+        state, grads, out = make_fixture(name, cfg, seed=1337 + i)
         meta = {"format": "pt", "fixture": name, "generator": "packages/models/scripts/make_fixtures.py"}
         write_safetensors(os.path.join(args.out, f"{name}.safetensors"), state, meta)
+        write_safetensors(os.path.join(args.out, f"{name}.grad.safetensors"), grads, {**meta, "content": "gradients"})
         write_json(os.path.join(args.out, f"{name}.json"), out)
     write_json(os.path.join(args.out, "param-counts.json"), {"counts": param_counts()})
     print(f"wrote {len(FIXTURES)} fixtures and param-counts.json to {os.path.normpath(args.out)}")
