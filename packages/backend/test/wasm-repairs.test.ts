@@ -8,7 +8,12 @@ import { expectClose, on, randn } from './helpers';
 beforeAll(async () => {
   const choice = await useBestBackend({ prefer: 'wasm', onNotice: () => {} });
   expect(choice.backend).toBe('wasm');
-  expect(wasmRepairState()).toEqual({ unsortedSegmentSum: true, oneHot: true, batchMatMul: true });
+  expect(wasmRepairState()).toEqual({
+    unsortedSegmentSum: true,
+    oneHot: true,
+    batchMatMul: true,
+    fusedMatMul: true,
+  });
 });
 
 describe('UnsortedSegmentSum on wasm', () => {
@@ -195,5 +200,30 @@ describe('BatchMatMul on wasm', () => {
     installWasmRepairs();
     expect(wasmRepairState().batchMatMul).toBe(true);
     expectClose(repaired, stock, 1e-5, 1e-5);
+  });
+});
+
+describe('_FusedMatMul on wasm', () => {
+  it('equals the cpu backend with bias and activations, for transposes and batches', async () => {
+    const rng = new Rng(8);
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[3, 2], [2, 2], false, true],
+      [[5, 7], [3, 7], false, true],
+      [[7, 5], [7, 3], true, false],
+      [[4, 5, 7], [4, 7, 3], false, false],
+      [[4, 5, 7], [3, 7], false, true],
+      [[5, 7], [7, 3], false, false],
+    ];
+    for (const [sa, sb, transposeA, transposeB] of cases) {
+      const a = randn(rng, sa);
+      const b = randn(rng, sb);
+      const n = transposeB ? sb[sb.length - 2]! : sb[sb.length - 1]!;
+      const bias = randn(rng, [n]);
+      for (const activation of ['linear', 'relu', 'sigmoid', 'leakyrelu'] as const) {
+        const f = () =>
+          tf.fused.matMul({ a, b, transposeA, transposeB, bias, activation, leakyreluAlpha: 0.1 });
+        expectClose(await on('wasm', f), await on('cpu', f), 1e-4, 1e-4);
+      }
+    }
   });
 });

@@ -2,6 +2,7 @@
  * Installs (and removes) our repairs of tfjs-backend-wasm 4.22 through tfjs's public kernel registry:
  *   - `UnsortedSegmentSum` is registered (the gradient of `gather`; stock wasm cannot train embeddings);
  *   - `OneHot` is replaced: the stock kernel writes int32 bits whatever `dtype` asks for;
+ *   - `_FusedMatMul` is replaced: the stock kernel is wrong with a bias and `transposeB`;
  *   - `BatchMatMul` is replaced by a kernel that routes transposed and batched operands to XNNPACK's fast
  *     path, keeping the stock kernel function to call.
  * Both act on the `wasm` backend only, so code that uses another backend sees no change. The repairs
@@ -15,8 +16,10 @@ import {
   registerKernel,
   UnsortedSegmentSum,
   unregisterKernel,
+  _FusedMatMul,
 } from '@tensorflow/tfjs-core';
 import { fastBatchMatMulWasmConfig } from './batch-mat-mul';
+import { fastFusedMatMulWasmConfig } from './fused-mat-mul';
 import { oneHotWasmConfig } from './one-hot';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum';
 
@@ -25,14 +28,16 @@ export interface WasmRepairState {
   unsortedSegmentSum: boolean;
   oneHot: boolean;
   batchMatMul: boolean;
+  fusedMatMul: boolean;
 }
 
 // The stock BatchMatMul config we replaced, so uninstall can put it back. Kept on globalThis so that two
 // copies of this module (an ESM and a CJS build in one process) agree on what is installed.
 const STOCK_KEY = Symbol.for('@makemore/backend:stockWasmBatchMatMul');
 const STOCK_ONE_HOT = Symbol.for('@makemore/backend:stockWasmOneHot');
+const STOCK_FUSED = Symbol.for('@makemore/backend:stockWasmFusedMatMul');
 const REPAIRED = Symbol.for('@makemore/backend:repaired');
-type Store = { [STOCK_KEY]?: KernelConfig; [STOCK_ONE_HOT]?: KernelConfig };
+type Store = { [STOCK_KEY]?: KernelConfig; [STOCK_ONE_HOT]?: KernelConfig; [STOCK_FUSED]?: KernelConfig };
 const store = globalThis as Store;
 
 const isOurs = (k: KernelConfig | undefined) => k !== undefined && REPAIRED in k;
@@ -43,7 +48,12 @@ const mark = (k: KernelConfig): KernelConfig => Object.assign(k, { [REPAIRED]: t
  * @returns which repairs are now installed
  */
 export function installWasmRepairs(
-  options: { unsortedSegmentSum?: boolean; oneHot?: boolean; batchMatMul?: boolean } = {},
+  options: {
+    unsortedSegmentSum?: boolean;
+    oneHot?: boolean;
+    batchMatMul?: boolean;
+    fusedMatMul?: boolean;
+  } = {},
 ): WasmRepairState {
   const stockMatMul = getKernel(BatchMatMul, 'wasm');
   if (stockMatMul === undefined) {
@@ -62,6 +72,12 @@ export function installWasmRepairs(
     unregisterKernel(OneHot, 'wasm');
     registerKernel(mark({ ...oneHotWasmConfig }));
   }
+  const stockFused = getKernel(_FusedMatMul, 'wasm');
+  if (options.fusedMatMul !== false && stockFused !== undefined && !isOurs(stockFused)) {
+    store[STOCK_FUSED] = stockFused;
+    unregisterKernel(_FusedMatMul, 'wasm');
+    registerKernel(mark(fastFusedMatMulWasmConfig(stockFused)));
+  }
   if (options.batchMatMul !== false && !isOurs(stockMatMul)) {
     store[STOCK_KEY] = stockMatMul;
     unregisterKernel(BatchMatMul, 'wasm');
@@ -78,6 +94,11 @@ export function uninstallWasmRepairs(): WasmRepairState {
     unregisterKernel(OneHot, 'wasm');
     registerKernel(stockOneHot);
   }
+  const stockFused = store[STOCK_FUSED];
+  if (isOurs(getKernel(_FusedMatMul, 'wasm')) && stockFused !== undefined) {
+    unregisterKernel(_FusedMatMul, 'wasm');
+    registerKernel(stockFused);
+  }
   const stock = store[STOCK_KEY];
   if (isOurs(getKernel(BatchMatMul, 'wasm')) && stock !== undefined) {
     unregisterKernel(BatchMatMul, 'wasm');
@@ -92,5 +113,6 @@ export function wasmRepairState(): WasmRepairState {
     unsortedSegmentSum: isOurs(getKernel(UnsortedSegmentSum, 'wasm')),
     oneHot: isOurs(getKernel(OneHot, 'wasm')),
     batchMatMul: isOurs(getKernel(BatchMatMul, 'wasm')),
+    fusedMatMul: isOurs(getKernel(_FusedMatMul, 'wasm')),
   };
 }

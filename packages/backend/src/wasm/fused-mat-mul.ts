@@ -1,0 +1,102 @@
+/**
+ * A correct and fast `_FusedMatMul` (matmul + bias + activation, what `tf.fused.matMul` runs) for wasm.
+ *
+ * The stock 4.22 kernel gives wrong results with a bias when `transposeB` is set and there is more than one
+ * row (the layout of a Linear layer with [out, in] weights), and like `BatchMatMul` it is slow for
+ * transposed or batched operands. Plain, batch-1 products keep the stock kernel, which fuses bias and
+ * activation into XNNPACK. Every other case is computed as three kernels:
+ *   y = activation(BatchMatMul(a, b) + bias)
+ * with the (repaired) registered `BatchMatMul`, the wasm `Add` and the wasm activation kernel.
+ */
+import {
+  Add,
+  BatchMatMul,
+  Elu,
+  getKernel,
+  type KernelConfig,
+  type KernelFunc,
+  LeakyRelu,
+  Prelu,
+  Relu,
+  Relu6,
+  Sigmoid,
+  type TensorInfo,
+  _FusedMatMul,
+} from '@tensorflow/tfjs-core';
+import type { WasmBackendInternals } from './heap';
+
+type Attrs = { transposeA: boolean; transposeB: boolean; activation?: string; leakyreluAlpha?: number };
+type Inputs = { a?: TensorInfo; b?: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+
+const sizeOf = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
+
+function kernel(name: string): KernelFunc {
+  const k = getKernel(name, 'wasm');
+  if (k === undefined) throw new Error(`wasm repair: the wasm ${name} kernel is not registered`);
+  return k.kernelFunc;
+}
+
+const ACTIVATIONS: Record<string, string> = {
+  relu: Relu,
+  relu6: Relu6,
+  elu: Elu,
+  sigmoid: Sigmoid,
+  leakyrelu: LeakyRelu,
+  prelu: Prelu,
+};
+
+/** Builds the repaired kernel around the stock one (kept for the plain batch-1 case). */
+export function makeFastFusedMatMul(stock: KernelFunc): KernelFunc {
+  return ((args: { inputs: Inputs; backend: WasmBackendInternals; attrs: Attrs }): TensorInfo => {
+    const { a, b, bias, preluActivationWeights } = args.inputs;
+    const { backend, attrs } = args;
+    if (a === undefined || b === undefined) throw new Error('_FusedMatMul needs inputs a and b');
+    const plain =
+      !attrs.transposeA &&
+      !attrs.transposeB &&
+      sizeOf(a.shape.slice(0, -2)) === 1 &&
+      sizeOf(b.shape.slice(0, -2)) === 1;
+    if (plain || a.dtype !== 'float32' || b.dtype !== 'float32') {
+      return stock(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
+    }
+    const activation = attrs.activation ?? 'linear';
+    if (activation !== 'linear' && ACTIVATIONS[activation] === undefined) {
+      throw new Error(`_FusedMatMul: activation '${activation}' is not supported on wasm`);
+    }
+    let out = kernel(BatchMatMul)({
+      inputs: { a, b },
+      backend,
+      attrs: { transposeA: attrs.transposeA, transposeB: attrs.transposeB },
+    }) as TensorInfo;
+    const replace = (next: TensorInfo) => {
+      backend.disposeData(out.dataId);
+      out = next;
+    };
+    if (bias !== undefined) replace(kernel(Add)({ inputs: { a: out, b: bias }, backend }) as TensorInfo);
+    if (activation === 'prelu') {
+      replace(kernel(Prelu)({ inputs: { x: out, alpha: preluActivationWeights }, backend }) as TensorInfo);
+    } else if (activation === 'leakyrelu') {
+      replace(
+        kernel(LeakyRelu)({
+          inputs: { x: out },
+          backend,
+          attrs: { alpha: attrs.leakyreluAlpha ?? 0.2 },
+        }) as TensorInfo,
+      );
+    } else if (activation !== 'linear') {
+      replace(kernel(ACTIVATIONS[activation]!)({ inputs: { x: out }, backend }) as TensorInfo);
+    }
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+/** The repaired kernel config, wrapping `stock` (the registered wasm _FusedMatMul config). */
+export function fastFusedMatMulWasmConfig(stock: KernelConfig): KernelConfig {
+  return {
+    kernelName: _FusedMatMul,
+    backendName: 'wasm',
+    ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}),
+    ...(stock.disposeFunc ? { disposeFunc: stock.disposeFunc } : {}),
+    kernelFunc: makeFastFusedMatMul(stock.kernelFunc),
+  };
+}
