@@ -60,7 +60,7 @@ export const PRESETS: Record<ModelType, TrainPreset> = {
     steps: 0,
   },
   'bigram-nn': {
-    model: { blockSize: 1 },
+    model: { blockSize: 0 },
     ...sequenceDefaults,
     lr: 0.05,
     weightDecay: 0,

@@ -126,3 +126,53 @@ describe('charts and tables', () => {
     expect(formatDuration(125)).toBe('2m05s');
   });
 });
+
+describe('sample grouping', () => {
+  it('sorts samples as makemore does: in train, in test, new', async () => {
+    const { formatGroups, groupSamples } = await import('../src/grouping');
+    const groups = groupSamples(['emma', 'zed', 'ava', 'emma'], new Set(['emma']), new Set(['ava']));
+    expect(groups).toEqual({ inTrain: ['emma', 'emma'], inTest: ['ava'], fresh: ['zed'] });
+    expect(formatGroups(groups)).toEqual([
+      '---------- 2 samples that are in train ----------',
+      'emma',
+      'emma',
+      '---------- 1 samples that are in test ----------',
+      'ava',
+      '---------- 1 samples that are new ----------',
+      'zed',
+    ]);
+  });
+});
+
+describe('train settings', () => {
+  it('take the model preset, then MAKEMORE_STEPS, then --steps', async () => {
+    const { Args } = await import('../src/args');
+    const { COMMON_FLAGS } = await import('../src/command');
+    const { trainCommand, resolveSettings } = await import('../src/commands/train');
+    const parse = (argv: string[]) =>
+      new Args(parseArgs(argv, [...trainCommand.flags, ...COMMON_FLAGS], 'train'));
+    const preset = resolveSettings(parse([]), {}, '/tmp');
+    expect(preset).toMatchObject({
+      modelType: 'mlp',
+      dataset: 'names',
+      steps: 15000,
+      batchSize: 32,
+      optimizer: 'sgd',
+    });
+    expect(preset.out).toBe('/tmp/out/names-mlp');
+    expect(resolveSettings(parse([]), { MAKEMORE_STEPS: '400' }, '/tmp').steps).toBe(400);
+    expect(resolveSettings(parse(['--steps', '7']), { MAKEMORE_STEPS: '400' }, '/tmp').steps).toBe(7);
+    expect(() => resolveSettings(parse([]), { MAKEMORE_STEPS: 'many' }, '/tmp')).toThrow(/MAKEMORE_STEPS/);
+    const gpt = resolveSettings(parse(['--model', 'transformer', '--dataset', './data/my.txt']), {}, '/w');
+    expect(gpt).toMatchObject({ optimizer: 'adamw', out: '/w/out/my-transformer' });
+  });
+  it('parse --tokenizer specs and reject bad ones with the accepted forms', async () => {
+    const { parseTokenizerSpec } = await import('../src/session');
+    expect(parseTokenizerSpec('char', '/w')).toEqual({ kind: 'char' });
+    expect(parseTokenizerSpec('bpe', '/w')).toEqual({ kind: 'bpe', vocabSize: 512 });
+    expect(parseTokenizerSpec('bpe:1024', '/w')).toEqual({ kind: 'bpe', vocabSize: 1024 });
+    expect(parseTokenizerSpec('tok.json', '/w')).toEqual({ kind: 'file', path: '/w/tok.json' });
+    expect(() => parseTokenizerSpec('bpe:100', '/w')).toThrow(/at least 256/);
+    expect(() => parseTokenizerSpec('chr', '/w')).toThrow(/use char, bpe, bpe:<vocab>/);
+  });
+});

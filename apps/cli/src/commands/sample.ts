@@ -22,7 +22,13 @@ export const sampleCommand: Command = {
       placeholder: '<dir>',
       description: 'folder written by makemore train',
     },
-    { name: 'n', type: 'int', min: 1, default: 20, placeholder: '<count>', description: 'number of samples' },
+    {
+      name: 'n',
+      type: 'int',
+      min: 1,
+      placeholder: '<count>',
+      description: 'number of samples [default: 20 words, 1 text]',
+    },
     {
       name: 'temperature',
       type: 'number',
@@ -83,7 +89,7 @@ export const sampleCommand: Command = {
     const dir = args.string('checkpoint');
     if (!dir) throw new CliError('missing --checkpoint <dir>; train one with makemore train');
     const opts = {
-      n: args.number('n') ?? 20,
+      n: args.number('n'),
       temperature: args.number('temperature') ?? 1,
       ...(args.number('top-k') !== undefined ? { topK: args.number('top-k') } : {}),
       seed: args.number('seed') ?? 42,
@@ -95,6 +101,7 @@ export const sampleCommand: Command = {
       const words = bigram.split.kind === 'words';
       const samples = await sampleFrom(bigram.model, bigram.tokenizer, {
         ...opts,
+        n: opts.n ?? (words ? 20 : 1),
         maxTokens: args.number('max-tokens') ?? (words ? 64 : 500),
         words,
       });
@@ -116,6 +123,7 @@ export const sampleCommand: Command = {
     const words = runInfo.kind === 'words';
     const samples = await sampleFrom(runInfo.model, runInfo.tokenizer, {
       ...opts,
+      n: opts.n ?? (words ? 20 : 1),
       maxTokens: args.number('max-tokens') ?? (words ? 64 : 500),
       words,
     });
