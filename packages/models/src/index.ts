@@ -1,9 +1,12 @@
 /**
- * @makemore/models: the makemore model zoo on TensorFlow.js, browser-safe core.
+ * @makemore/models: the makemore model zoo on TensorFlow.js, from a bigram count table to a GPT, with
+ * PyTorch-compatible (makemore.py / nanoGPT) parameter names and safetensors weights.
+ * Browser-safe: no Node built-ins here (saving to disk lives in `@makemore/models/node`).
  */
 export type * from './types';
 export { sequenceModelFactories } from './sequence-models';
 export * from './layers';
+export { type GeluKind, gelu, Tanh } from './layers/activations';
 export { constantInit, initRng, normalInit, sizeOf, uniformInit } from './init';
 export {
   type CheckStateDictOptions,
@@ -12,3 +15,29 @@ export {
   type Shaped,
   StateDictError,
 } from './state-dict';
+export { BigramCounts, type BigramCountsConfig } from './bigram-counts';
+export { BigramNN, type BigramNNConfig } from './bigram-nn';
+export { MLP, type MLPConfig } from './mlp';
+export { Transformer, type TransformerConfig } from './transformer';
+export { createModel, isLanguageModel, MODEL_TYPES } from './create-model';
+export {
+  type GenerateOptions,
+  generate,
+  generateStream,
+  generateStreamAsync,
+  nextTokenLogits,
+  type SamplableModel,
+  samplingProbabilities,
+} from './generate';
+export {
+  bf16ToFloat,
+  halfToFloat,
+  type ParsedSafetensors,
+  parseSafetensors,
+  SafetensorsError,
+  type SafetensorsDtype,
+  type SafetensorsInput,
+  type SafetensorsTensor,
+  serializeSafetensors,
+  tensorsFromSafetensors,
+} from './safetensors';
