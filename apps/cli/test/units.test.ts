@@ -176,3 +176,34 @@ describe('train settings', () => {
     expect(() => parseTokenizerSpec('chr', '/w')).toThrow(/use char, bpe, bpe:<vocab>/);
   });
 });
+
+describe('run() in process', () => {
+  function bufferIo(env: Record<string, string | undefined> = {}) {
+    const out: string[] = [];
+    const err: string[] = [];
+    return {
+      io: {
+        stdout: { write: (s: string) => out.push(s) },
+        stderr: { write: (s: string) => err.push(s) },
+        env: { MAKEMORE_DATA_DIR: process.env.MAKEMORE_DATA_DIR ?? '/work/shared/datasets', ...env },
+        cwd: '/tmp',
+      },
+      out,
+      err,
+    };
+  }
+  it('runs a command against injected streams and resolves to its exit code', async () => {
+    const { run } = await import('../src/cli');
+    const b = bufferIo();
+    expect(await run(['datasets', 'path', 'verbs', '--json'], b.io)).toBe(0);
+    expect(JSON.parse(b.out.join(''))).toMatchObject({ type: 'path', name: 'verbs' });
+    expect(b.err).toEqual([]);
+  });
+  it('turns errors into exit code 2 and one stderr line', async () => {
+    const { run } = await import('../src/cli');
+    const b = bufferIo();
+    expect(await run(['sampel'], b.io)).toBe(2);
+    expect(b.err.join('')).toBe("makemore: error: unknown command 'sampel'; did you mean 'sample'?\n");
+    expect(b.out).toEqual([]);
+  });
+});
