@@ -148,6 +148,23 @@ describe('BatchMatMul on wasm', () => {
       [12, 4, 16, 8],
       [12, 4, 8, 16],
     ],
+    // Per-entry products above SMALL_PRODUCT take the split path rather than the stock loop.
+    [
+      [3, 32, 24],
+      [3, 24, 32],
+    ],
+    [
+      [1, 32, 24],
+      [3, 24, 32],
+    ],
+    [
+      [3, 32, 24],
+      [1, 24, 32],
+    ],
+    [
+      [2, 2, 32, 24],
+      [2, 2, 24, 32],
+    ],
   ];
   const t = (shape: number[], transpose: boolean) =>
     transpose ? [...shape.slice(0, -2), shape[shape.length - 1]!, shape[shape.length - 2]!] : shape;
