@@ -7,7 +7,17 @@
 // CHROMIUM (browser binary, default /usr/bin/chromium), E2E_SKIP_BUILD=1 (reuse dist/), E2E_BACKEND
 // (force a backend, e.g. wasm or cpu), E2E_ONLY (run tests whose name contains this text).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -189,6 +199,97 @@ test('the datasets page verifies sha256 and marks missing datasets', async () =>
   assert(statuses.includes('names=ok'), `names must be present and verified: ${statuses.join(', ')}`);
   log(`  ${statuses.join(', ')}`);
   await shot('datasets');
+});
+
+test('a dataset missing at build time is listed as missing and does not fail the build', async () => {
+  // The build step itself, on a data folder that holds only names.txt and verbs.txt.
+  const { tsImport } = await import('tsx/esm/api');
+  const { copyDatasets } = await tsImport('../vite/static-assets.ts', import.meta.url);
+  const { listDatasets } = await import('@makemore/datasets');
+  const files = Object.fromEntries(listDatasets().map((i) => [i.name, i.files.map((f) => f.path)]));
+  const tmp = mkdtempSync(join(tmpdir(), 'makemore-data-'));
+  try {
+    mkdirSync(join(tmp, 'data-dir'));
+    for (const f of ['names.txt', 'verbs.txt']) copyFileSync(join(dataDir, f), join(tmp, 'data-dir', f));
+    const manifest = copyDatasets(join(tmp, 'public'), join(tmp, 'data-dir'), files);
+    assert(
+      JSON.stringify(Object.keys(manifest.present)) === '["names","verbs"]',
+      `present: ${Object.keys(manifest.present)}`,
+    );
+    assert(
+      JSON.stringify(Object.keys(manifest.missing)) === '["shakespeare","sotu"]',
+      `missing: ${Object.keys(manifest.missing)}`,
+    );
+    assert(existsSync(join(tmp, 'public', 'data', 'names.txt')), 'names.txt was not copied');
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  // The page: a manifest that lists sotu as missing shows it as missing and checks the rest.
+  await page.route('**/data/manifest.json', async (route) => {
+    const response = await route.fetch();
+    const m = await response.json();
+    delete m.present.sotu;
+    m.missing.sotu = 'state_of_the_union/Adams_1797.txt';
+    await route.fulfill({ response, json: m });
+  });
+  try {
+    await page.reload();
+    await go('Datasets');
+    const row = section('datasets').locator('tr[data-dataset=sotu]');
+    await page.waitForFunction(
+      () => document.querySelector('tr[data-dataset=names]')?.getAttribute('data-status') === 'ok',
+    );
+    const sotuStatus = await row.getAttribute('data-status');
+    assert(sotuStatus === 'missing', `sotu should show as missing, not ${sotuStatus}`);
+    assert(
+      ((await row.textContent()) ?? '').includes('MAKEMORE_DATA_DIR'),
+      'the row says how to provide the data',
+    );
+    await shot('datasets-missing');
+  } finally {
+    await page.unroute('**/data/manifest.json');
+    await page.reload();
+  }
+});
+
+test('a text file uploaded from disk trains', async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'makemore-upload-'));
+  try {
+    // 300 made-up words from a fixed pattern, so that there is something to learn.
+    const syllables = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vi', 'so'];
+    const words = Array.from({ length: 300 }, (_, i) =>
+      [syllables[i % 8], syllables[(i * 3 + 1) % 8], i % 3 === 0 ? syllables[(i * 5 + 2) % 8] : ''].join(''),
+    );
+    const file = join(tmp, 'made-up.txt');
+    writeFileSync(file, `${words.join('\n')}\n`);
+    await go('Train');
+    const train = section('train');
+    await train.getByLabel('Preset', { exact: true }).selectOption({ label: 'Bigram (neural)' });
+    await train.getByLabel('Dataset', { exact: true }).selectOption('upload');
+    await train.getByLabel('Text file').setInputFiles(file);
+    await setNumber(train, 'Steps', 150);
+    await setNumber(train, 'Eval every', 50);
+    await setNumber(train, 'Sample every', 50);
+    const run = Number(await train.getByTestId('stats').getAttribute('data-run'));
+    await train.getByRole('button', { name: 'Start' }).click();
+    await train.locator(`[data-testid=stats][data-run="${run + 1}"]`).waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.textContent === 'done');
+    const first = await number(train.getByTestId('first-loss'));
+    const last = await number(train.getByTestId('loss'));
+    assert(last < first - 0.3, `loss did not fall: ${first} → ${last}`);
+    assert(
+      ((await page.getByTestId('model-badge').textContent()) ?? '').includes('made-up.txt'),
+      'the badge names the file',
+    );
+    // Samples are made of the file's characters only.
+    const samples = await train.getByTestId('train-samples').locator('.sample-text').allTextContents();
+    assert(
+      samples.length > 0 && samples.every((w) => /^[aeiklmnorstuv∅]*$/.test(w)),
+      `odd samples: ${samples}`,
+    );
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 test('training the names bigram lowers the loss and shows samples', async () => {

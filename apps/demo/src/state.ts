@@ -5,7 +5,7 @@
 import { dataBaseUrl } from './lib/data';
 import { observable } from './lib/observable';
 import { onEvent, request } from './worker/client';
-import type { ModelSummary, Sample, TrainStatus } from './worker/protocol';
+import type { ModelSummary, Sample, TrainStatus, WorkerEvent } from './worker/protocol';
 
 export interface BackendInfo {
   backend: string;
@@ -62,11 +62,36 @@ export const workerError = observable<string | null>(null);
 
 let started = false;
 
+/**
+ * Step events arrive hundreds of times a second for small models. They are recorded at once but shown at
+ * most every 100 ms, so that re-rendering the page does not take CPU from the training worker.
+ */
+let pendingStep: Extract<WorkerEvent, { type: 'step' }> | null = null;
+let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+function flushSteps(): void {
+  if (flushTimer !== null) clearTimeout(flushTimer);
+  flushTimer = null;
+  const event = pendingStep;
+  if (!event) return;
+  pendingStep = null;
+  history.update((h) => ({ ...h }));
+  progress.update((p) => ({
+    ...p,
+    step: event.step,
+    loss: event.loss,
+    lr: event.lr,
+    stepsPerSecond: event.stepsPerSecond,
+    etaSeconds: event.etaSeconds,
+  }));
+}
+
 /** Starts the worker (which picks a backend) and routes its events into the observables above. */
 export function startEngine(): void {
   if (started) return;
   started = true;
   onEvent((event) => {
+    if (event.type !== 'step') flushSteps();
     switch (event.type) {
       case 'status': {
         trainStatus.set(event.status);
@@ -77,22 +102,15 @@ export function startEngine(): void {
           modelSummary.set({ ...summary, step });
         break;
       }
-      case 'step':
-        // Arrays grow in place (a run has thousands of steps); the new wrapper object signals the change.
-        history.update((h) => {
-          h.steps.push(event.step);
-          h.losses.push(event.loss);
-          return { ...h };
-        });
-        progress.update((p) => ({
-          ...p,
-          step: event.step,
-          loss: event.loss,
-          lr: event.lr,
-          stepsPerSecond: event.stepsPerSecond,
-          etaSeconds: event.etaSeconds,
-        }));
+      case 'step': {
+        // Arrays grow in place (a run has thousands of steps); a new wrapper object signals the change.
+        const h = history.get();
+        h.steps.push(event.step);
+        h.losses.push(event.loss);
+        pendingStep = event;
+        flushTimer ??= setTimeout(flushSteps, 100);
         break;
+      }
       case 'eval':
         history.update((h) => {
           h.evalSteps.push(event.step);
@@ -128,6 +146,7 @@ export function startEngine(): void {
 
 /** Puts a freshly built or loaded model in the state and clears the old run's history. */
 export function adoptModel(summary: ModelSummary, totalSteps = 0): void {
+  pendingStep = null;
   modelSummary.set(summary);
   history.set(emptyHistory());
   liveSamples.set({ step: summary.step, samples: [] });

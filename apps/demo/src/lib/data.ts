@@ -2,6 +2,8 @@
  * Where the page finds the dataset files the build copied next to it, and the manifest that says which
  * ones are present. Loading and sha256 checking are @makemore/datasets' browser `loadDataset`.
  */
+import { useEffect, useState } from 'preact/hooks';
+
 export interface DataManifest {
   present: Record<string, string[]>;
   missing: Record<string, string>;
@@ -21,4 +23,19 @@ export function loadManifest(): Promise<DataManifest> {
     .then((r) => (r.ok ? (r.json() as Promise<DataManifest>) : { present: {}, missing: {}, sourceDir: null }))
     .catch(() => ({ present: {}, missing: {}, sourceDir: null }));
   return manifest;
+}
+
+/** The built-in dataset names for a select, each marked when the build did not find its files. */
+export function useDatasetOptions(
+  names: readonly string[],
+): { value: string; label: string; disabled: boolean }[] {
+  const [missing, setMissing] = useState<Record<string, string>>({});
+  useEffect(() => {
+    loadManifest().then((m) => setMissing(m.missing));
+  }, []);
+  return names.map((name) =>
+    missing[name]
+      ? { value: name, label: `${name} (missing)`, disabled: true }
+      : { value: name, label: name, disabled: false },
+  );
 }

@@ -3,7 +3,7 @@
  * Web Crypto when the page opens. A dataset the build did not find is shown as missing.
  */
 import { listDatasets, loadDataset } from '@makemore/datasets';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Panel } from '../components/fields';
 import { dataBaseUrl, loadManifest } from '../lib/data';
 
@@ -21,7 +21,7 @@ function describe(data: Awaited<ReturnType<typeof loadDataset>>): string {
 }
 
 export function DatasetsPage({ active }: { active: boolean }) {
-  const infos = listDatasets();
+  const infos = useMemo(() => listDatasets(), []);
   const [checks, setChecks] = useState<Record<string, Check>>({});
   const [started, setStarted] = useState(false);
 
@@ -30,19 +30,25 @@ export function DatasetsPage({ active }: { active: boolean }) {
     setStarted(true);
     void (async () => {
       const manifest = await loadManifest();
+      const set = (name: string, check: Check) => setChecks((c) => ({ ...c, [name]: check }));
+      // Missing ones are known at once; the present ones are then fetched and verified one by one.
+      const present = infos.filter((info) => manifest.present[info.name]);
       for (const info of infos) {
-        const set = (check: Check) => setChecks((c) => ({ ...c, [info.name]: check }));
         if (!manifest.present[info.name]) {
-          set({ state: 'missing', path: manifest.missing[info.name] ?? info.files[0]?.path ?? info.name });
-          continue;
+          set(info.name, {
+            state: 'missing',
+            path: manifest.missing[info.name] ?? info.files[0]?.path ?? info.name,
+          });
         }
-        set({ state: 'checking' });
+      }
+      for (const info of present) {
+        set(info.name, { state: 'checking' });
         const t0 = performance.now();
         try {
           const data = await loadDataset(info.name, { baseUrl: dataBaseUrl() });
-          set({ state: 'ok', seconds: (performance.now() - t0) / 1000, detail: describe(data) });
+          set(info.name, { state: 'ok', seconds: (performance.now() - t0) / 1000, detail: describe(data) });
         } catch (e) {
-          set({ state: 'failed', message: (e as Error).message });
+          set(info.name, { state: 'failed', message: (e as Error).message });
         }
       }
     })();
@@ -119,7 +125,10 @@ export function DatasetsPage({ active }: { active: boolean }) {
             </tbody>
           </table>
         </div>
-        <p class="muted">sha256 of each file is in the table above’s source package, @makemore/datasets.</p>
+        <p class="muted">
+          The files are served next to this site and checked against the sha256 sums pinned in
+          @makemore/datasets.
+        </p>
       </Panel>
     </>
   );

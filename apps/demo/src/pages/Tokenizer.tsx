@@ -6,7 +6,7 @@ import { BpeTokenizer, CharTokenizer, TIKTOKEN_PRESETS } from '@makemore/tokeniz
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { NumberField, Panel, SelectField } from '../components/fields';
 import { tokenColor } from '../lib/colors';
-import { dataBaseUrl } from '../lib/data';
+import { dataBaseUrl, useDatasetOptions } from '../lib/data';
 import { BUILTIN_DATASETS } from '../presets';
 import type { BpeTrainRequest, BpeWorkerMessage } from '../worker/bpe.worker';
 
@@ -44,6 +44,7 @@ export function TokenizerPage(_: { active: boolean }) {
   const [fraction, setFraction] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const worker = useRef<Worker | null>(null);
+  const datasetOptions = useDatasetOptions(BUILTIN_DATASETS);
   const [encoding, setEncoding] = useState<keyof typeof TIKTOKEN_PRESETS>('cl100k_base');
 
   async function loadTiktoken(file: File | undefined) {
@@ -133,7 +134,7 @@ export function TokenizerPage(_: { active: boolean }) {
           }}
         >
           <div class="field-row">
-            <SelectField label="Train on" value={dataset} options={BUILTIN_DATASETS} onChange={setDataset} />
+            <SelectField label="Train on" value={dataset} options={datasetOptions} onChange={setDataset} />
             <NumberField
               label="Vocab size"
               value={vocabSize}

@@ -6,6 +6,7 @@ import { useState } from 'preact/hooks';
 import { formatDuration, NumberField, Panel, SelectField } from '../components/fields';
 import { LossChart } from '../components/LossChart';
 import { SampleList } from '../components/SampleList';
+import { useDatasetOptions } from '../lib/data';
 import { useObservable } from '../lib/observable';
 import { BUILTIN_DATASETS, DEFAULT_TRAIN, MODEL_TYPES, PRESETS } from '../presets';
 import { adoptModel, history, liveSamples, modelSummary, progress, trainStatus, workerError } from '../state';
@@ -34,6 +35,7 @@ export function TrainPage(_: { active: boolean }) {
   const p = useObservable(progress);
   const samples = useObservable(liveSamples);
   const runError = useObservable(workerError);
+  const datasetOptions = useDatasetOptions(BUILTIN_DATASETS);
 
   const applyPreset = (id: string) => {
     const preset = PRESETS.find((x) => x.id === id);
@@ -124,7 +126,10 @@ export function TrainPage(_: { active: boolean }) {
             <SelectField
               label="Dataset"
               value={dataset}
-              options={[...BUILTIN_DATASETS, { value: 'upload', label: 'upload a text file…' }]}
+              options={[
+                ...datasetOptions,
+                { value: 'upload', label: 'upload a text file…', disabled: false },
+              ]}
               onChange={(v) => setDataset(v as DatasetChoice)}
             />
             {dataset === 'upload' && (
