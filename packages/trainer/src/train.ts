@@ -291,8 +291,9 @@ async function runLoop(o: TrainOptions, channel: EventChannel): Promise<TrainRes
       for (const [split, value] of Object.entries(losses)) {
         if (!Number.isFinite(value)) throw new NonFiniteLossError(step, value, `${split} evaluation`);
       }
-      const devLoss = losses[data.evalSplit] ?? losses[trainSplit] ?? Number.POSITIVE_INFINITY;
-      const best = bestDevLoss === null || devLoss < bestDevLoss;
+      // The best checkpoint follows the eval split (or the training split when only that was evaluated).
+      const devLoss = losses[data.evalSplit] ?? losses[trainSplit];
+      const best = devLoss !== undefined && (bestDevLoss === null || devLoss < bestDevLoss);
       if (best) bestDevLoss = devLoss;
       channel.emit({ type: 'eval', step, losses, best, elapsedMs: now() - t0 });
       if (best) await save('best', 'best');
