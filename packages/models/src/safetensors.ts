@@ -176,7 +176,8 @@ function decode(name: string, dtype: SafetensorsDtype, bytes: Uint8Array): Float
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = bytes.byteLength / DTYPE_BYTES[dtype];
   if (dtype === 'F32') {
-    if (LITTLE_ENDIAN_HOST) return new Float32Array(bytes.slice().buffer);
+    // Copy into a fresh, aligned buffer (a Node Buffer's slice() would share its memory pool).
+    if (LITTLE_ENDIAN_HOST) return new Float32Array(new Uint8Array(bytes).buffer);
     const out = new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = view.getFloat32(i * 4, true);
     return out;
