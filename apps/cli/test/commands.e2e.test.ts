@@ -55,6 +55,10 @@ describe('errors: exit code 2 and one line naming the problem', () => {
     const r = await runCli(['sample', '--checkpoint', 'nowhere'], { cwd: work });
     expectUsageError(r, /checkpoint folder not found: .*nowhere/);
   });
+  it('--resume without a run says where it looked', async () => {
+    const r = await runCli(['train', '--resume', '--out', 'no-run'], { cwd: work });
+    expectUsageError(r, /--resume: no run in .*no-run; point --out at the folder/);
+  });
   it('a corrupt checkpoint names the file and what is wrong', async () => {
     mkdirSync(join(work, 'broken', 'best'), { recursive: true });
     writeFileSync(join(work, 'broken', 'best', 'config.json'), '{ not json');

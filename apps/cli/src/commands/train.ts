@@ -214,6 +214,11 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
   let tokenizer: CliTokenizer;
   let modelConfig: ModelConfig;
   if (args.bool('resume')) {
+    if (!existsSync(settings.out)) {
+      throw new CliError(
+        `--resume: no run in ${settings.out}; point --out at the folder of the run to continue, or train without --resume`,
+      );
+    }
     snapshot = await loadSnapshot(settings.out);
     const cli = recordOf(snapshot, settings.out);
     settings = {
