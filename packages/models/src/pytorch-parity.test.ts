@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sequenceModelFactories } from './sequence-models';
+import { createModel, isLanguageModel } from './create-model';
+import { parseSafetensors, tensorsFromSafetensors } from './safetensors';
 import { maxAbsDiff } from './testing';
 import type { LanguageModel, ModelConfig } from './types';
 
@@ -34,48 +35,55 @@ interface Fixture {
   loss: number;
   numParams: number;
   train?: { logits: JsonTensor; loss: number; buffers: Record<string, JsonTensor> };
+  /** Training-mode loss whose gradients NAME.grad.safetensors holds. */
+  trainLoss: number;
 }
 
 /** The model names the fixtures cover, with the models that build them in this package. */
 const FIXTURE_NAMES = ['bigram-nn', 'mlp', 'rnn', 'gru', 'lstm', 'bow', 'transformer', 'wavenet'];
 
 function build(config: ModelConfig): LanguageModel {
-  const factory = sequenceModelFactories[config.type];
-  if (!factory) throw new Error(`no model for fixture type ${config.type}`);
-  return factory(config);
+  const model = createModel(config);
+  if (!isLanguageModel(model)) throw new Error(`fixture type ${config.type} is not a tfjs model`);
+  return model;
 }
-
-const buildable = (name: string) =>
-  sequenceModelFactories[name as keyof typeof sequenceModelFactories] !== undefined;
 
 function readFixture(dir: string, name: string): Fixture {
   return JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as Fixture;
 }
 
-/** Minimal safetensors reader for the F32/I64 tensors the fixtures hold. */
-function readWeights(dir: string, name: string): Record<string, tf.Tensor> {
-  const bytes = readFileSync(join(dir, `${name}.safetensors`));
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLen = Number(view.getBigUint64(0, true));
-  const header = JSON.parse(bytes.subarray(8, 8 + headerLen).toString('utf8')) as Record<
-    string,
-    { dtype: string; shape: number[]; data_offsets: [number, number] }
-  >;
-  const base = 8 + headerLen;
-  const out: Record<string, tf.Tensor> = {};
-  for (const [key, info] of Object.entries(header)) {
-    if (key === '__metadata__') continue;
-    const [begin, end] = info.data_offsets;
-    const n = info.shape.reduce((a, b) => a * b, 1);
-    const values = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      const at = base + begin + i * (info.dtype === 'I64' ? 8 : 4);
-      values[i] = info.dtype === 'I64' ? Number(view.getBigInt64(at, true)) : view.getFloat32(at, true);
+/** A fixture file (`NAME.safetensors`, or `NAME.grad.safetensors` for the gradients) as tensors. */
+function readWeights(dir: string, name: string, file = `${name}.safetensors`): Record<string, tf.Tensor> {
+  const parsed = parseSafetensors(new Uint8Array(readFileSync(join(dir, file))));
+  expect(parsed.metadata).toMatchObject({ format: 'pt', fixture: name });
+  return tensorsFromSafetensors(parsed);
+}
+
+/** Autodiff gradients of the training-mode loss against PyTorch's; returns the worst difference. */
+function expectGradientParity(dir: string, fx: Fixture): void {
+  const model = build(fx.config);
+  try {
+    loadInto(model, dir, fx.name);
+    model.setTraining(true);
+    const idx = intTensor(fx.idx);
+    const targets = intTensor(fx.targets);
+    const params = model.parameters();
+    const { value, grads } = tf.variableGrads(() => model.loss(idx, targets), [...params.values()]);
+    expect(Math.abs((value.dataSync()[0] as number) - fx.trainLoss)).toBeLessThan(1e-4);
+    const expected = readWeights(dir, fx.name, `${fx.name}.grad.safetensors`);
+    expect(Object.keys(expected).sort()).toEqual([...params.keys()].sort());
+    for (const [name, v] of params) {
+      const want = expected[name]!;
+      const got = grads[v.name]!;
+      expect(got.shape, name).toEqual(want.shape);
+      // Relative to the gradient's scale: sums over many positions carry float32 rounding.
+      const scale = Math.max(1, ...Array.from(want.dataSync(), Math.abs));
+      expect(maxAbsDiff(got.dataSync(), want.dataSync()) / scale, name).toBeLessThan(1e-4);
     }
-    expect(end - begin).toBe(n * (info.dtype === 'I64' ? 8 : 4));
-    out[key] = tf.tensor(values, info.shape);
+    tf.dispose([value, idx, targets, ...Object.values(grads), ...Object.values(expected)]);
+  } finally {
+    model.dispose();
   }
-  return out;
 }
 
 function loadInto(model: LanguageModel, dir: string, name: string): void {
@@ -154,12 +162,16 @@ describe('PyTorch parity on the committed fixtures', () => {
     for (const name of FIXTURE_NAMES) {
       expect(existsSync(join(FIXTURES, `${name}.json`)), name).toBe(true);
       expect(existsSync(join(FIXTURES, `${name}.safetensors`)), name).toBe(true);
+      expect(existsSync(join(FIXTURES, `${name}.grad.safetensors`)), name).toBe(true);
     }
   });
 
-  for (const name of FIXTURE_NAMES.filter(buildable)) {
+  for (const name of FIXTURE_NAMES) {
     it(`${name}: same logits and loss as PyTorch`, () => {
       expectParity(FIXTURES, name);
+    });
+    it(`${name}: same gradients as PyTorch autograd`, () => {
+      expectGradientParity(FIXTURES, readFixture(FIXTURES, name));
     });
   }
 
@@ -169,13 +181,12 @@ describe('PyTorch parity on the committed fixtures', () => {
     };
     let checked = 0;
     for (const [name, { config, numParams }] of Object.entries(counts)) {
-      if (!buildable(name)) continue;
       const model = build(config);
       expect(model.numParams(), name).toBe(numParams);
       model.dispose();
       checked++;
     }
-    expect(checked).toBeGreaterThanOrEqual(5);
+    expect(checked).toBe(FIXTURE_NAMES.length);
     expect(counts.transformer?.numParams).toBe(204544);
     expect(counts.wavenet?.numParams).toBe(76579);
   });
@@ -214,8 +225,10 @@ describe('scripts/make_fixtures.py', () => {
           const fx = readFixture(FIXTURES, name);
           expect(fx.logits.data.length).toBe(fx.logits.shape.reduce((a, b) => a * b, 1));
           const weights = readWeights(FIXTURES, name);
+          const grads = readWeights(FIXTURES, name, `${name}.grad.safetensors`);
           expect(Object.keys(weights).length).toBeGreaterThan(0);
-          tf.dispose(Object.values(weights));
+          for (const [k, g] of Object.entries(grads)) expect(g.shape, k).toEqual(weights[k]?.shape);
+          tf.dispose([...Object.values(weights), ...Object.values(grads)]);
         }
         return;
       }
@@ -235,7 +248,10 @@ describe('scripts/make_fixtures.py', () => {
           expectClose(JSON.parse(fresh.toString('utf8')), JSON.parse(committed.toString('utf8')), file);
         }
       }
-      for (const name of FIXTURE_NAMES.filter(buildable)) expectParity(dir, name);
+      for (const name of FIXTURE_NAMES) {
+        expectParity(dir, name);
+        expectGradientParity(dir, readFixture(dir, name));
+      }
     },
   );
 });
