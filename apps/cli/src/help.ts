@@ -13,9 +13,27 @@ function flagLabel(flag: FlagSpec): string {
 
 function flagDescription(flag: FlagSpec): string {
   let text = flag.description;
-  if (flag.choices && (flag.open || flag.placeholder)) text += ` (${flag.choices.join(', ')})`;
+  const listed = flag.choices?.every((c) => flag.placeholder?.includes(c)) ?? false;
+  if (flag.choices && !listed && (flag.open || flag.placeholder)) text += ` (${flag.choices.join(', ')})`;
   if (flag.default !== undefined && flag.type !== 'boolean') text += ` [default: ${flag.default}]`;
   return text;
+}
+
+/** Help text is wrapped to this many columns. */
+const HELP_WIDTH = 100;
+
+/** Splits `text` into lines of at most `width` characters at spaces. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line.length > 0 && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line.length > 0 ? `${line} ${word}` : word;
+  }
+  if (line.length > 0) lines.push(line);
+  return lines;
 }
 
 /** The `--help` text of one command. */
@@ -26,11 +44,13 @@ export function commandHelp(command: Command): string {
   const lines = [`Usage: makemore ${command.usage}`, '', command.summary];
   if (command.details) lines.push('', command.details);
   lines.push('', 'Options:');
+  const indent = ' '.repeat(width + 4);
   flags.forEach((flag, i) => {
     const label = labels[i]!;
-    const description = flagDescription(flag);
-    if (label.length > width) lines.push(`  ${label}`, `  ${' '.repeat(width)}  ${description}`);
-    else lines.push(`  ${label.padEnd(width)}  ${description}`);
+    const [first = '', ...rest] = wrap(flagDescription(flag), Math.max(30, HELP_WIDTH - width - 4));
+    if (label.length > width) lines.push(`  ${label}`, `${indent}${first}`);
+    else lines.push(`  ${label.padEnd(width)}  ${first}`);
+    for (const line of rest) lines.push(`${indent}${line}`);
   });
   if (command.examples.length > 0) {
     lines.push('', 'Examples:');
@@ -53,7 +73,7 @@ export function mainHelp(commands: readonly Command[], version: string): string 
     'Run `makemore <command> --help` for the options and examples of a command.',
     '',
     'Examples:',
-    '  makemore train                          # an MLP on names in about 2 minutes, then samples',
+    '  makemore train                          # an MLP on names in about a minute, then samples',
     '  makemore sample --checkpoint out/names-mlp --n 10',
     '  makemore train --dataset shakespeare --model transformer --steps 2000',
     '',

@@ -178,11 +178,11 @@ function recordOf(snapshot: TrainingSnapshot, dir: string): RunRecord['cli'] {
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'Train a model (no flags: the lecture MLP on names, ~2 minutes, then samples)',
+  summary: 'Train a model (no flags: the lecture MLP on names in about a minute, then samples)',
   usage: 'train [options]',
   details:
     'Without flags: an MLP (block 3, embedding 10, hidden 200) on names with SGD and a step decay; it reaches\n' +
-    'dev loss ≈ 2.2 in about two minutes on two CPU cores. Set MAKEMORE_STEPS to change the default step count.\n' +
+    'dev loss ≈ 2.21 in about a minute on two CPU cores. Set MAKEMORE_STEPS to change the default step count.\n' +
     'Ctrl-C saves a checkpoint; continue with --resume.',
   flags: [...DATA_FLAGS, ...MODEL_FLAGS, ...OPTIM_FLAGS, ...RUN_FLAGS],
   examples: [
