@@ -385,6 +385,7 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
             loss: event.loss,
             lr: event.lr,
             gradNorm: event.gradNorm,
+            tokensPerSec: event.tokensPerSec,
             stepsPerSec: rate,
             elapsedMs: event.elapsedMs,
           });
