@@ -31,12 +31,14 @@ export class GRUCell extends Module implements RecurrentCell {
     // Both gates read [x; h] and share one matmul per step; the candidate reads [x; r ⊙ h].
     const gates = projectInputs(emb, [this.xhToZ, this.xhToR]);
     const cand = projectInputs(emb, [this.xhToHbar]);
+    const gateSteps = tf.unstack(gates.timeMajor) as tf.Tensor2D[];
+    const candSteps = tf.unstack(cand.timeMajor) as tf.Tensor2D[];
     let h = h0 as tf.Tensor2D;
     const hs: tf.Tensor2D[] = [];
-    for (let t = 0; t < gates.steps.length; t++) {
-      const zr = tf.sigmoid(recur(h, gates.wh, gates.steps[t]!));
+    for (let t = 0; t < gateSteps.length; t++) {
+      const zr = tf.sigmoid(recur(h, gates.wh, gateSteps[t]!));
       const [z, r] = tf.split(zr, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
-      const hbar = tf.tanh(recur(tf.mul(r, h), cand.wh, cand.steps[t]!));
+      const hbar = tf.tanh(recur(tf.mul(r, h), cand.wh, candSteps[t]!));
       h = tf.add(h, tf.mul(z, tf.sub(hbar, h)));
       hs.push(h);
     }

@@ -34,7 +34,8 @@ export class LSTMCell extends Module implements RecurrentCell {
 
   run(emb: tf.Tensor3D, [h0, c0]: tf.Tensor2D[]): tf.Tensor3D {
     // All four gates in one matmul per step; the three sigmoid gates come first so one split separates them.
-    const { steps, wh } = projectInputs(emb, [this.xhToI, this.xhToF, this.xhToO, this.xhToCbar]);
+    const { timeMajor, wh } = projectInputs(emb, [this.xhToI, this.xhToF, this.xhToO, this.xhToCbar]);
+    const steps = tf.unstack(timeMajor) as tf.Tensor2D[];
     const width = this.xhToI.outFeatures;
     let h = h0 as tf.Tensor2D;
     let c = c0 as tf.Tensor2D;

@@ -123,11 +123,14 @@ export function checkSequenceInput(idx: tf.Tensor, blockSize: number, model: str
 /**
  * The input-side work of all gates for all steps, in one matmul, split per step.
  *
- * `gates` are Linear layers over `[x; h]` (weight `[H, E + H]`). Returns, for each step t, the
- * `[B, G·H]` pre-activations `x_t W_xᵀ + b` of the G gates side by side, and the stacked recurrent
- * weight `W_h [G·H, H]` that each step multiplies `h_{t-1}` with.
+ * `gates` are Linear layers over `[x; h]` (weight `[H, E + H]`). Returns the pre-activations
+ * `x_t W_xᵀ + b` of the G gates side by side, time-major `[T, B, G·H]` (so unstacking hands out one slab
+ * per step), and the stacked recurrent weight `W_h [G·H, H]` that each step multiplies `h_{t-1}` with.
  */
-export function projectInputs(emb: tf.Tensor3D, gates: Linear[]): { steps: tf.Tensor2D[]; wh: tf.Tensor2D } {
+export function projectInputs(
+  emb: tf.Tensor3D,
+  gates: Linear[],
+): { timeMajor: tf.Tensor3D; wh: tf.Tensor2D } {
   const e = emb.shape[2];
   const w = gates.length === 1 ? gates[0]!.weight : tf.concat(gates.map((g) => g.weight));
   const b = gates.length === 1 ? gates[0]!.bias! : tf.concat(gates.map((g) => g.bias!));
@@ -136,9 +139,8 @@ export function projectInputs(emb: tf.Tensor3D, gates: Linear[]): { steps: tf.Te
   const flat = tf.reshape(emb, [batch * time, e]) as tf.Tensor2D;
   // Not a fused matmul: tfjs-backend-wasm 4.22 adds a fused bias wrongly when transposeB is set.
   const xp = tf.add(tf.matMul(flat, wx, false, true), b);
-  // Time-major, so that unstacking hands out one [B, G·H] slab per step.
-  const timeMajor = tf.transpose(tf.reshape(xp, [batch, time, -1]), [1, 0, 2]);
-  return { steps: tf.unstack(timeMajor) as tf.Tensor2D[], wh };
+  const timeMajor = tf.transpose(tf.reshape(xp, [batch, time, -1]), [1, 0, 2]) as tf.Tensor3D;
+  return { timeMajor, wh };
 }
 
 /**
