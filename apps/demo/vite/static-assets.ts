@@ -19,8 +19,12 @@ export interface DataManifest {
   present: DatasetFiles;
   /** Dataset names whose files were not found, with the first missing path. */
   missing: Record<string, string>;
-  sourceDir: string | null;
+  /** The folder each present dataset was copied from. */
+  sources: Record<string, string>;
 }
+
+/** Finds the folder holding a dataset's files, or null when it is not on disk. */
+export type DataDirFor = (name: string) => string | null;
 
 function copyIfChanged(from: string, to: string): void {
   if (
@@ -34,23 +38,28 @@ function copyIfChanged(from: string, to: string): void {
   copyFileSync(from, to);
 }
 
-/** Copies each dataset's files into `<publicDir>/data` and writes the manifest. Never throws for missing data. */
+/**
+ * Copies each dataset's files into `<publicDir>/data` and writes the manifest. `dataDir` is one folder for
+ * every dataset, or a function that finds each one. Never throws for missing data.
+ */
 export function copyDatasets(
   publicDir: string,
-  dataDir: string | undefined,
+  dataDir: string | DataDirFor | undefined,
   files: DatasetFiles,
 ): DataManifest {
   const outDir = join(publicDir, 'data');
   mkdirSync(outDir, { recursive: true });
-  const manifest: DataManifest = { present: {}, missing: {}, sourceDir: dataDir ?? null };
+  const manifest: DataManifest = { present: {}, missing: {}, sources: {} };
   for (const [name, paths] of Object.entries(files)) {
-    const absent = dataDir ? paths.find((p) => !existsSync(join(dataDir, p))) : paths[0];
-    if (!dataDir || absent !== undefined) {
+    const dir = typeof dataDir === 'function' ? dataDir(name) : (dataDir ?? null);
+    const absent = dir ? paths.find((p) => !existsSync(join(dir, p))) : paths[0];
+    if (!dir || absent !== undefined) {
       manifest.missing[name] = absent ?? paths[0] ?? name;
       continue;
     }
-    for (const p of paths) copyIfChanged(join(dataDir, p), join(outDir, p));
+    for (const p of paths) copyIfChanged(join(dir, p), join(outDir, p));
     manifest.present[name] = paths;
+    manifest.sources[name] = dir;
   }
   writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
@@ -70,18 +79,24 @@ export function copyWasmBinaries(publicDir: string, root: string): string[] {
   return names;
 }
 
-/** The Vite plugin that runs both copies when the config resolves (dev, build and preview). */
-export function staticAssets(options: { datasetFiles: () => Promise<DatasetFiles> }): Plugin {
+/**
+ * The Vite plugin that runs both copies when the config resolves (dev, build and preview). `datasets`
+ * gives each dataset's files and where it is on disk (MAKEMORE_DATA_DIR, then the user cache).
+ */
+export function staticAssets(options: {
+  datasets: () => Promise<{ files: DatasetFiles; dataDirFor: DataDirFor }>;
+}): Plugin {
   return {
     name: 'makemore-static-assets',
     async configResolved(config) {
       const publicDir = config.publicDir || resolve(config.root, 'public');
-      const dataDir = process.env.MAKEMORE_DATA_DIR ? resolve(process.env.MAKEMORE_DATA_DIR) : undefined;
-      const manifest = copyDatasets(publicDir, dataDir, await options.datasetFiles());
+      const { files, dataDirFor } = await options.datasets();
+      const manifest = copyDatasets(publicDir, dataDirFor, files);
       const missing = Object.keys(manifest.missing);
       if (missing.length > 0) {
         config.logger.warn(
-          `[makemore] datasets not found${dataDir ? ` in ${dataDir}` : ' (MAKEMORE_DATA_DIR is not set)'}: ${missing.join(', ')}; the site shows them as missing.`,
+          `[makemore] datasets not found in MAKEMORE_DATA_DIR (${process.env.MAKEMORE_DATA_DIR ?? 'unset'}) or the user cache: ` +
+            `${missing.join(', ')}; the site shows them as missing. Run \`makemore datasets download\` or set MAKEMORE_DATA_DIR.`,
         );
       }
       copyWasmBinaries(publicDir, config.root);

@@ -7,7 +7,6 @@ import { useEffect, useState } from 'preact/hooks';
 export interface DataManifest {
   present: Record<string, string[]>;
   missing: Record<string, string>;
-  sourceDir: string | null;
 }
 
 /** The absolute URL of the served `data/` folder (works under any base path). */
@@ -20,8 +19,8 @@ let manifest: Promise<DataManifest> | null = null;
 /** The build's dataset manifest; an empty one if the site was built without it. */
 export function loadManifest(): Promise<DataManifest> {
   manifest ??= fetch(`${dataBaseUrl()}manifest.json`)
-    .then((r) => (r.ok ? (r.json() as Promise<DataManifest>) : { present: {}, missing: {}, sourceDir: null }))
-    .catch(() => ({ present: {}, missing: {}, sourceDir: null }));
+    .then((r) => (r.ok ? (r.json() as Promise<DataManifest>) : { present: {}, missing: {} }))
+    .catch(() => ({ present: {}, missing: {} }));
   return manifest;
 }
 
