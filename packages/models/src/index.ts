@@ -4,7 +4,7 @@
  * Browser-safe: no Node built-ins here (saving to disk lives in `@makemore/models/node`).
  */
 export type * from './types';
-export { sequenceModelFactories } from './sequence-models';
+export * from './sequence-models';
 export * from './layers';
 export { type GeluKind, gelu, Tanh } from './layers/activations';
 export { constantInit, initRng, normalInit, sizeOf, uniformInit } from './init';

@@ -67,6 +67,11 @@ describe('saveModel / loadModel', () => {
       Array.from(b.parameters().get('logits')!.dataSync()),
     );
     expect((await readdir(root)).filter((n) => n.includes('.tmp-'))).toEqual([]);
+    await saveModel(a, join(root, 'nested', 'deeper', 'model'));
+    expect(await readdir(join(root, 'nested', 'deeper', 'model'))).toEqual([
+      'config.json',
+      'model.safetensors',
+    ]);
     for (const m of [a, b, loaded]) m.dispose();
   });
 

@@ -8,7 +8,7 @@
  * both files are written to a temporary sibling folder that is then renamed into place, so a crash
  * never leaves a half-written model.
  */
-import { mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { BigramCounts } from './bigram-counts';
@@ -40,7 +40,7 @@ export interface LoadedModel {
   metadata: Record<string, unknown>;
 }
 
-/** Writes `config.json` and `model.safetensors` into `dir` (created or replaced atomically). */
+/** Writes `config.json` and `model.safetensors` into `dir` (created with its parents, or replaced atomically). */
 export async function saveModel(
   model: LanguageModel | BigramCounts,
   dir: string,
@@ -66,6 +66,7 @@ export async function saveModel(
       : serializeSafetensors(model.stateDict(), { format: 'pt' });
 
   const target = resolve(dir);
+  await mkdir(dirname(target), { recursive: true });
   const tmp = await mkdtemp(join(dirname(target), `.${basename(target)}.tmp-`));
   try {
     await writeFile(join(tmp, CONFIG_FILE), configText);
