@@ -5,7 +5,7 @@ import { BigramCounts } from './bigram-counts';
 import { BigramNN } from './bigram-nn';
 import { generate } from './generate';
 import { gradientCheck, maxAbsDiff, overfitBatch, randomTokens, tensorLeak, trainingLeak } from './testing';
-import { encodedNames } from './testing/names';
+import { encodedNames } from './node/test-names';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
