@@ -8,7 +8,13 @@ import type { LanguageModel } from '@makemore/models';
 import type { TrainingData, TrainingSnapshot } from '@makemore/trainer';
 import { loadForCli } from './commands/datasets';
 import { CliError, oneLine } from './errors';
-import { buildRunData, type CliTokenizer, type SplitRecord, tokenizerFromSaved } from './session';
+import {
+  buildRunData,
+  longestWord,
+  type CliTokenizer,
+  type SplitRecord,
+  tokenizerFromSaved,
+} from './session';
 
 /** Loads the `slot` snapshot of a checkpoint folder, or throws a CliError naming the problem. */
 export async function openCheckpoint(dir: string, slot: 'best' | 'last'): Promise<TrainingSnapshot> {
@@ -87,8 +93,7 @@ export async function openRun(
   let words: { train: string[]; dev: string[]; test: string[] } | undefined;
   if (options.needData) {
     const ds = await loadData();
-    const maxLen =
-      ds.kind === 'words' ? Math.max(...(ds.words ?? []).map((w) => tokenizer.encode(w).length)) : 0;
+    const maxLen = longestWord(ds, tokenizer);
     const built = await buildRunData(ds, tokenizer, {
       seed: split!.seed,
       inputKind: model.inputKind,

@@ -117,6 +117,14 @@ export async function tokenizerFromSaved(json: unknown, where: string): Promise<
   }
 }
 
+/** Tokens in the longest word of a word dataset (0 for other kinds); sequence models need it + 1. */
+export function longestWord(ds: Dataset, tokenizer: CliTokenizer): number {
+  let longest = 0;
+  if (ds.kind === 'words')
+    for (const w of ds.words ?? []) longest = Math.max(longest, tokenizer.encode(w).length);
+  return longest;
+}
+
 /** How a run split its data; recorded in checkpoints so `sample` and `eval` rebuild the same splits. */
 export interface SplitRecord {
   /** The dataset name or path, as given to --dataset. */
@@ -148,7 +156,7 @@ export async function buildRunData(
   if (ds.kind === 'words') {
     const words = (ds.words ?? []).filter((w) => w.length > 0);
     const split = datasets.splitWords(words, { seed: options.seed });
-    const maxWordLength = Math.max(...words.map((w) => tokenizer.encode(w).length));
+    const maxWordLength = longestWord(ds, tokenizer);
     const data = createTrainingData({
       kind: 'words',
       splits: { train: split.train, dev: split.dev, test: split.test },

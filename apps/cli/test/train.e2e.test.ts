@@ -1,6 +1,6 @@
 // End-to-end: the built CLI trains on names, then samples and evaluates its checkpoint; Ctrl-C during
 // training saves a checkpoint that --resume continues; the README's first command runs with few steps.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,34 @@ describe('Ctrl-C and --resume', () => {
     const steps = lines.filter((l) => l.type === 'step').map((l) => l.step as number);
     expect(Math.min(...steps)).toBeGreaterThan(stopped);
     expect(lines.find((l) => l.type === 'done')).toMatchObject({ reason: 'completed', step: stopped + 30 });
+  });
+});
+
+describe('a custom word file', () => {
+  it('trains on ./words.txt and samples from another folder (the path is recorded absolute)', async () => {
+    const words = ['anna', 'bob', 'carl', 'dora', 'emil', 'fritz', 'greta', 'hugo', 'ida', 'jan'];
+    writeFileSync(
+      join(work, 'words.txt'),
+      `${Array.from({ length: 20 }, () => words)
+        .flat()
+        .join('\n')}\n`,
+    );
+    const r = await runCli(['train', '--dataset', './words.txt', '--steps', '40', '--json'], { cwd: work });
+    expect(r.code).toBe(0);
+    expect(jsonLines(r.stdout).at(-1)).toMatchObject({ type: 'done', out: join(work, 'out', 'words-mlp') });
+    const elsewhere = mkdtempSync(join(tmpdir(), 'makemore-cli-elsewhere-'));
+    try {
+      const s = await runCli(
+        ['sample', '--checkpoint', join(work, 'out', 'words-mlp'), '--n', '4', '--json'],
+        {
+          cwd: elsewhere,
+        },
+      );
+      expect(s.code).toBe(0);
+      for (const line of jsonLines(s.stdout)) expect(['train', 'test', 'new']).toContain(line.group);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 });
 

@@ -6,7 +6,7 @@ import type { ModelType } from '@makemore/models';
 import type { Command } from '../command';
 import { CliError, oneLine } from '../errors';
 import { PRESETS } from '../presets';
-import { buildRunData, buildTokenizer, parseTokenizerSpec, selectBackend } from '../session';
+import { buildRunData, longestWord, buildTokenizer, parseTokenizerSpec, selectBackend } from '../session';
 import { plot } from '../ui/chart';
 import { loadForCli } from './datasets';
 import { modelConfigFor, resolveSettings } from './train';
@@ -74,8 +74,7 @@ export const lrFindCommand: Command = {
       download: true,
     });
     const tokenizer = await buildTokenizer(parseTokenizerSpec(settings.tokenizer, io.cwd), ds, out);
-    const maxLen =
-      ds.kind === 'words' ? Math.max(...(ds.words ?? []).map((w) => tokenizer.encode(w).length)) : 0;
+    const maxLen = longestWord(ds, tokenizer);
     const config = modelConfigFor(settings, args, tokenizer.vocabSize, ds.kind, maxLen);
     const [models, trainer] = await Promise.all([import('@makemore/models'), import('@makemore/trainer')]);
     let model: import('@makemore/models').LanguageModel;

@@ -15,6 +15,7 @@ import { formatGroups, groupSamples } from '../grouping';
 import { PRESETS, type TrainPreset, TEXT_BLOCK_SIZE } from '../presets';
 import {
   buildRunData,
+  longestWord,
   buildTokenizer,
   type CliTokenizer,
   parseTokenizerSpec,
@@ -80,7 +81,9 @@ export function resolveSettings(
     steps = n;
   }
   steps = args.number('steps') ?? steps;
-  const dataset = args.string('dataset') ?? 'names';
+  const given = args.string('dataset') ?? 'names';
+  // A custom dataset is recorded by absolute path, so --resume, sample and eval work from any folder.
+  const dataset = /[/\\]|\.txt$/.test(given) ? resolve(cwd, given) : given;
   const evalEvery = Math.min(args.number('eval-every') ?? preset.evalEvery, Math.max(steps, 1));
   const datasetSlug = /[/\\]/.test(dataset)
     ? (dataset.split(/[/\\]/).pop() ?? 'custom').replace(/\.txt$/, '')
@@ -257,9 +260,8 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
   }
   const split: SplitRecord = { dataset: settings.dataset, kind: ds.kind, seed: settings.seed };
 
-  // Sequence models read whole words: block = longest word + 1. Build data once to learn that length.
-  const maxWordLength =
-    ds.kind === 'words' ? Math.max(...(ds.words ?? []).map((w) => tokenizer.encode(w).length)) : 0;
+  // Sequence models read whole words: their rows are the longest word + 1 long.
+  const maxWordLength = longestWord(ds, tokenizer);
   if (snapshot) {
     modelConfig = snapshot.model;
   } else {
