@@ -70,9 +70,11 @@ export function resolveCommand(argv: readonly string[]): { command: Command; res
   return { command, rest: argv.slice(1) };
 }
 
-function reportError(error: unknown, io: Io): number {
+function reportError(error: unknown, io: Io, json: boolean): number {
   const message = oneLine(error);
   io.stderr.write(`makemore: error: ${message}\n`);
+  // JSON consumers read stdout only: give them the error as a line of its own type too.
+  if (json) io.stdout.write(`${JSON.stringify({ type: 'error', message })}\n`);
   if (io.env.DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
   return error instanceof CliError ? error.exitCode : EXIT_USAGE;
 }
@@ -126,7 +128,7 @@ export async function run(
     const context: Context = { io, out, signal: controller.signal };
     return (await command.run(args, context)) ?? 0;
   } catch (error) {
-    return reportError(error, io);
+    return reportError(error, io, argv.includes('--json'));
   } finally {
     if (options.handleSignals) process.off('SIGINT', onSigint);
   }

@@ -45,6 +45,13 @@ describe('errors: exit code 2 and one line naming the problem', () => {
       /unknown command 'datasets lsit'; did you mean 'datasets list'\?/,
     );
   });
+  it('with --json the error is also a JSON line of type error on stdout', async () => {
+    const r = await runCli(['eval', '--checkpoint', 'nowhere', '--json'], { cwd: work });
+    expectUsageError(r, /checkpoint folder not found/);
+    expect(jsonLines(r.stdout)).toEqual([
+      { type: 'error', message: expect.stringMatching(/^checkpoint folder not found/) },
+    ]);
+  });
   it('a bad number', async () => {
     expectUsageError(
       await runCli(['train', '--steps', 'ten'], { cwd: work }),
