@@ -39,6 +39,18 @@ describe('MLP (lecture window variant)', () => {
     model.dispose();
   });
 
+  it('lecture init starts near the uniform loss ln(V)', () => {
+    const idx = randomTokens([64, 3], 27, 8);
+    const tgt = randomTokens([64], 27, 9);
+    const lecture = new MLP({ type: 'mlp', vocabSize: 27, blockSize: 3, init: 'lecture' });
+    const loss = tf.tidy(() => lecture.loss(idx, tgt).dataSync()[0]!);
+    expect(Math.abs(loss - Math.log(27))).toBeLessThan(0.05);
+    expect(() => new MLP({ type: 'mlp', vocabSize: 27, blockSize: 3, init: 'xavier' as 'lecture' })).toThrow(
+      /init must be/,
+    );
+    lecture.dispose();
+  });
+
   it('passes the gradient check, with and without BatchNorm', () => {
     for (const batchNorm of [false, true]) {
       const model = new MLP({ ...windowConfig, batchNorm });

@@ -43,6 +43,12 @@ export interface MLPConfig extends ModelConfig {
   batchNorm?: boolean;
   /** BatchNorm momentum (default 0.1 as PyTorch; the lecture uses 0.001). */
   bnMomentum?: number;
+  /**
+   * Initialisation: `pytorch` (nn.Linear / nn.Embedding defaults, as makemore.py; default) or `lecture`
+   * (lecture part 3's fix for saturated tanh: hidden weights N(0, (5/3)² / fanIn), output weights
+   * N(0, 0.01²), zero biases), which starts near the uniform loss ln(V).
+   */
+  init?: 'pytorch' | 'lecture';
 }
 
 type MlpLayer = Linear | BatchNorm1d | Tanh;
@@ -76,11 +82,20 @@ export class MLP extends BaseLanguageModel {
     const rng = initRng(config.seed);
     const V = this.vocabSize;
     this.wte = this.addModule('wte', new Embedding(seq ? V + 1 : V, this.nEmbd, rng));
+    const init = config.init ?? 'pytorch';
+    if (init !== 'pytorch' && init !== 'lecture') {
+      throw new Error(`mlp config: init must be "pytorch" or "lecture", got ${JSON.stringify(init)}`);
+    }
+    const fanIn = this.blockSize * this.nEmbd;
+    const lecture = init === 'lecture';
     const layers: MlpLayer[] = [
-      new Linear(this.blockSize * this.nEmbd, this.nHidden, rng, { bias: !config.batchNorm }),
+      new Linear(fanIn, this.nHidden, rng, {
+        bias: !config.batchNorm,
+        init: lecture ? { std: 5 / 3 / Math.sqrt(fanIn) } : 'pytorch',
+      }),
     ];
     if (config.batchNorm) layers.push(new BatchNorm1d(this.nHidden, { momentum: config.bnMomentum ?? 0.1 }));
-    layers.push(new Tanh(), new Linear(this.nHidden, V, rng));
+    layers.push(new Tanh(), new Linear(this.nHidden, V, rng, { init: lecture ? { std: 0.01 } : 'pytorch' }));
     this.mlp = this.addModule('mlp', new ModuleList(layers));
   }
 

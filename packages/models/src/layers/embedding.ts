@@ -28,6 +28,11 @@ export class Embedding extends Module {
 
   /** int32 ids of any shape `[...]` → `[..., embeddingDim]`. */
   apply(idx: tf.Tensor): tf.Tensor {
+    if (idx.dtype !== 'int32') {
+      throw new TypeError(
+        `Embedding: token ids must be an int32 tensor, got ${idx.dtype}; create them with tf.tensor(ids, shape, 'int32')`,
+      );
+    }
     return tf.gather(this.weight, idx);
   }
 }

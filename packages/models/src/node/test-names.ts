@@ -1,5 +1,5 @@
 /**
- * Test data (Node-only, used by tests): names.txt encoded as makemore does (`.` = 0 marks both ends, a–z = 1–26), read from
+ * Test data: names.txt encoded as makemore does (`.` = 0 marks both ends, a–z = 1–26), read from
  * `$MAKEMORE_DATA_DIR` (default /work/shared/datasets). Node-only; used by tests.
  */
 import { readFileSync } from 'node:fs';
