@@ -326,9 +326,11 @@ test('the sample page samples with temperature, top-k and seed and marks new wor
   await setNumber(s, 'How many', 15);
   await setNumber(s, 'Temperature', 0.8);
   await setNumber(s, 'Top-k (0 = off)', 10);
+  const round = Number(await s.getByTestId('sample-results').getAttribute('data-run'));
   await s.getByRole('button', { name: 'Sample' }).click();
+  // Samples stream in token by token; data-run counts finished rounds.
+  await s.locator(`[data-testid=sample-results][data-run="${round + 1}"]`).waitFor();
   const items = s.getByTestId('sample-results').locator('li');
-  await items.first().waitFor();
   assert((await items.count()) === 15, `expected 15 samples, got ${await items.count()}`);
   const tagged = await s.getByTestId('sample-results').locator('li[data-in-train]').count();
   assert(tagged === 15, 'every word sample must be marked as in train or new');
@@ -338,6 +340,16 @@ test('the sample page samples with temperature, top-k and seed and marks new wor
   await s.locator(`[data-testid=sample-results][data-run="${runs + 1}"]`).waitFor();
   const again = await items.allTextContents();
   assert(JSON.stringify(first) === JSON.stringify(again), 'the same seed must give the same samples');
+  // A prompt starts every word.
+  await s.getByLabel('Prompt').fill('ka');
+  const before = Number(await s.getByTestId('sample-results').getAttribute('data-run'));
+  await s.getByRole('button', { name: 'Sample' }).click();
+  await s.locator(`[data-testid=sample-results][data-run="${before + 1}"]`).waitFor();
+  const prompted = await s.getByTestId('sample-results').locator('.sample-text').allTextContents();
+  assert(
+    prompted.length === 15 && prompted.every((w) => w.startsWith('ka')),
+    `prompted samples: ${prompted}`,
+  );
   await shot('sample');
 });
 

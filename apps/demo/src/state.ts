@@ -126,6 +126,7 @@ export function startEngine(): void {
         workerError.set(event.message);
         break;
       case 'progress':
+      case 'sampling':
         break;
     }
   });

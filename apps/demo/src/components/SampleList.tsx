@@ -13,16 +13,18 @@ export function SampleList({
   /** Counts sampling rounds, so a test can tell a new round from the previous one. */
   run?: number;
 }) {
-  if (samples.length === 0) return <p class="muted">No samples yet.</p>;
   return (
-    <ul class={words ? 'samples' : 'samples text'} data-testid={testId} data-run={run} aria-live="polite">
-      {samples.map((s, i) => (
-        <li key={i} data-in-train={s.inTrain === null ? undefined : String(s.inTrain)}>
-          <span class="sample-text">{s.text === '' ? '∅' : s.text}</span>
-          {s.inTrain === true && <span class="tag tag-train">in train</span>}
-          {s.inTrain === false && <span class="tag tag-new">new</span>}
-        </li>
-      ))}
-    </ul>
+    <>
+      {samples.length === 0 && <p class="muted">No samples yet.</p>}
+      <ul class={words ? 'samples' : 'samples text'} data-testid={testId} data-run={run} aria-live="polite">
+        {samples.map((s, i) => (
+          <li key={i} data-in-train={s.inTrain === null ? undefined : String(s.inTrain)}>
+            <span class="sample-text">{s.text === '' ? '∅' : s.text}</span>
+            {s.inTrain === true && <span class="tag tag-train">in train</span>}
+            {s.inTrain === false && <span class="tag tag-new">new</span>}
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }

@@ -7,7 +7,7 @@ import { NumberField, Panel, TextField } from '../components/fields';
 import { SampleList } from '../components/SampleList';
 import { useObservable } from '../lib/observable';
 import { modelSummary, trainStatus } from '../state';
-import { request } from '../worker/client';
+import { onEvent, request } from '../worker/client';
 import type { Sample } from '../worker/protocol';
 
 export function SamplePage(_: { active: boolean }) {
@@ -27,6 +27,10 @@ export function SamplePage(_: { active: boolean }) {
   async function run() {
     setBusy(true);
     setError(null);
+    // Show the samples as the worker streams them, token by token.
+    const stop = onEvent((event) => {
+      if (event.type === 'sampling') setSamples(event.samples);
+    });
     try {
       setSamples(
         await request({
@@ -38,6 +42,7 @@ export function SamplePage(_: { active: boolean }) {
     } catch (e) {
       setError((e as Error).message);
     } finally {
+      stop();
       setBusy(false);
     }
   }

@@ -8,6 +8,7 @@ import { type Dataset, loadDataset, splitWords } from '@makemore/datasets';
 import {
   createModel,
   generate,
+  generateStreamAsync,
   isLanguageModel,
   type LanguageModel,
   type ModelConfig,
@@ -412,33 +413,60 @@ function liveSampleOptions(s: Session, seed: number): SampleOptions {
     : { count: 1, temperature: 1, topK: null, seed, prompt: '', maxTokens: 200 };
 }
 
-function sampleTexts(s: Session, model: LanguageModel, o: SampleOptions): Sample[] {
+/**
+ * How sample `i` is drawn: a word starts from the boundary token (plus the prompt) and stops at it; a text
+ * starts from the prompt, or from id 0 as nanoGPT starts from a zero token. Seeds are `seed + i`.
+ */
+function sampleSetup(s: Session, o: SampleOptions, i: number) {
   const promptIds = o.prompt ? s.tokenizer.encode(o.prompt) : [];
-  const out: Sample[] = [];
-  for (let i = 0; i < o.count; i++) {
-    const context = s.isWords ? [BOUNDARY, ...promptIds] : promptIds.length > 0 ? promptIds : [0];
-    const generated = generate(model, {
-      context,
-      maxNewTokens: s.isWords ? Math.min(o.maxTokens, 100) : o.maxTokens,
-      temperature: o.temperature,
-      ...(o.topK ? { topK: o.topK } : {}),
-      seed: o.seed + i,
-      ...(s.isWords ? { stopToken: BOUNDARY } : {}),
-    });
-    const text =
-      (s.isWords ? o.prompt : promptIds.length > 0 ? o.prompt : '') + s.tokenizer.decode(generated);
-    out.push({ text, inTrain: s.trainWords ? s.trainWords.has(text) : null });
-  }
-  return out;
+  const context = s.isWords ? [BOUNDARY, ...promptIds] : promptIds.length > 0 ? promptIds : [0];
+  const options = {
+    context,
+    maxNewTokens: s.isWords ? Math.min(o.maxTokens, 100) : o.maxTokens,
+    temperature: o.temperature,
+    ...(o.topK ? { topK: o.topK } : {}),
+    seed: o.seed + i,
+    ...(s.isWords ? { stopToken: BOUNDARY } : {}),
+  };
+  const prefix = promptIds.length > 0 ? o.prompt : '';
+  const toSample = (ids: number[]): Sample => {
+    const text = prefix + s.tokenizer.decode(ids);
+    return { text, inTrain: s.trainWords ? s.trainWords.has(text) : null };
+  };
+  return { options, toSample };
 }
 
-function sample(o: SampleOptions): Sample[] {
+/** Samples in one go (used between training steps). */
+function sampleTexts(s: Session, model: LanguageModel, o: SampleOptions): Sample[] {
+  return Array.from({ length: o.count }, (_, i) => {
+    const { options, toSample } = sampleSetup(s, o, i);
+    return toSample(generate(model, options));
+  });
+}
+
+/** Samples token by token with the models package's async stream, showing the text as it grows. */
+async function sample(o: SampleOptions): Promise<Sample[]> {
   requireIdle('sample');
   const s = requireSession();
   const wasTraining = s.model.training;
   s.model.setTraining(false);
+  const done: Sample[] = [];
+  let lastPost = 0;
   try {
-    return sampleTexts(s, s.model, o);
+    for (let i = 0; i < o.count; i++) {
+      const { options, toSample } = sampleSetup(s, o, i);
+      const ids: number[] = [];
+      for await (const id of generateStreamAsync(s.model, options)) {
+        ids.push(id);
+        const now = performance.now();
+        if (now - lastPost > 100) {
+          lastPost = now;
+          emit({ type: 'sampling', samples: [...done, toSample(ids)] });
+        }
+      }
+      done.push(toSample(ids));
+    }
+    return done;
   } finally {
     s.model.setTraining(wasTraining);
   }
@@ -682,7 +710,7 @@ export async function handle(
     case 'reset':
       return { result: await reset() };
     case 'sample':
-      return { result: sample(message.options) };
+      return { result: await sample(message.options) };
     case 'export':
       return exportCheckpoint();
     case 'import':

@@ -159,6 +159,8 @@ export type WorkerEvent =
   | { type: 'eval'; step: number; train: number; dev: number }
   | { type: 'samples'; step: number; samples: Sample[] }
   | { type: 'progress'; label: string; fraction: number }
+  /** Samples so far while the Sample page's request runs; the last one may still be growing. */
+  | { type: 'sampling'; samples: Sample[] }
   | { type: 'error'; message: string };
 
 export type Envelope =
