@@ -316,7 +316,10 @@ export function TrainPage(_: { active: boolean }) {
           </fieldset>
           <div class="buttons">
             {status === 'running' ? (
-              <button type="button" onClick={() => void request({ type: 'pause' })}>
+              <button
+                type="button"
+                onClick={() => request({ type: 'pause' }).catch((e: Error) => setError(e.message))}
+              >
                 Pause
               </button>
             ) : (
@@ -327,12 +330,16 @@ export function TrainPage(_: { active: boolean }) {
             <button
               type="button"
               class="secondary"
-              disabled={status === 'running' || busy !== null}
+              disabled={!summary || status === 'running' || busy !== null}
               onClick={async () => {
-                await request({ type: 'reset' });
                 setError(null);
-                const s = modelSummary.get();
-                if (s) adoptModel({ ...s, step: 0 }, 0);
+                try {
+                  await request({ type: 'reset' });
+                  const s = modelSummary.get();
+                  if (s) adoptModel({ ...s, step: 0 }, 0);
+                } catch (e) {
+                  setError((e as Error).message);
+                }
               }}
             >
               Reset
