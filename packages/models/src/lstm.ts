@@ -14,7 +14,7 @@ import type { Rng } from '@makemore/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { Linear } from './layers/linear';
 import { Module } from './layers/module';
-import { projectInputs, RecurrentModel, type RecurrentCell, recur } from './recurrent';
+import { previousStates, projectInputs, RecurrentModel, type RecurrentCell, recur } from './recurrent';
 import type { ModelConfig } from './types';
 
 /**
@@ -101,13 +101,6 @@ function lstmBackward(dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] {
     false,
   );
   return [dxp, dwh, carryH as tf.Tensor, carryC as tf.Tensor];
-}
-
-/** `[x_0, x_1, ..., x_{T-2}]` shifted in after `initial`: the state each step started from, `[T, B, H]`. */
-function previousStates(initial: tf.Tensor2D, all: tf.Tensor3D): tf.Tensor3D {
-  const first = tf.expandDims(initial, 0) as tf.Tensor3D;
-  const time = all.shape[0];
-  return time > 1 ? tf.concat([first, tf.slice(all, 0, time - 1)], 0) : first;
 }
 
 /** The LSTM cell: input, forget and output gates and a candidate cell state. */

@@ -150,3 +150,10 @@ export function projectInputs(
 export function recur(h: tf.Tensor2D, wh: tf.Tensor2D, xp: tf.Tensor2D): tf.Tensor2D {
   return tf.add(tf.matMul(h, wh, false, true), xp);
 }
+
+/** The state each step started from: `initial`, then all but the last of `all` (`[T, B, H]`). */
+export function previousStates(initial: tf.Tensor2D, all: tf.Tensor3D): tf.Tensor3D {
+  const first = tf.expandDims(initial, 0) as tf.Tensor3D;
+  const time = all.shape[0];
+  return time > 1 ? (tf.concat([first, tf.slice(all, 0, time - 1)], 0) as tf.Tensor3D) : first;
+}

@@ -12,7 +12,7 @@ import type { Rng } from '@makemore/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { Linear } from './layers/linear';
 import { Module } from './layers/module';
-import { projectInputs, RecurrentModel, type RecurrentCell, recur } from './recurrent';
+import { previousStates, projectInputs, RecurrentModel, type RecurrentCell, recur } from './recurrent';
 import type { ModelConfig } from './types';
 
 /**
@@ -47,8 +47,7 @@ export const tanhRecurrence = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFu
       }
       const dxp = tf.stack(das) as tf.Tensor3D;
       // dW_h = Σ_t da_tᵀ h_{t-1}: one matmul over every (step, row) pair.
-      const first = tf.expandDims(hInit, 0);
-      const hPrev = time > 1 ? tf.concat([first, tf.slice(hAll, 0, time - 1)], 0) : first;
+      const hPrev = previousStates(hInit, hAll);
       const flat = (x: tf.Tensor) => tf.reshape(x, [time * batch, width]) as tf.Tensor2D;
       const dwh = tf.matMul(flat(dxp), flat(hPrev), true, false);
       return [dxp, dwh, carry as tf.Tensor2D];
