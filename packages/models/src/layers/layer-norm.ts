@@ -29,9 +29,43 @@ export class LayerNorm extends Module {
 
   /** `x [..., dim]` → same shape. */
   apply(x: tf.Tensor): tf.Tensor {
-    const { mean, variance } = tf.moments(x, -1, true);
-    const xhat = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps)));
-    const scaled = tf.mul(xhat, this.weight);
-    return this.bias ? tf.add(scaled, this.bias) : scaled;
+    return layerNorm(x, this.weight, this.bias, this.eps);
   }
+}
+
+/**
+ * LayerNorm over the last axis as ONE custom-gradient op. The backward pass is the closed form
+ *   dx = rstd · (g − mean(g) − x̂ · mean(g · x̂)),  g = dy · weight,
+ *   dweight = Σ dy · x̂,  dbias = Σ dy   (sums over every axis but the last),
+ * which takes about half the kernels of differentiating the forward op by op.
+ */
+export function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null, eps = 1e-5): tf.Tensor {
+  const dim = weight.shape[0] as number;
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor;
+    const w = args[1] as tf.Tensor;
+    const b = bias ? (args[2] as tf.Tensor) : null;
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const mean = tf.mean(input, -1, true);
+    const centred = tf.sub(input, mean);
+    const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), eps));
+    const xhat = tf.mul(centred, rstd);
+    const scaled = tf.mul(xhat, w);
+    save([xhat, rstd, w]);
+    return {
+      value: b ? tf.add(scaled, b) : scaled,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sXhat, sRstd, sW] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const g = tf.mul(dy, sW);
+        const dx = tf.mul(
+          sRstd,
+          tf.sub(tf.sub(g, tf.mean(g, -1, true)), tf.mul(sXhat, tf.mean(tf.mul(g, sXhat), -1, true))),
+        );
+        const flatDy = tf.reshape(dy, [-1, dim]);
+        const dw = tf.sum(tf.mul(tf.reshape(sXhat, [-1, dim]), flatDy), 0);
+        return b ? [dx, dw, tf.sum(flatDy, 0)] : [dx, dw];
+      },
+    };
+  });
+  return bias ? f(x, weight, bias) : f(x, weight);
 }

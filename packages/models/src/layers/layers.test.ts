@@ -9,7 +9,7 @@ import { BaseLanguageModel } from './base-model';
 import { BatchNorm1d } from './batch-norm';
 import { crossEntropy } from './cross-entropy';
 import { Embedding } from './embedding';
-import { LayerNorm } from './layer-norm';
+import { LayerNorm, layerNorm } from './layer-norm';
 import { Linear } from './linear';
 import { Module, ModuleList } from './module';
 
@@ -75,6 +75,33 @@ describe('LayerNorm and BatchNorm1d', () => {
     expect(mean).toBeCloseTo(0, 5);
     expect(variance).toBeCloseTo(1, 3);
     ln.dispose();
+  });
+
+  it('the fused LayerNorm gradient equals autodiff of the op-by-op formula (with and without bias)', () => {
+    const x = tf.randomNormal([3, 2, 5], 0, 1, 'float32', 1);
+    const w = tf.randomNormal([5], 1, 0.3, 'float32', 2);
+    const b = tf.randomNormal([5], 0, 0.3, 'float32', 3);
+    const dy = tf.randomNormal([3, 2, 5], 0, 1, 'float32', 4);
+    const plain = (xi: tf.Tensor, wi: tf.Tensor, bi?: tf.Tensor) => {
+      const { mean, variance } = tf.moments(xi, -1, true);
+      const y = tf.mul(tf.div(tf.sub(xi, mean), tf.sqrt(tf.add(variance, 1e-5))), wi);
+      return bi ? tf.add(y, bi) : y;
+    };
+    const fusedGrads = tf.grads((xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => layerNorm(xi, wi, bi))(
+      [x, w, b],
+      dy,
+    );
+    const plainGrads = tf.grads((xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor) => plain(xi, wi, bi))(
+      [x, w, b],
+      dy,
+    );
+    fusedGrads.forEach((g, i) =>
+      expect(maxAbsDiff(g.dataSync(), plainGrads[i]!.dataSync())).toBeLessThan(1e-5),
+    );
+    const noBias = tf.grads((xi: tf.Tensor, wi: tf.Tensor) => layerNorm(xi, wi, null))([x, w], dy);
+    const noBiasPlain = tf.grads((xi: tf.Tensor, wi: tf.Tensor) => plain(xi, wi))([x, w], dy);
+    noBias.forEach((g, i) => expect(maxAbsDiff(g.dataSync(), noBiasPlain[i]!.dataSync())).toBeLessThan(1e-5));
+    tf.dispose([x, w, b, dy, ...fusedGrads, ...plainGrads, ...noBias, ...noBiasPlain]);
   });
 
   it('BatchNorm1d updates running stats with momentum and the unbiased variance, and uses them in eval', () => {
