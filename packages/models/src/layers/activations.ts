@@ -14,13 +14,43 @@ export type GeluKind = 'tanh' | 'erf';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
-/** GELU of `x`, elementwise. */
+/**
+ * GELU of `x`, elementwise, as one custom-gradient op. Backward uses the closed forms
+ *   tanh:  0.5·(1 + t) + 0.5·x·(1 − t²)·c·(1 + 3·0.044715·x²),  t = tanh(c·(x + 0.044715·x³)), c = sqrt(2/π)
+ *   erf:   Φ(x) + x·φ(x) = 0.5·(1 + erf(x/√2)) + x·exp(−x²/2)/sqrt(2π)
+ */
 export function gelu(x: tf.Tensor, kind: GeluKind = 'tanh'): tf.Tensor {
-  return tf.tidy(() => {
-    if (kind === 'erf') return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
-    const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.square(x), x), 0.044715)), SQRT_2_OVER_PI);
-    return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor;
+    const save = args[1] as tf.GradSaveFunc;
+    const half = tf.mul(input, 0.5);
+    if (kind === 'erf') {
+      const cdf = tf.add(tf.erf(tf.mul(input, Math.SQRT1_2)), 1); // 2·Φ(x)
+      save([input, cdf]);
+      return {
+        value: tf.mul(half, cdf),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [sx, sCdf] = saved as [tf.Tensor, tf.Tensor];
+          const pdf = tf.mul(tf.exp(tf.mul(tf.square(sx), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+          return tf.mul(dy, tf.add(tf.mul(sCdf, 0.5), tf.mul(sx, pdf)));
+        },
+      };
+    }
+    const x2 = tf.square(input);
+    const t = tf.tanh(tf.mul(tf.mul(input, tf.add(tf.mul(x2, 0.044715), 1)), SQRT_2_OVER_PI));
+    save([input, t]);
+    return {
+      value: tf.mul(half, tf.add(t, 1)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, st] = saved as [tf.Tensor, tf.Tensor];
+        const inner = tf.mul(tf.add(tf.mul(tf.square(sx), 3 * 0.044715), 1), SQRT_2_OVER_PI);
+        const sech2 = tf.sub(1, tf.square(st));
+        const d = tf.add(tf.mul(tf.add(st, 1), 0.5), tf.mul(tf.mul(tf.mul(sx, 0.5), sech2), inner));
+        return tf.mul(dy, d);
+      },
+    };
   });
+  return f(x);
 }
 
 /** A parameter-free tanh layer, so sequential stacks keep PyTorch's `nn.Sequential` indices. */

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { StateDictError } from '../state-dict';
 import { gradientCheck, maxAbsDiff, overfitBatch, randomTokens, tensorLeak, trainingLeak } from '../testing';
 import type { InputKind, ModelConfig } from '../types';
+import { gelu } from './activations';
 import { BaseLanguageModel } from './base-model';
 import { BatchNorm1d } from './batch-norm';
 import { crossEntropy } from './cross-entropy';
@@ -119,6 +120,43 @@ describe('LayerNorm and BatchNorm1d', () => {
     bn.dispose();
   });
 });
+
+describe('gelu', () => {
+  it('matches the formulas and their finite-difference derivatives (tanh and erf)', () => {
+    const xs = [-3, -1.2, -0.3, 0, 0.4, 1.1, 2.5];
+    const ref = {
+      tanh: (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))),
+      // Φ via the tanh form is not exact; use a high-precision erf series instead.
+      erf: (x: number) => 0.5 * x * (1 + erfSeries(x / Math.SQRT2)),
+    };
+    for (const kind of ['tanh', 'erf'] as const) {
+      const x = tf.tensor1d(xs);
+      const y = tf.tidy(() => gelu(x, kind).dataSync());
+      const g = tf.tidy(() =>
+        tf
+          .grad((v: tf.Tensor) => tf.sum(gelu(v, kind)))(x)
+          .dataSync(),
+      );
+      xs.forEach((v, i) => {
+        expect(y[i]).toBeCloseTo(ref[kind](v), 5);
+        const h = 1e-4;
+        expect(g[i]).toBeCloseTo((ref[kind](v + h) - ref[kind](v - h)) / (2 * h), 4);
+      });
+      x.dispose();
+    }
+  });
+});
+
+/** erf by its Maclaurin series (accurate to ~1e-12 for |z| < 3). */
+function erfSeries(z: number): number {
+  let sum = 0;
+  let term = z;
+  for (let n = 0; n < 80; n++) {
+    sum += term / (2 * n + 1);
+    term *= (-z * z) / (n + 1);
+  }
+  return (2 / Math.sqrt(Math.PI)) * sum;
+}
 
 describe('Module', () => {
   it('names nested variables with dots and ModuleList indices', () => {
