@@ -9,7 +9,10 @@
  * Speed: small models are bound by the number of ops, so a cell never runs its input half of the
  * gate matmuls step by step. Every gate reads `[x_t; h_{t-1}]` through one weight `[H, E + H]`; the
  * `x` columns of all gates are applied to all time steps in ONE matmul before the loop, and each step
- * only multiplies the previous hidden state by the `h` columns.
+ * only multiplies the previous hidden state by the `h` columns (one matmul for all gates that read h).
+ * Each cell's time loop is a `tf.customGrad` with a hand-written backward pass (backpropagation through
+ * time), which needs a fraction of the kernels autodiff would replay; the finite-difference and
+ * PyTorch-gradient tests check it.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BaseLanguageModel, requirePositiveInt } from './layers/base-model';
