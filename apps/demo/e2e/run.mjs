@@ -75,21 +75,30 @@ log(`serving ${dist} at ${server.url}`);
 
 const profile = mkdtempSync(join(tmpdir(), 'makemore-chromium-'));
 // A persistent context on a fresh profile directory is playwright's form of `--user-data-dir`.
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  viewport: { width: 1280, height: 900 },
-  acceptDownloads: true,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const context = await chromium
+  .launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+  .catch(async (error) => {
+    console.log(
+      `cannot start Chromium (${error.message.split('\n')[0]}); install it with apt-get install chromium or set CHROMIUM`,
+    );
+    await server.close();
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  });
 const page = context.pages()[0] ?? (await context.newPage());
 const consoleErrors = [];
 page.on('console', (msg) => {
