@@ -10,6 +10,7 @@ import { loadForCli } from './commands/datasets';
 import { CliError, oneLine } from './errors';
 import {
   buildRunData,
+  createNetwork,
   longestWord,
   type CliTokenizer,
   type SplitRecord,
@@ -67,10 +68,9 @@ export async function openRun(
   const where = join(dir, slot, 'config.json');
   const split = (snapshot.trainer as { cli?: { split?: SplitRecord } }).cli?.split;
   const tokenizer = await tokenizerFromSaved(snapshot.tokenizer, where);
-  const { createModel } = await import('@makemore/models');
   let model: LanguageModel;
   try {
-    model = createModel(snapshot.model) as LanguageModel;
+    model = await createNetwork(snapshot.model);
     model.loadStateDict(snapshot.weights);
   } catch (error) {
     throw new CliError(`corrupt checkpoint ${join(dir, slot)}: ${oneLine(error)}`, { cause: error });

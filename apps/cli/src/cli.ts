@@ -94,13 +94,16 @@ export async function run(
   const onSigint = () => {
     interrupts++;
     if (interrupts > 1) {
-      io.stderr.write('\nmakemore: interrupted twice, exiting without saving\n');
+      // Show the cursor again in case a progress bar hid it.
+      io.stderr.write(
+        `${io.stderr.isTTY ? '\x1b[?25h' : ''}\nmakemore: interrupted twice, exiting without saving\n`,
+      );
       process.exit(130);
     }
     io.stderr.write('\nmakemore: interrupted; finishing the current step (Ctrl-C again to quit now)\n');
     controller.abort(new CliError('interrupted'));
   };
-  if (options.handleSignals) process.on('SIGINT', onSigint);
+  let listening = false;
   try {
     const [first] = argv;
     if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
@@ -122,6 +125,11 @@ export async function run(
       io.stdout.write(commandHelp(command));
       return 0;
     }
+    // Commands that stop cleanly (train saves a checkpoint) take over Ctrl-C; the others just exit.
+    if (options.handleSignals && command.interruptible) {
+      process.on('SIGINT', onSigint);
+      listening = true;
+    }
     const parsed = parseArgs(rest, [...command.flags, ...COMMON_FLAGS], command.name);
     const args = new Args(parsed);
     const out = new Output(io, { json: args.bool('json'), quiet: args.bool('quiet') });
@@ -130,6 +138,6 @@ export async function run(
   } catch (error) {
     return reportError(error, io, argv.includes('--json'));
   } finally {
-    if (options.handleSignals) process.off('SIGINT', onSigint);
+    if (listening) process.off('SIGINT', onSigint);
   }
 }

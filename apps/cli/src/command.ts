@@ -26,6 +26,8 @@ export interface Command {
   flags: FlagSpec[];
   /** Example command lines (without the leading `makemore `) with a comment each. */
   examples: [string, string][];
+  /** True when the command watches `signal` and stops cleanly on Ctrl-C (train saves a checkpoint). */
+  interruptible?: boolean;
   /** Runs the command; resolves to the exit code (0 when undefined). */
   run(args: Args, ctx: Context): Promise<number | undefined> | number | undefined;
 }

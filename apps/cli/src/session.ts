@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { Dataset } from '@makemore/datasets';
-import type { BigramCounts, LanguageModel } from '@makemore/models';
+import type { BigramCounts, LanguageModel, ModelConfig } from '@makemore/models';
 import type { TrainingData } from '@makemore/trainer';
 import type { Args } from './args';
 import { CliError, oneLine } from './errors';
@@ -17,6 +17,18 @@ export interface CliTokenizer {
   encode(text: string): number[];
   decode(ids: ArrayLike<number>): string;
   toJSON(): unknown;
+}
+
+/** Builds a TensorFlow.js model from its config (every type but the `bigram` count table). */
+export async function createNetwork(config: ModelConfig): Promise<LanguageModel> {
+  const models = await import('@makemore/models');
+  const model = models.createModel(config);
+  if (model instanceof models.BigramCounts) {
+    throw new CliError(
+      'the bigram count table is not a trained network; use it with makemore train --model bigram',
+    );
+  }
+  return model;
 }
 
 /** The boundary token of word datasets: makemore's `.` at id 0. */

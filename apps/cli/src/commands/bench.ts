@@ -11,7 +11,7 @@
 import type { ModelConfig } from '@makemore/models';
 import { BACKEND_FLAGS, type Command } from '../command';
 import { CliError } from '../errors';
-import { selectBackend } from '../session';
+import { createNetwork, selectBackend } from '../session';
 import { table } from '../ui/table';
 
 /** One benchmark configuration. */
@@ -116,6 +116,7 @@ export const benchCommand: Command = {
     ['bench', 'all three on the fastest backend'],
     ['bench --backend cpu --only mlp --json', 'the MLP on the plain-JS backend, as JSON'],
   ],
+  interruptible: true,
   async run(args, { out, signal }) {
     let specs = SPECS;
     const only = args.string('only');
@@ -135,9 +136,8 @@ export const benchCommand: Command = {
       specs = SPECS.filter((s) => names.includes(s.name));
     }
     const backend = await selectBackend(args, out);
-    const [tf, models, trainer, random] = await Promise.all([
+    const [tf, trainer, random] = await Promise.all([
       import('@tensorflow/tfjs-core'),
-      import('@makemore/models'),
       import('@makemore/trainer'),
       import('@makemore/random'),
     ]);
@@ -148,7 +148,7 @@ export const benchCommand: Command = {
       if (signal.aborted) break;
       const steps = args.number('steps') ?? spec.steps;
       const warmup = args.number('warmup') ?? 3;
-      const model = models.createModel(spec.model) as import('@makemore/models').LanguageModel;
+      const model = await createNetwork(spec.model);
       const optimizer = trainer.createOptimizer(model.parameters(), { type: spec.optimizer, lr: spec.lr });
       const rng = new random.Rng(7);
       const window = model.inputKind === 'window';
@@ -177,14 +177,16 @@ export const benchCommand: Command = {
       let rssMid = 0;
       let rssPeak = 0;
       const started = performance.now();
-      for (let i = 0; i < steps; i++) {
+      let done = 0;
+      for (let i = 0; i < steps && !signal.aborted; i++) {
         await step();
+        done++;
         const rss = process.memoryUsage().rss;
         rssPeak = Math.max(rssPeak, rss);
         if (i === Math.floor(steps / 2)) rssMid = rss;
         progress.update(i + 1, { rate: ((i + 1) * 1000) / (performance.now() - started) });
       }
-      const ms = (performance.now() - started) / steps;
+      const ms = (performance.now() - started) / Math.max(1, done);
       progress.stop();
       const rssEnd = process.memoryUsage().rss;
       const tensorsAfter = tf.memory().numTensors;
@@ -197,7 +199,7 @@ export const benchCommand: Command = {
         description: spec.description,
         backend: backend.backend,
         params: model.numParams(),
-        steps,
+        steps: done,
         msPerStep: ms,
         stepsPerSec: 1000 / ms,
         rssMidMB: rssMid / MB,

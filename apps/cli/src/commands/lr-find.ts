@@ -6,7 +6,14 @@ import type { ModelType } from '@makemore/models';
 import type { Command } from '../command';
 import { CliError, oneLine } from '../errors';
 import { PRESETS } from '../presets';
-import { buildRunData, longestWord, buildTokenizer, parseTokenizerSpec, selectBackend } from '../session';
+import {
+  buildRunData,
+  createNetwork,
+  longestWord,
+  buildTokenizer,
+  parseTokenizerSpec,
+  selectBackend,
+} from '../session';
 import { plot } from '../ui/chart';
 import { loadForCli } from './datasets';
 import { modelConfigFor, resolveSettings } from './train';
@@ -76,10 +83,10 @@ export const lrFindCommand: Command = {
     const tokenizer = await buildTokenizer(parseTokenizerSpec(settings.tokenizer, io.cwd), ds, out);
     const maxLen = longestWord(ds, tokenizer);
     const config = modelConfigFor(settings, args, tokenizer.vocabSize, ds.kind, maxLen);
-    const [models, trainer] = await Promise.all([import('@makemore/models'), import('@makemore/trainer')]);
+    const trainer = await import('@makemore/trainer');
     let model: import('@makemore/models').LanguageModel;
     try {
-      model = models.createModel(config) as import('@makemore/models').LanguageModel;
+      model = await createNetwork(config);
     } catch (error) {
       throw new CliError(`cannot build the ${config.type} model: ${oneLine(error)}`, { cause: error });
     }

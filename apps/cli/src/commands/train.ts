@@ -15,6 +15,7 @@ import { formatGroups, groupSamples } from '../grouping';
 import { PRESETS, type TrainPreset, TEXT_BLOCK_SIZE } from '../presets';
 import {
   buildRunData,
+  createNetwork,
   longestWord,
   buildTokenizer,
   type CliTokenizer,
@@ -195,6 +196,7 @@ export const trainCommand: Command = {
     ['train --dataset ./words.txt --model gru --json > log.jsonl', 'your own word list, JSON lines'],
     ['train --resume --out out/names-mlp --steps 40000', 'continue an interrupted or finished run'],
   ],
+  interruptible: true,
   run: (args, ctx) => trainRun(args, ctx),
 };
 
@@ -205,10 +207,9 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
     const { trainBigramCounts } = await import('./bigram');
     return trainBigramCounts(args, ctx, settings);
   }
-  const [trainer, trainerNode, models] = await Promise.all([
+  const [trainer, trainerNode] = await Promise.all([
     import('@makemore/trainer'),
     import('@makemore/trainer/node'),
-    import('@makemore/models'),
   ]);
 
   // The backend comes first: a resumed checkpoint's tensors are created on it.
@@ -269,7 +270,7 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
   }
   let model: import('@makemore/models').LanguageModel;
   try {
-    model = models.createModel(modelConfig) as import('@makemore/models').LanguageModel;
+    model = await createNetwork(modelConfig);
   } catch (error) {
     throw new CliError(`cannot build the ${modelConfig.type} model: ${oneLine(error)}`, { cause: error });
   }
