@@ -32,10 +32,10 @@ export const sampleCommand: Command = {
     {
       name: 'temperature',
       type: 'number',
-      min: 0.01,
+      min: 0,
       default: 1,
       placeholder: '<t>',
-      description: 'softmax temperature',
+      description: 'softmax temperature (0: always the likeliest token)',
     },
     {
       name: 'top-k',
