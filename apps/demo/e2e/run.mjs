@@ -397,6 +397,27 @@ test('the bigram heat map and the embedding scatter render', async () => {
   await shot('explore');
 });
 
+test('sampling, embeddings and the LR finder leave no tensors behind', async () => {
+  const memory = () => page.evaluate(() => globalThis.makemoreMemory());
+  const before = await memory();
+  await go('Sample');
+  const s = section('sample');
+  const round = Number(await s.getByTestId('sample-results').getAttribute('data-run'));
+  await s.getByRole('button', { name: 'Sample' }).click();
+  await s.locator(`[data-testid=sample-results][data-run="${round + 1}"]`).waitFor();
+  await go('Explore');
+  await section('explore').getByRole('button', { name: 'Show embeddings' }).click();
+  await section('explore').getByTestId('embedding-scatter').waitFor();
+  await section('explore').getByRole('button', { name: 'Find learning rate' }).click();
+  await section('explore').getByTestId('lr-suggestion').waitFor();
+  const after = await memory();
+  assert(
+    after.numTensors === before.numTensors,
+    `tensors: ${before.numTensors} before, ${after.numTensors} after sampling, embeddings and the LR finder`,
+  );
+  log(`  ${after.numTensors} tensors, ${(after.numBytes / 1024).toFixed(0)} KiB, unchanged`);
+});
+
 test('a model saved to IndexedDB survives a reload and samples', async () => {
   await go('Models');
   const s = section('models');

@@ -62,6 +62,10 @@ export const workerError = observable<string | null>(null);
 
 let started = false;
 
+// For the e2e tests and the curious: `await makemoreMemory()` in the console shows the worker's tensor count.
+(globalThis as { makemoreMemory?: () => Promise<unknown> }).makemoreMemory = () =>
+  request({ type: 'memory' });
+
 /**
  * Step events arrive hundreds of times a second for small models. They are recorded at once but shown at
  * most every 100 ms, so that re-rendering the page does not take CPU from the training worker.

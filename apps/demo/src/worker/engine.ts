@@ -724,5 +724,9 @@ export async function handle(
     }
     case 'lrFind':
       return { result: await lrFind(message.steps, message.minLr, message.maxLr) };
+    case 'memory': {
+      const { numTensors, numBytes } = tf.memory();
+      return { result: { numTensors, numBytes } };
+    }
   }
 }

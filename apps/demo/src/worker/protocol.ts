@@ -132,7 +132,8 @@ export type Request =
   | { type: 'import'; files: CheckpointFiles }
   | { type: 'embeddings' }
   | { type: 'attention'; text: string }
-  | { type: 'lrFind'; steps: number; minLr: number; maxLr: number };
+  | { type: 'lrFind'; steps: number; minLr: number; maxLr: number }
+  | { type: 'memory' };
 
 export type RequestType = Request['type'];
 
@@ -149,6 +150,8 @@ export interface Results {
   embeddings: EmbeddingPoints;
   attention: AttentionMaps;
   lrFind: LrCurve;
+  /** TensorFlow.js's tensor count and bytes, to check that nothing leaks. */
+  memory: { numTensors: number; numBytes: number };
 }
 
 export type TrainStatus = 'idle' | 'running' | 'paused' | 'done';
