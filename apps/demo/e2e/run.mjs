@@ -402,7 +402,10 @@ test('sampling, embeddings and the LR finder leave no tensors behind', async () 
   const before = await memory();
   // The lecture MLP trained above has five parameter tensors (C, W1, b1, W2, b2) and SGD keeps no state:
   // anything more after 1,500 steps, evaluations and samples would be a leak in the training loop.
-  assert(before.numTensors === 5, `after training the MLP the worker holds ${before.numTensors} tensors, not 5`);
+  assert(
+    before.numTensors === 5,
+    `after training the MLP the worker holds ${before.numTensors} tensors, not 5`,
+  );
   await go('Sample');
   const s = section('sample');
   const round = Number(await s.getByTestId('sample-results').getAttribute('data-run'));
