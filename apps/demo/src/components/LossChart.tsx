@@ -1,6 +1,6 @@
 /**
- * The live loss chart: the minibatch loss at every step, and the evaluated train and dev losses, on a
- * log-scale y axis as nanoGPT and the lectures plot them.
+ * The live loss chart: the minibatch loss at every step (raw and smoothed), and the evaluated train and
+ * dev losses, on a log-scale y axis as nanoGPT and the lectures plot them.
  */
 import { useMemo } from 'preact/hooks';
 import type uPlot from 'uplot';
@@ -10,7 +10,14 @@ import { UPlotChart } from './UPlotChart';
 /** Merges the step series and the eval series onto one x axis (uPlot wants aligned columns). */
 export function alignHistory(h: History): uPlot.AlignedData {
   const batch = new Map<number, number>();
-  for (let i = 0; i < h.steps.length; i++) batch.set(h.steps[i]!, h.losses[i]!);
+  const smooth = new Map<number, number>();
+  // Exponential moving average of the batch loss (β = 0.95, bias-corrected), to read the trend.
+  let avg = 0;
+  for (let i = 0; i < h.steps.length; i++) {
+    batch.set(h.steps[i]!, h.losses[i]!);
+    avg = 0.95 * avg + 0.05 * h.losses[i]!;
+    smooth.set(h.steps[i]!, avg / (1 - 0.95 ** (i + 1)));
+  }
   const train = new Map<number, number>();
   const dev = new Map<number, number>();
   for (let i = 0; i < h.evalSteps.length; i++) {
@@ -19,7 +26,7 @@ export function alignHistory(h: History): uPlot.AlignedData {
   }
   const xs = [...new Set([...batch.keys(), ...train.keys()])].sort((a, b) => a - b);
   const col = (m: Map<number, number>) => xs.map((x) => m.get(x) ?? null);
-  return [xs, col(batch), col(train), col(dev)];
+  return [xs, col(batch), col(smooth), col(train), col(dev)];
 }
 
 /** About five evenly spaced ticks at round values; uPlot's log ticks are only 1–9 × 10^k. */
@@ -60,11 +67,12 @@ export function LossChart({ history }: { history: History }) {
         { label: 'step' },
         {
           label: 'batch',
-          stroke: 'rgba(120,120,160,0.45)',
+          stroke: 'rgba(120,120,160,0.3)',
           width: 1,
           spanGaps: true,
           points: { show: false },
         },
+        { label: 'smoothed', stroke: '#6a5acd', width: 1.5, spanGaps: true, points: { show: false } },
         { label: 'train', stroke: '#1f77b4', width: 2, spanGaps: true, points: { show: true, size: 5 } },
         { label: 'dev', stroke: '#d62728', width: 2, spanGaps: true, points: { show: true, size: 5 } },
       ],
