@@ -22,7 +22,15 @@ describe.each(packages)('$name', ({ name, dir, rel }) => {
   });
 
   it('has the metadata every published package needs', () => {
-    expect(pkg.sideEffects).toBe(false);
+    // false, or the list of built entry files that register tfjs kernels or gradients when imported.
+    if (Array.isArray(pkg.sideEffects)) {
+      for (const file of pkg.sideEffects as string[]) {
+        expect(existsSync(join(dir, file)), `sideEffects names ${file}, which is not built`).toBe(true);
+        expect(file.startsWith('./dist/'), `sideEffects names ${file}, which is not published`).toBe(true);
+      }
+    } else {
+      expect(pkg.sideEffects).toBe(false);
+    }
     expect(pkg.license).toBe('MIT');
     expect(pkg.engines?.node).toBeTruthy();
     expect(pkg.repository?.directory).toBe(rel);
