@@ -96,12 +96,14 @@ describe('LayerNorm and BatchNorm1d', () => {
       [x, w, b],
       dy,
     );
-    fusedGrads.forEach((g, i) =>
-      expect(maxAbsDiff(g.dataSync(), plainGrads[i]!.dataSync())).toBeLessThan(1e-5),
-    );
+    fusedGrads.forEach((g, i) => {
+      expect(maxAbsDiff(g.dataSync(), plainGrads[i]!.dataSync())).toBeLessThan(1e-5);
+    });
     const noBias = tf.grads((xi: tf.Tensor, wi: tf.Tensor) => layerNorm(xi, wi, null))([x, w], dy);
     const noBiasPlain = tf.grads((xi: tf.Tensor, wi: tf.Tensor) => plain(xi, wi))([x, w], dy);
-    noBias.forEach((g, i) => expect(maxAbsDiff(g.dataSync(), noBiasPlain[i]!.dataSync())).toBeLessThan(1e-5));
+    noBias.forEach((g, i) => {
+      expect(maxAbsDiff(g.dataSync(), noBiasPlain[i]!.dataSync())).toBeLessThan(1e-5);
+    });
     tf.dispose([x, w, b, dy, ...fusedGrads, ...plainGrads, ...noBias, ...noBiasPlain]);
   });
 
