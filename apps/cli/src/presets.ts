@@ -4,7 +4,7 @@
  * hidden 200, SGD with a step decay), sized to reach dev loss ≤ 2.3 on names in under three minutes on
  * two CPU cores.
  */
-import type { ModelType } from '@makemore/models';
+import type { ModelConfig, ModelType } from '@makemore/models';
 
 /** Optimizer families `--optimizer` offers. */
 export type OptimizerName = 'sgd' | 'adam' | 'adamw';
@@ -14,17 +14,20 @@ export type ScheduleName = 'constant' | 'step' | 'cosine';
 /** A full set of training hyperparameters. */
 export interface TrainPreset {
   /** Model fields beyond type and vocab size. `blockSize: 0` means "longest word + 1" for word data. */
-  model: {
-    blockSize?: number;
-    nEmbd?: number;
-    nEmbd2?: number;
-    nHidden?: number;
-    nLayer?: number;
-    nHead?: number;
-    dropout?: number;
-    batchNorm?: boolean;
-    inputKind?: 'window' | 'sequence';
-  };
+  model: Partial<
+    Pick<
+      ModelConfig,
+      | 'blockSize'
+      | 'nEmbd'
+      | 'nEmbd2'
+      | 'nHidden'
+      | 'nLayer'
+      | 'nHead'
+      | 'dropout'
+      | 'batchNorm'
+      | 'inputKind'
+    >
+  >;
   optimizer: OptimizerName;
   lr: number;
   schedule: ScheduleName;
@@ -52,7 +55,24 @@ const sequenceDefaults = {
   sampleEvery: 0,
 };
 
-/** The preset of each model family. */
+/** The makemore lecture's recipe (parts 2-5): plain SGD with a ×0.1 step decay, whole-split evaluation. */
+const lectureDefaults = {
+  optimizer: 'sgd' as const,
+  lr: 0.1,
+  schedule: 'step' as const,
+  warmup: 0,
+  weightDecay: 0,
+  gradClip: 0,
+  batchSize: 32,
+  evalEvery: 5000,
+  evalIters: 0,
+  sampleEvery: 0,
+};
+
+/**
+ * The preset of each model family, keyed in `@makemore/models`' MODEL_TYPES order: `--model`'s choices are
+ * these keys, so the record type (every ModelType, nothing else) keeps the CLI's list in step with the models.
+ */
 export const PRESETS: Record<ModelType, TrainPreset> = {
   bigram: {
     model: { blockSize: 1 },
@@ -70,36 +90,18 @@ export const PRESETS: Record<ModelType, TrainPreset> = {
   },
   mlp: {
     model: { blockSize: 3, nEmbd: 10, nHidden: 200, inputKind: 'window' },
-    optimizer: 'sgd',
-    lr: 0.1,
-    schedule: 'step',
-    warmup: 0,
-    weightDecay: 0,
-    gradClip: 0,
+    ...lectureDefaults,
     steps: 15000,
-    batchSize: 32,
-    evalEvery: 5000,
-    evalIters: 0,
-    sampleEvery: 0,
-  },
-  wavenet: {
-    model: { blockSize: 8, nEmbd: 24, nHidden: 128, batchNorm: true, inputKind: 'window' },
-    optimizer: 'sgd',
-    lr: 0.1,
-    schedule: 'step',
-    warmup: 0,
-    weightDecay: 0,
-    gradClip: 0,
-    steps: 20000,
-    batchSize: 32,
-    evalEvery: 5000,
-    evalIters: 0,
-    sampleEvery: 0,
   },
   rnn: { model: { blockSize: 0, nEmbd: 64, nEmbd2: 64 }, ...sequenceDefaults },
   gru: { model: { blockSize: 0, nEmbd: 64, nEmbd2: 64 }, ...sequenceDefaults },
   lstm: { model: { blockSize: 0, nEmbd: 64, nEmbd2: 64 }, ...sequenceDefaults },
   bow: { model: { blockSize: 0, nEmbd: 64, nEmbd2: 64 }, ...sequenceDefaults },
+  wavenet: {
+    model: { blockSize: 8, nEmbd: 24, nHidden: 128, batchNorm: true, inputKind: 'window' },
+    ...lectureDefaults,
+    steps: 20000,
+  },
   transformer: {
     model: { blockSize: 0, nEmbd: 64, nLayer: 4, nHead: 4, dropout: 0 },
     ...sequenceDefaults,

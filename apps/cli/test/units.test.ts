@@ -166,6 +166,28 @@ describe('train settings', () => {
     const gpt = resolveSettings(parse(['--model', 'transformer', '--dataset', './data/my.txt']), {}, '/w');
     expect(gpt).toMatchObject({ optimizer: 'adamw', out: '/w/out/my-transformer' });
   });
+  it('offer as --model exactly the families @makemore/models builds, in its order', async () => {
+    const { MODEL_TYPES } = await import('../src/commands/train-flags');
+    const models = await import('@makemore/models');
+    expect(MODEL_TYPES).toEqual([...models.MODEL_TYPES]);
+  });
+  it('give the lecture models the lecture SGD recipe', async () => {
+    const { PRESETS } = await import('../src/presets');
+    const lecture = { optimizer: 'sgd', lr: 0.1, schedule: 'step', warmup: 0, weightDecay: 0, gradClip: 0 };
+    const evaluation = { batchSize: 32, evalEvery: 5000, evalIters: 0, sampleEvery: 0 };
+    expect(PRESETS.mlp).toEqual({
+      model: { blockSize: 3, nEmbd: 10, nHidden: 200, inputKind: 'window' },
+      ...lecture,
+      ...evaluation,
+      steps: 15000,
+    });
+    expect(PRESETS.wavenet).toEqual({
+      model: { blockSize: 8, nEmbd: 24, nHidden: 128, batchNorm: true, inputKind: 'window' },
+      ...lecture,
+      ...evaluation,
+      steps: 20000,
+    });
+  });
   it('parse --tokenizer specs and reject bad ones with the accepted forms', async () => {
     const { parseTokenizerSpec } = await import('../src/session');
     expect(parseTokenizerSpec('char', '/w')).toEqual({ kind: 'char' });

@@ -1,19 +1,15 @@
 /** The flags of `makemore train` (shared in part with `lr-find`, `eval` and `bench`). */
+import type { ModelType } from '@makemore/models';
 import type { FlagSpec } from '../args';
 import { BACKEND_FLAGS } from '../command';
+import { PRESETS } from '../presets';
 
-/** Model families, as `--model` names them. */
-export const MODEL_TYPES = [
-  'bigram',
-  'bigram-nn',
-  'mlp',
-  'rnn',
-  'gru',
-  'lstm',
-  'bow',
-  'wavenet',
-  'transformer',
-] as const;
+/**
+ * Model families, as `--model` names them: the keys of {@link PRESETS}, which the compiler holds to exactly
+ * `ModelType`. Not `MODEL_TYPES` from `@makemore/models`: importing that package loads TensorFlow.js, and
+ * the CLI keeps it out of start-up (`--help`, `tokenize`, `datasets`) by importing it lazily.
+ */
+export const MODEL_TYPES = Object.keys(PRESETS) as ModelType[];
 
 /** Built-in dataset names. */
 export const DATASET_NAMES = ['names', 'verbs', 'shakespeare', 'sotu'] as const;
