@@ -171,6 +171,11 @@ describe('train settings', () => {
     const models = await import('@makemore/models');
     expect(MODEL_TYPES).toEqual([...models.MODEL_TYPES]);
   });
+  it('offer as --dataset exactly the built-in datasets of @makemore/datasets, in its order', async () => {
+    const { DATASET_NAMES } = await import('../src/commands/train-flags');
+    const { listDatasets } = await import('@makemore/datasets');
+    expect([...DATASET_NAMES]).toEqual(listDatasets().map((d) => d.name));
+  });
   it('give the lecture models the lecture SGD recipe', async () => {
     const { PRESETS } = await import('../src/presets');
     const lecture = { optimizer: 'sgd', lr: 0.1, schedule: 'step', warmup: 0, weightDecay: 0, gradClip: 0 };

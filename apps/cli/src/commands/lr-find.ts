@@ -17,7 +17,7 @@ import {
 import { plot } from '../ui/chart';
 import { loadForCli } from './datasets';
 import { modelConfigFor, resolveSettings } from './train';
-import { DATA_FLAGS, MODEL_FLAGS, RUN_FLAGS } from './train-flags';
+import { DATA_FLAGS, MODEL_FLAGS, OPTIM_FLAGS, RUN_FLAGS } from './train-flags';
 
 export const lrFindCommand: Command = {
   name: 'lr-find',
@@ -52,14 +52,7 @@ export const lrFindCommand: Command = {
       placeholder: '<n>',
       description: 'number of rates (one step each)',
     },
-    { name: 'batch-size', type: 'int', min: 1, placeholder: '<n>', description: 'examples per step' },
-    {
-      name: 'optimizer',
-      type: 'string',
-      choices: ['sgd', 'adam', 'adamw'],
-      placeholder: '<sgd|adam|adamw>',
-      description: 'optimizer (default: the model preset)',
-    },
+    ...OPTIM_FLAGS.filter((f) => ['batch-size', 'optimizer'].includes(f.name)),
     ...RUN_FLAGS.filter((f) => ['seed', 'backend', 'threads'].includes(f.name)),
   ],
   examples: [

@@ -10,6 +10,7 @@ import type { Command } from '../command';
 import { CliError } from '../errors';
 import { table } from '../ui/table';
 import { loadForCli } from './datasets';
+import { DATASET_NAMES } from './train-flags';
 
 const TOKENIZER_FLAG: FlagSpec = {
   name: 'tokenizer',
@@ -56,7 +57,7 @@ export const tokenizeTrain: Command = {
     {
       name: 'dataset',
       type: 'string',
-      choices: ['names', 'verbs', 'shakespeare', 'sotu'],
+      choices: DATASET_NAMES,
       open: true,
       default: 'shakespeare',
       placeholder: '<name|path>',

@@ -11,7 +11,10 @@ import { PRESETS } from '../presets';
  */
 export const MODEL_TYPES = Object.keys(PRESETS) as ModelType[];
 
-/** Built-in dataset names. */
+/**
+ * Built-in dataset names, as `--dataset` offers them. Listed here rather than read from `@makemore/datasets`,
+ * which the CLI loads lazily; a unit test holds the two lists equal.
+ */
 export const DATASET_NAMES = ['names', 'verbs', 'shakespeare', 'sotu'] as const;
 
 /** Data flags: which dataset and tokenizer. */
