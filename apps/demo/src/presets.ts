@@ -3,6 +3,7 @@
  * transformer, and nanoGPT's CPU "baby GPT" for tiny Shakespeare. `blockSize: 0` means "decide from the
  * data": for word datasets, the longest word plus one, as makemore.py does.
  */
+import type { ModelType } from '@makemore/models';
 import type { RunSetup } from './worker/protocol';
 
 export interface Preset {
@@ -90,6 +91,12 @@ export const DEFAULT_TRAIN: RunSetup['train'] = {
   seed: 42,
 };
 
+/**
+ * The model types the Train page offers: every `ModelType` of @makemore/models but the `bigram` count table,
+ * which is not a trainable network. Listed here, not filtered from its `MODEL_TYPES` at run time, because
+ * importing @makemore/models on the page would pull TensorFlow.js into the main bundle (it lives in the
+ * worker); the type checks below hold this list to `ModelType` instead.
+ */
 export const MODEL_TYPES = [
   'bigram-nn',
   'mlp',
@@ -99,6 +106,11 @@ export const MODEL_TYPES = [
   'bow',
   'wavenet',
   'transformer',
-] as const;
+] as const satisfies readonly ModelType[];
+
+/** Fails to compile when @makemore/models gains a trainable type this list lacks. */
+type UnlistedModelType = Exclude<ModelType, 'bigram' | (typeof MODEL_TYPES)[number]>;
+const everyTrainableTypeListed: [UnlistedModelType] extends [never] ? true : UnlistedModelType = true;
+void everyTrainableTypeListed;
 
 export const BUILTIN_DATASETS = ['names', 'verbs', 'shakespeare', 'sotu'] as const;
