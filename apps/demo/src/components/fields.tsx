@@ -96,6 +96,16 @@ export function Panel({ title, children, id }: { title: string; children: Compon
   );
 }
 
+/** An error message, announced to screen readers (`role="alert"`); nothing while there is none. */
+export function ErrorAlert({ message }: { message: string | null | undefined }) {
+  if (!message) return null;
+  return (
+    <p class="error" role="alert">
+      {message}
+    </p>
+  );
+}
+
 /** Formats seconds as `1h 02m`, `3m 05s` or `12s`. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '–';

@@ -4,7 +4,7 @@
  */
 import { bigramCounts, loadDataset } from '@makemore/datasets';
 import { useEffect, useState } from 'preact/hooks';
-import { NumberField, Panel, TextField } from '../components/fields';
+import { ErrorAlert, NumberField, Panel, TextField } from '../components/fields';
 import { HeatTable } from '../components/HeatTable';
 import { LineChart } from '../components/LineChart';
 import { ScatterChart } from '../components/ScatterChart';
@@ -33,11 +33,7 @@ function BigramHeatMap({ active }: { active: boolean }) {
   }, [active, bigram]);
   return (
     <Panel title="Bigram counts of names">
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       {!bigram && !error && <p class="muted">Loading names…</p>}
       {bigram && (
         <HeatTable
@@ -76,11 +72,7 @@ function EmbeddingScatter() {
           Show embeddings
         </button>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       {points && (
         <>
           <p class="muted">{points.method}</p>
@@ -129,11 +121,7 @@ function AttentionView() {
           </button>
         </div>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       {maps && (
         <div data-testid="attention-maps">
           {maps.weights.map((layer, l) => (
@@ -201,11 +189,7 @@ function LrFinder() {
           </button>
         </div>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       {curve && (
         <>
           <p data-testid="lr-suggestion">Suggested learning rate: {curve.suggested.toPrecision(3)}</p>

@@ -4,7 +4,7 @@
  * between the CLI and the browser in both directions.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { Panel, TextField } from '../components/fields';
+import { ErrorAlert, Panel, TextField } from '../components/fields';
 import { deleteModel, getModel, listModels, type SavedModel, saveModel } from '../lib/model-store';
 import { useObservable } from '../lib/observable';
 import { adoptModel, modelSummary, trainStatus } from '../state';
@@ -154,11 +154,7 @@ export function ModelsPage({ active }: { active: boolean }) {
             {message}
           </p>
         )}
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorAlert message={error} />
       </Panel>
       <Panel title="Import a checkpoint">
         <p class="muted">

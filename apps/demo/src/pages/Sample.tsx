@@ -3,7 +3,7 @@
  * sample is marked as one of the training words or as new.
  */
 import { useState } from 'preact/hooks';
-import { NumberField, Panel, TextField } from '../components/fields';
+import { ErrorAlert, NumberField, Panel, TextField } from '../components/fields';
 import { SampleList } from '../components/SampleList';
 import { useObservable } from '../lib/observable';
 import { modelSummary, trainStatus } from '../state';
@@ -94,11 +94,7 @@ export function SamplePage(_: { active: boolean }) {
             </button>
           </div>
           {status === 'running' && <p class="muted">Pause training to sample here.</p>}
-          {error && (
-            <p class="error" role="alert">
-              {error}
-            </p>
-          )}
+          <ErrorAlert message={error} />
         </form>
         <Panel title="Samples">
           {summary?.isWords && samples.length > 0 && (

@@ -4,7 +4,7 @@
  */
 import { BpeTokenizer, CharTokenizer, TIKTOKEN_PRESETS } from '@makemore/tokenizers';
 import { useMemo, useRef, useState } from 'preact/hooks';
-import { NumberField, Panel, SelectField } from '../components/fields';
+import { ErrorAlert, NumberField, Panel, SelectField } from '../components/fields';
 import { tokenColor } from '../lib/colors';
 import { dataBaseUrl, useDatasetOptions } from '../lib/data';
 import { BUILTIN_DATASETS } from '../presets';
@@ -187,11 +187,7 @@ export function TokenizerPage(_: { active: boolean }) {
         {fraction !== null && (
           <progress aria-label="BPE training progress" value={fraction} max={1} data-testid="bpe-progress" />
         )}
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorAlert message={error} />
         {bpe ? (
           <>
             <p class="muted" data-testid="bpe-info">

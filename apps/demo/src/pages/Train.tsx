@@ -3,7 +3,7 @@
  * run that trains in the worker. A live log-scale loss chart, steps/s, ETA and refreshed samples follow it.
  */
 import { useState } from 'preact/hooks';
-import { formatDuration, NumberField, Panel, SelectField } from '../components/fields';
+import { ErrorAlert, formatDuration, NumberField, Panel, SelectField } from '../components/fields';
 import { LossChart } from '../components/LossChart';
 import { SampleList } from '../components/SampleList';
 import { useDatasetOptions } from '../lib/data';
@@ -350,11 +350,7 @@ export function TrainPage(_: { active: boolean }) {
               {busy}
             </p>
           )}
-          {(error ?? runError) && (
-            <p class="error" role="alert">
-              {error ?? runError}
-            </p>
-          )}
+          <ErrorAlert message={error ?? runError} />
         </form>
         <div>
           <Panel title="Loss">
