@@ -2,6 +2,17 @@
 import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
 
+/** A `.field` box: a visible <label> tied by a fresh id to the one control that `children` draws with it. */
+function LabelledField(props: { label: string; children: (id: string) => ComponentChildren }) {
+  const id = useId();
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      {props.children(id)}
+    </div>
+  );
+}
+
 export function NumberField(props: {
   label: string;
   value: number;
@@ -12,25 +23,25 @@ export function NumberField(props: {
   disabled?: boolean;
   name?: string;
 }) {
-  const id = useId();
   return (
-    <div class="field">
-      <label for={id}>{props.label}</label>
-      <input
-        id={id}
-        name={props.name}
-        type="number"
-        value={props.value}
-        min={props.min}
-        max={props.max}
-        step={props.step ?? 'any'}
-        disabled={props.disabled}
-        onInput={(event) => {
-          const value = (event.currentTarget as HTMLInputElement).valueAsNumber;
-          if (Number.isFinite(value)) props.onChange(value);
-        }}
-      />
-    </div>
+    <LabelledField label={props.label}>
+      {(id) => (
+        <input
+          id={id}
+          name={props.name}
+          type="number"
+          value={props.value}
+          min={props.min}
+          max={props.max}
+          step={props.step ?? 'any'}
+          disabled={props.disabled}
+          onInput={(event) => {
+            const value = (event.currentTarget as HTMLInputElement).valueAsNumber;
+            if (Number.isFinite(value)) props.onChange(value);
+          }}
+        />
+      )}
+    </LabelledField>
   );
 }
 
@@ -41,26 +52,26 @@ export function SelectField<T extends string>(props: {
   onChange: (value: T) => void;
   disabled?: boolean;
 }) {
-  const id = useId();
   return (
-    <div class="field">
-      <label for={id}>{props.label}</label>
-      <select
-        id={id}
-        value={props.value}
-        disabled={props.disabled}
-        onChange={(event) => props.onChange((event.currentTarget as HTMLSelectElement).value as T)}
-      >
-        {props.options.map((option) => {
-          const o = typeof option === 'string' ? { value: option, label: option, disabled: false } : option;
-          return (
-            <option key={o.value} value={o.value} disabled={o.disabled}>
-              {o.label}
-            </option>
-          );
-        })}
-      </select>
-    </div>
+    <LabelledField label={props.label}>
+      {(id) => (
+        <select
+          id={id}
+          value={props.value}
+          disabled={props.disabled}
+          onChange={(event) => props.onChange((event.currentTarget as HTMLSelectElement).value as T)}
+        >
+          {props.options.map((option) => {
+            const o = typeof option === 'string' ? { value: option, label: option, disabled: false } : option;
+            return (
+              <option key={o.value} value={o.value} disabled={o.disabled}>
+                {o.label}
+              </option>
+            );
+          })}
+        </select>
+      )}
+    </LabelledField>
   );
 }
 
@@ -71,19 +82,19 @@ export function TextField(props: {
   placeholder?: string;
   disabled?: boolean;
 }) {
-  const id = useId();
   return (
-    <div class="field">
-      <label for={id}>{props.label}</label>
-      <input
-        id={id}
-        type="text"
-        value={props.value}
-        placeholder={props.placeholder}
-        disabled={props.disabled}
-        onInput={(event) => props.onInput((event.currentTarget as HTMLInputElement).value)}
-      />
-    </div>
+    <LabelledField label={props.label}>
+      {(id) => (
+        <input
+          id={id}
+          type="text"
+          value={props.value}
+          placeholder={props.placeholder}
+          disabled={props.disabled}
+          onInput={(event) => props.onInput((event.currentTarget as HTMLInputElement).value)}
+        />
+      )}
+    </LabelledField>
   );
 }
 
