@@ -3,6 +3,7 @@
  * transformer, and nanoGPT's CPU "baby GPT" for tiny Shakespeare. `blockSize: 0` means "decide from the
  * data": for word datasets, the longest word plus one, as makemore.py does.
  */
+import { type BuiltinDatasetName, listDatasets } from '@makemore/datasets';
 import type { ModelType } from '@makemore/models';
 import type { RunSetup } from './worker/protocol';
 
@@ -113,4 +114,7 @@ type UnlistedModelType = Exclude<ModelType, 'bigram' | (typeof MODEL_TYPES)[numb
 const everyTrainableTypeListed: [UnlistedModelType] extends [never] ? true : UnlistedModelType = true;
 void everyTrainableTypeListed;
 
-export const BUILTIN_DATASETS = ['names', 'verbs', 'shakespeare', 'sotu'] as const;
+/** The built-in datasets, as @makemore/datasets lists them (names, verbs, shakespeare, sotu). */
+export const BUILTIN_DATASETS: readonly BuiltinDatasetName[] = listDatasets().map(
+  (info) => info.name as BuiltinDatasetName,
+);
