@@ -15,8 +15,17 @@
 import { parseArgs } from 'node:util';
 import { useBestBackend } from '@makemore/backend/node';
 import { loadDataset } from '@makemore/datasets/node';
-import type { LanguageModel } from '@makemore/models';
-import { estimateLoss, type TrainingData, type TrainOptions, train } from '@makemore/trainer';
+import { createModel, type LanguageModel } from '@makemore/models';
+import { CharTokenizer } from '@makemore/tokenizers';
+import {
+  AdamW,
+  cosineWithWarmup,
+  createTrainingData,
+  estimateLoss,
+  type TrainingData,
+  type TrainOptions,
+  train,
+} from '@makemore/trainer';
 import { Checkpointer, MetricsWriter } from '@makemore/trainer/node';
 
 /** Parsed command-line flags. */
@@ -67,6 +76,53 @@ export async function setUpBackend(flags: Flags): Promise<string> {
 
 /** Loads a built-in dataset (MAKEMORE_DATA_DIR, the cache, or a download). */
 export const dataset = (name: string) => loadDataset(name);
+
+/** The names dataset as the lecture trains on it: `.` at id 0, seeded 80/10/10 split, context windows. */
+export async function namesWindows(flags: Flags, blockSize: number) {
+  const names = (await dataset('names')).words ?? [];
+  const tokenizer = CharTokenizer.fromText(names.join(''), { specialTokens: ['.'] });
+  const data = createTrainingData({
+    kind: 'words',
+    words: names,
+    seed: flags.seed,
+    tokenizer,
+    inputKind: 'window',
+    blockSize,
+    info: { name: 'names' },
+  });
+  return { tokenizer, data };
+}
+
+/** nanoGPT's small character GPT: 4 layers, 4 heads, n_embd 128, no dropout or biases, tied, GPT-2 init. */
+export function nanoGptCharModel(vocabSize: number, blockSize: number, seed: number): LanguageModel {
+  return createModel({
+    type: 'transformer',
+    vocabSize,
+    blockSize,
+    nLayer: 4,
+    nHead: 4,
+    nEmbd: 128,
+    dropout: 0,
+    bias: false,
+    tieWeights: true,
+    gelu: 'erf',
+    init: 'gpt2',
+    seed,
+  }) as LanguageModel;
+}
+
+/** nanoGPT's CPU optimisation: AdamW 1e-3 (β2 0.99, weight decay 0.1), 100 warmup steps, cosine to 1e-4. */
+export function nanoGptOptimization(model: LanguageModel, steps: number) {
+  return {
+    optimizer: new AdamW(model.parameters(), { lr: 1e-3, betas: [0.9, 0.99], weightDecay: 0.1 }),
+    schedule: cosineWithWarmup({
+      maxLr: 1e-3,
+      minLr: 1e-4,
+      warmupSteps: Math.min(100, steps - 1),
+      decaySteps: steps,
+    }),
+  };
+}
 
 /** What a reference run reports. */
 export interface ReferenceResult {

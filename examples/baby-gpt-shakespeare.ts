@@ -6,10 +6,17 @@
  *
  *   pnpm tsx --tsconfig examples/tsconfig.json examples/baby-gpt-shakespeare.ts [--steps 2000] [--backend auto] [--out runs/baby-gpt]
  */
-import { createModel, generate, type LanguageModel } from '@makemore/models';
+import { generate } from '@makemore/models';
 import { CharTokenizer } from '@makemore/tokenizers';
-import { AdamW, cosineWithWarmup, createTrainingData } from '@makemore/trainer';
-import { dataset, readFlags, runReference, setUpBackend } from './_common';
+import { createTrainingData } from '@makemore/trainer';
+import {
+  dataset,
+  nanoGptCharModel,
+  nanoGptOptimization,
+  readFlags,
+  runReference,
+  setUpBackend,
+} from './_common';
 
 async function main(): Promise<void> {
   const flags = readFlags();
@@ -24,20 +31,7 @@ async function main(): Promise<void> {
     blockSize: 64,
     info: { name: 'shakespeare' },
   });
-  const model = createModel({
-    type: 'transformer',
-    vocabSize: tokenizer.vocabSize,
-    blockSize: 64,
-    nLayer: 4,
-    nHead: 4,
-    nEmbd: 128,
-    dropout: 0,
-    bias: false,
-    tieWeights: true,
-    gelu: 'erf',
-    init: 'gpt2',
-    seed: flags.seed,
-  }) as LanguageModel;
+  const model = nanoGptCharModel(tokenizer.vocabSize, 64, flags.seed);
   await runReference(
     'baby-gpt-shakespeare',
     backend,
@@ -45,13 +39,7 @@ async function main(): Promise<void> {
     {
       model,
       data,
-      optimizer: new AdamW(model.parameters(), { lr: 1e-3, betas: [0.9, 0.99], weightDecay: 0.1 }),
-      schedule: cosineWithWarmup({
-        maxLr: 1e-3,
-        minLr: 1e-4,
-        warmupSteps: Math.min(100, steps - 1),
-        decaySteps: steps,
-      }),
+      ...nanoGptOptimization(model, steps),
       steps,
       batchSize: 12,
       gradClip: 1,

@@ -6,10 +6,17 @@
  *
  *   pnpm tsx --tsconfig examples/tsconfig.json examples/sotu-char-gpt.ts [--steps 3000] [--backend auto] [--out runs/sotu]
  */
-import { createModel, generate, type LanguageModel } from '@makemore/models';
+import { generate } from '@makemore/models';
 import { CharTokenizer } from '@makemore/tokenizers';
-import { AdamW, cosineWithWarmup, createTrainingData } from '@makemore/trainer';
-import { dataset, readFlags, runReference, setUpBackend } from './_common';
+import { createTrainingData } from '@makemore/trainer';
+import {
+  dataset,
+  nanoGptCharModel,
+  nanoGptOptimization,
+  readFlags,
+  runReference,
+  setUpBackend,
+} from './_common';
 
 async function main(): Promise<void> {
   const flags = readFlags();
@@ -25,20 +32,7 @@ async function main(): Promise<void> {
     blockSize,
     info: { name: 'sotu' },
   });
-  const model = createModel({
-    type: 'transformer',
-    vocabSize: tokenizer.vocabSize,
-    blockSize,
-    nLayer: 4,
-    nHead: 4,
-    nEmbd: 128,
-    dropout: 0,
-    bias: false,
-    tieWeights: true,
-    gelu: 'erf',
-    init: 'gpt2',
-    seed: flags.seed,
-  }) as LanguageModel;
+  const model = nanoGptCharModel(tokenizer.vocabSize, blockSize, flags.seed);
   await runReference(
     'sotu-char-gpt',
     backend,
@@ -46,13 +40,7 @@ async function main(): Promise<void> {
     {
       model,
       data,
-      optimizer: new AdamW(model.parameters(), { lr: 1e-3, betas: [0.9, 0.99], weightDecay: 0.1 }),
-      schedule: cosineWithWarmup({
-        maxLr: 1e-3,
-        minLr: 1e-4,
-        warmupSteps: Math.min(100, steps - 1),
-        decaySteps: steps,
-      }),
+      ...nanoGptOptimization(model, steps),
       steps,
       batchSize: 16,
       gradClip: 1,

@@ -8,25 +8,14 @@
  * With --steps N the decay happens at 3N/4.
  */
 import { createModel, type LanguageModel } from '@makemore/models';
-import { CharTokenizer } from '@makemore/tokenizers';
-import { createTrainingData, SGD, stepDecay } from '@makemore/trainer';
-import { dataset, readFlags, runReference, setUpBackend } from './_common';
+import { SGD, stepDecay } from '@makemore/trainer';
+import { namesWindows, readFlags, runReference, setUpBackend } from './_common';
 
 async function main(): Promise<void> {
   const flags = readFlags();
   const backend = await setUpBackend(flags);
-  const names = (await dataset('names')).words ?? [];
-  const tokenizer = CharTokenizer.fromText(names.join(''), { specialTokens: ['.'] });
+  const { tokenizer, data } = await namesWindows(flags, 8);
   const steps = flags.steps ?? 200_000;
-  const data = createTrainingData({
-    kind: 'words',
-    words: names,
-    seed: flags.seed,
-    tokenizer,
-    inputKind: 'window',
-    blockSize: 8,
-    info: { name: 'names' },
-  });
   const model = createModel({
     type: 'wavenet',
     vocabSize: tokenizer.vocabSize,
