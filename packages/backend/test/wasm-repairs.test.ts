@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installWasmRepairs, uninstallWasmRepairs, useBestBackend, wasmRepairState } from '../src/node';
+import { collapseTranspose } from '../src/wasm/transpose';
 import { expectClose, on, randn } from './helpers';
 
 beforeAll(async () => {
@@ -13,6 +14,8 @@ beforeAll(async () => {
     oneHot: true,
     batchMatMul: true,
     fusedMatMul: true,
+    transpose: true,
+    identity: true,
   });
 });
 
@@ -242,5 +245,122 @@ describe('_FusedMatMul on wasm', () => {
         expectClose(await on('wasm', f), await on('cpu', f), 1e-4, 1e-4);
       }
     }
+  });
+});
+
+describe('Transpose on wasm', () => {
+  it('collapses size-1 axes and axes that move together', () => {
+    // Attention's split of heads: nothing merges, the rank stays 5.
+    expect(collapseTranspose([12, 64, 3, 4, 32], [2, 0, 3, 1, 4])).toEqual({
+      shape: [12, 64, 3, 4, 32],
+      perm: [2, 0, 3, 1, 4],
+    });
+    // [B, H, T, D] → [B, T, H, D] with B = 1: rank 3.
+    expect(collapseTranspose([1, 4, 64, 32], [0, 2, 1, 3])).toEqual({ shape: [4, 64, 32], perm: [1, 0, 2] });
+    // Axes 1 and 2 travel together: a rank-3 transpose.
+    expect(collapseTranspose([2, 3, 4, 5], [3, 1, 2, 0])).toEqual({ shape: [2, 12, 5], perm: [2, 1, 0] });
+    // The identity and all-ones collapse to nothing to move.
+    expect(collapseTranspose([2, 3, 4], [0, 1, 2])).toEqual({ shape: [24], perm: [0] });
+    expect(collapseTranspose([1, 1], [1, 0])).toEqual({ shape: [], perm: [] });
+  });
+
+  it('equals the cpu backend for ranks 1 to 6, every collapse case, float32 and int32', async () => {
+    const rng = new Rng(9);
+    const cases: [number[], number[]][] = [
+      [[7], [0]],
+      [
+        [5, 3],
+        [1, 0],
+      ],
+      [
+        [1, 5, 1, 3],
+        [3, 2, 1, 0],
+      ],
+      [
+        [2, 3, 4, 5],
+        [3, 1, 2, 0],
+      ],
+      [
+        [12, 8, 3, 4, 8],
+        [2, 0, 3, 1, 4],
+      ], // attention's split of q, k, v: last axis stays last
+      [
+        [3, 12, 4, 8, 8],
+        [1, 3, 0, 2, 4],
+      ], // its gradient
+      [
+        [2, 3, 4, 5, 6],
+        [4, 3, 2, 1, 0],
+      ], // the last axis moves: element-wise path
+      [
+        [2, 3, 2, 3, 2, 3],
+        [5, 0, 4, 1, 3, 2],
+      ],
+      [
+        [2, 1, 3, 1, 4, 2],
+        [4, 0, 2, 5, 1, 3],
+      ],
+    ];
+    for (const [shape, perm] of cases) {
+      const x = randn(rng, shape);
+      const xi = tf.cast(tf.mul(x, 100), 'int32');
+      for (const input of [x, xi]) {
+        const f = () => tf.transpose(input, perm);
+        const got = await on('wasm', f);
+        expect(got).toEqual(await on('cpu', f));
+      }
+      tf.dispose([x, xi]);
+    }
+  });
+
+  it('gives the same gradient as cpu through a rank-5 transpose and leaks nothing', async () => {
+    const rng = new Rng(10);
+    const x = randn(rng, [2, 5, 3, 2, 4]);
+    const w = randn(rng, [3, 2, 2, 5, 4]);
+    const f = () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.transpose(t, [2, 0, 3, 1, 4]), w)))(x);
+    expectClose(await on('wasm', f), await on('cpu', f), 1e-6, 1e-6);
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) {
+      tf.tidy(() => {
+        tf.transpose(x, [2, 0, 3, 1, 4]);
+      });
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    uninstallWasmRepairs();
+    expect(wasmRepairState().transpose).toBe(false);
+    const stock = await on('wasm', () => tf.transpose(x, [4, 3, 2, 1, 0]));
+    installWasmRepairs();
+    expect(wasmRepairState().transpose).toBe(true);
+    expect(await on('wasm', () => tf.transpose(x, [4, 3, 2, 1, 0]))).toEqual(stock);
+  });
+});
+
+describe('Identity on wasm', () => {
+  it('shares the buffer, keeps values when either holder is disposed, and frees it with the last', async () => {
+    await tf.setBackend('wasm');
+    const heap = (tf.backend() as unknown as { dataIdMap: { has(id: object): boolean } }).dataIdMap;
+    const buffers = tf.memory().numDataBuffers;
+    const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+    const y = tf.clone(x); // runs the Identity kernel
+    expect(y.dataId).toBe(x.dataId);
+    expect(tf.memory().numDataBuffers).toBe(buffers + 1); // no second buffer
+    const shared = x.dataId;
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, 2, 3, 4]);
+    const v = tf.variable(y);
+    y.dispose();
+    expect(heap.has(shared)).toBe(true); // the variable still holds it
+    v.assign(tf.tidy(() => tf.add(v, 1)));
+    expect(heap.has(shared)).toBe(false); // freed with its last holder
+    expect(Array.from(await v.data())).toEqual([2, 3, 4, 5]);
+    v.dispose();
+  });
+
+  it('gives the same gradients as cpu through clones and variables', async () => {
+    const rng = new Rng(11);
+    const x = randn(rng, [4, 3]);
+    const f = () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.clone(t), tf.clone(tf.square(t)))))(x);
+    expectClose(await on('wasm', f), await on('cpu', f), 1e-6, 1e-6);
   });
 });
