@@ -313,6 +313,17 @@ describe('Transpose on wasm', () => {
     }
   });
 
+  it('shares the buffer when nothing moves', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor3d([1, 2, 3, 4, 5, 6], [1, 2, 3]);
+    const y = tf.transpose(x, [1, 0, 2]); // only a size-1 axis moves
+    expect(y.dataId).toBe(x.dataId);
+    expect(y.shape).toEqual([2, 1, 3]);
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, 2, 3, 4, 5, 6]);
+    y.dispose();
+  });
+
   it('gives the same gradient as cpu through a rank-5 transpose and leaks nothing', async () => {
     const rng = new Rng(10);
     const x = randn(rng, [2, 5, 3, 2, 4]);

@@ -11,6 +11,7 @@ export interface WasmBackendInternals {
   dataIdMap: { get(dataId: DataId): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
   disposeData(dataId: DataId, force?: boolean): boolean;
+  incRef(dataId: DataId): void;
 }
 
 /** Byte offset of a tensor's data inside the wasm heap. */

@@ -6,8 +6,8 @@
  * loop: ~7 M elements/s, about 40 % of a baby-GPT training step (packages/backend/BENCHMARKS.md).
  *
  * Most high-rank transposes are low-rank ones in disguise. This kernel first drops size-1 axes and merges
- * axes that stay neighbours, in the same order, after the permutation (they move as one block). If at
- * most four axes remain, the stock kernel runs on that view. Otherwise a loop here walks the output in
+ * axes that stay neighbours, in the same order, after the permutation (they move as one block). If nothing
+ * moves, the buffer is shared. If at most four axes remain, the stock kernel runs on that view. Otherwise a loop here walks the output in
  * order and copies whole innermost runs when the last axis stays last, which is the attention case.
  */
 import { type KernelConfig, type KernelFunc, type TensorInfo, Transpose } from '@tensorflow/tfjs-core';
@@ -88,6 +88,11 @@ export function makeFastTranspose(stock: KernelFunc): KernelFunc {
     const { perm } = args.attrs;
     const outShape = perm.map((axis) => x.shape[axis] as number);
     const collapsed = collapseTranspose(x.shape, perm);
+    if (collapsed.perm.every((axis, i) => axis === i) && x.dtype !== 'string') {
+      // Nothing moves (gather's gradient asks for this): share the buffer, as Identity does.
+      backend.incRef(x.dataId);
+      return { dataId: x.dataId, shape: outShape, dtype: x.dtype };
+    }
     const wordSized = x.dtype === 'float32' || x.dtype === 'int32';
     if (collapsed.perm.length <= 4 || !wordSized) {
       const out = stock({
