@@ -16,6 +16,7 @@ beforeAll(async () => {
     fusedMatMul: true,
     transpose: true,
     identity: true,
+    slice: true,
   });
 });
 
@@ -373,5 +374,87 @@ describe('Identity on wasm', () => {
     const x = randn(rng, [4, 3]);
     const f = () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.clone(t), tf.clone(tf.square(t)))))(x);
     expectClose(await on('wasm', f), await on('cpu', f), 1e-6, 1e-6);
+  });
+});
+
+describe('Slice, SplitV and Unpack on wasm', () => {
+  it('equal the cpu backend for contiguous and strided boxes of every rank and dtype', async () => {
+    const rng = new Rng(12);
+    const cases: [number[], number[], number[]][] = [
+      [[10], [3], [5]],
+      [
+        [4, 6],
+        [1, 0],
+        [2, 6],
+      ], // contiguous rows
+      [
+        [4, 6],
+        [1, 2],
+        [3, 3],
+      ],
+      [
+        [3, 4, 5],
+        [1, 1, 1],
+        [2, 2, 3],
+      ],
+      [
+        [2, 3, 4, 5],
+        [0, 1, 2, 0],
+        [2, 2, 2, 5],
+      ],
+      [
+        [2, 3, 2, 3, 4],
+        [1, 0, 1, 1, 1],
+        [1, 3, 1, 2, 2],
+      ],
+      [
+        [3, 4],
+        [0, 0],
+        [0, 4],
+      ], // empty
+    ];
+    for (const [shape, begin, size] of cases) {
+      const x = randn(rng, shape);
+      for (const input of [x, tf.cast(tf.mul(x, 10), 'int32'), tf.greater(x, 0)]) {
+        const f = () => tf.cast(tf.slice(input, begin, size), 'float32');
+        expect(await on('wasm', f)).toEqual(await on('cpu', f));
+      }
+    }
+  });
+
+  it('split and unstack equal the cpu backend along every axis', async () => {
+    const rng = new Rng(13);
+    const x = randn(rng, [4, 6, 5]);
+    for (const axis of [0, 1, 2]) {
+      const n = x.shape[axis] as number;
+      const sizes = n === 4 ? [1, 3] : n === 6 ? [2, 1, 3] : [5];
+      const split = () => tf.concat(tf.split(x, sizes, axis).map((t) => tf.reshape(t, [-1])));
+      expect(await on('wasm', split)).toEqual(await on('cpu', split));
+      const unstack = () => tf.stack(tf.unstack(x, axis).map((t) => tf.neg(t)));
+      expect(await on('wasm', unstack)).toEqual(await on('cpu', unstack));
+    }
+    const flat = randn(rng, [100]);
+    const pieces = () => tf.concat(tf.split(flat, [10, 0, 40, 50]));
+    expect(await on('wasm', pieces)).toEqual(await on('cpu', pieces));
+  });
+
+  it('leak nothing and restore the stock kernels on uninstall', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.reshape(tf.range(0, 24), [2, 3, 4]);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) {
+      tf.tidy(() => {
+        tf.split(x, 2, 2);
+        tf.unstack(x, 1);
+        tf.slice(x, [0, 1, 1], [2, 2, 2]);
+      });
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    uninstallWasmRepairs();
+    expect(wasmRepairState().slice).toBe(false);
+    const stock = await on('wasm', () => tf.slice(x, [0, 1, 1], [2, 2, 2]));
+    installWasmRepairs();
+    expect(wasmRepairState().slice).toBe(true);
+    expect(await on('wasm', () => tf.slice(x, [0, 1, 1], [2, 2, 2]))).toEqual(stock);
   });
 });

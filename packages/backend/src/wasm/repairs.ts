@@ -7,7 +7,9 @@
  *     path, keeping the stock kernel function to call;
  *   - `Transpose` is replaced by a kernel that collapses the permutation to rank ≤ 4 for the stock kernel,
  *     or copies whole rows itself (the stock rank-5 loop is ~40 % of a GPT step);
- *   - `Identity` shares the input's buffer (reference counted, as on cpu) instead of copying it.
+ *   - `Identity` shares the input's buffer (reference counted, as on cpu) instead of copying it;
+ *   - `Slice`, `SplitV` and `Unpack` copy only what they select (the stock ones copy the whole input out of
+ *     the heap for every output).
  * All act on the `wasm` backend only, so code that uses another backend sees no change. The repairs
  * need the wasm kernels to be registered first: import `@tensorflow/tfjs-backend-wasm` before calling.
  */
@@ -18,8 +20,11 @@ import {
   type KernelConfig,
   OneHot,
   registerKernel,
+  Slice,
+  SplitV,
   Transpose,
   UnsortedSegmentSum,
+  Unpack,
   unregisterKernel,
   _FusedMatMul,
 } from '@tensorflow/tfjs-core';
@@ -27,6 +32,7 @@ import { fastBatchMatMulWasmConfig } from './batch-mat-mul';
 import { fastFusedMatMulWasmConfig } from './fused-mat-mul';
 import { sharedIdentityWasmConfig } from './identity';
 import { oneHotWasmConfig } from './one-hot';
+import { fastSliceWasmConfigs } from './slice';
 import { fastTransposeWasmConfig } from './transpose';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum';
 
@@ -38,124 +44,105 @@ export interface WasmRepairState {
   fusedMatMul: boolean;
   transpose: boolean;
   identity: boolean;
+  slice: boolean;
 }
 
-// The stock BatchMatMul config we replaced, so uninstall can put it back. Kept on globalThis so that two
-// copies of this module (an ESM and a CJS build in one process) agree on what is installed.
-const STOCK_KEY = Symbol.for('@makemore/backend:stockWasmBatchMatMul');
-const STOCK_ONE_HOT = Symbol.for('@makemore/backend:stockWasmOneHot');
-const STOCK_FUSED = Symbol.for('@makemore/backend:stockWasmFusedMatMul');
-const STOCK_TRANSPOSE = Symbol.for('@makemore/backend:stockWasmTranspose');
-const STOCK_IDENTITY = Symbol.for('@makemore/backend:stockWasmIdentity');
-const REPAIRED = Symbol.for('@makemore/backend:repaired');
-type Store = {
-  [STOCK_KEY]?: KernelConfig;
-  [STOCK_ONE_HOT]?: KernelConfig;
-  [STOCK_FUSED]?: KernelConfig;
-  [STOCK_TRANSPOSE]?: KernelConfig;
-  [STOCK_IDENTITY]?: KernelConfig;
+/** One repair: the kernels it replaces (or adds) and how to build them from the stock configs. */
+interface Repair {
+  kernels: string[];
+  /** Whether a stock kernel may be missing (the repair then adds it). */
+  adds?: boolean;
+  build(stock: (KernelConfig | undefined)[]): KernelConfig[];
+}
+
+const stockOf = (configs: (KernelConfig | undefined)[], i: number): KernelConfig => {
+  const config = configs[i];
+  if (config === undefined) throw new Error('wasm repair: a stock kernel is missing');
+  return config;
 };
-const store = globalThis as Store;
+
+const REPAIRS: Record<keyof WasmRepairState, Repair> = {
+  unsortedSegmentSum: {
+    kernels: [UnsortedSegmentSum],
+    adds: true,
+    build: () => [unsortedSegmentSumWasmConfig],
+  },
+  oneHot: { kernels: [OneHot], build: () => [oneHotWasmConfig] },
+  fusedMatMul: { kernels: [_FusedMatMul], build: (s) => [fastFusedMatMulWasmConfig(stockOf(s, 0))] },
+  transpose: { kernels: [Transpose], build: (s) => [fastTransposeWasmConfig(stockOf(s, 0))] },
+  identity: { kernels: [Identity], build: (s) => [sharedIdentityWasmConfig(stockOf(s, 0))] },
+  slice: {
+    kernels: [Slice, SplitV, Unpack],
+    build: (s) =>
+      fastSliceWasmConfigs({ slice: stockOf(s, 0), splitV: stockOf(s, 1), unpack: stockOf(s, 2) }),
+  },
+  batchMatMul: { kernels: [BatchMatMul], build: (s) => [fastBatchMatMulWasmConfig(stockOf(s, 0))] },
+};
+
+// The stock configs we replaced, so uninstall can put them back. Kept on globalThis so that two copies of
+// this module (an ESM and a CJS build in one process) agree on what is installed.
+const STOCK = Symbol.for('@makemore/backend:stockWasmKernels');
+const REPAIRED = Symbol.for('@makemore/backend:repaired');
+const store = globalThis as { [STOCK]?: Map<string, KernelConfig> };
+const stockKernels = (): Map<string, KernelConfig> => {
+  store[STOCK] ??= new Map();
+  return store[STOCK];
+};
 
 const isOurs = (k: KernelConfig | undefined) => k !== undefined && REPAIRED in k;
-const mark = (k: KernelConfig): KernelConfig => Object.assign(k, { [REPAIRED]: true });
+const mark = (k: KernelConfig): KernelConfig => Object.assign({ ...k }, { [REPAIRED]: true });
 
 /**
  * Registers the wasm repairs. Idempotent. Throws when the wasm backend's kernels are not registered yet.
+ * Each repair can be turned off by passing `false` for it.
  * @returns which repairs are now installed
  */
 export function installWasmRepairs(
-  options: {
-    unsortedSegmentSum?: boolean;
-    oneHot?: boolean;
-    batchMatMul?: boolean;
-    fusedMatMul?: boolean;
-    transpose?: boolean;
-    identity?: boolean;
-  } = {},
+  options: Partial<Record<keyof WasmRepairState, boolean>> = {},
 ): WasmRepairState {
-  const stockMatMul = getKernel(BatchMatMul, 'wasm');
-  if (stockMatMul === undefined) {
+  if (getKernel(BatchMatMul, 'wasm') === undefined) {
     throw new Error(
       "installWasmRepairs: the wasm kernels are not registered. Import '@tensorflow/tfjs-backend-wasm' first.",
     );
   }
-  if (options.unsortedSegmentSum !== false) {
-    const existing = getKernel(UnsortedSegmentSum, 'wasm');
-    // A later tfjs that ships its own kernel keeps it.
-    if (existing === undefined) registerKernel(mark({ ...unsortedSegmentSumWasmConfig }));
-  }
-  const stockOneHot = getKernel(OneHot, 'wasm');
-  if (options.oneHot !== false && stockOneHot !== undefined && !isOurs(stockOneHot)) {
-    store[STOCK_ONE_HOT] = stockOneHot;
-    unregisterKernel(OneHot, 'wasm');
-    registerKernel(mark({ ...oneHotWasmConfig }));
-  }
-  const stockFused = getKernel(_FusedMatMul, 'wasm');
-  if (options.fusedMatMul !== false && stockFused !== undefined && !isOurs(stockFused)) {
-    store[STOCK_FUSED] = stockFused;
-    unregisterKernel(_FusedMatMul, 'wasm');
-    registerKernel(mark(fastFusedMatMulWasmConfig(stockFused)));
-  }
-  const stockTranspose = getKernel(Transpose, 'wasm');
-  if (options.transpose !== false && stockTranspose !== undefined && !isOurs(stockTranspose)) {
-    store[STOCK_TRANSPOSE] = stockTranspose;
-    unregisterKernel(Transpose, 'wasm');
-    registerKernel(mark(fastTransposeWasmConfig(stockTranspose)));
-  }
-  const stockIdentity = getKernel(Identity, 'wasm');
-  if (options.identity !== false && stockIdentity !== undefined && !isOurs(stockIdentity)) {
-    store[STOCK_IDENTITY] = stockIdentity;
-    unregisterKernel(Identity, 'wasm');
-    registerKernel(mark(sharedIdentityWasmConfig(stockIdentity)));
-  }
-  if (options.batchMatMul !== false && !isOurs(stockMatMul)) {
-    store[STOCK_KEY] = stockMatMul;
-    unregisterKernel(BatchMatMul, 'wasm');
-    registerKernel(mark(fastBatchMatMulWasmConfig(stockMatMul)));
+  for (const [key, repair] of Object.entries(REPAIRS) as [keyof WasmRepairState, Repair][]) {
+    if (options[key] === false) continue;
+    const current = repair.kernels.map((name) => getKernel(name, 'wasm'));
+    if (current.some(isOurs)) continue;
+    // A later tfjs that ships a kernel we only add keeps its own.
+    if (repair.adds && current.some((k) => k !== undefined)) continue;
+    if (!repair.adds && current.some((k) => k === undefined)) continue;
+    const built = repair.build(current);
+    repair.kernels.forEach((name, i) => {
+      const stock = current[i];
+      if (stock !== undefined) {
+        stockKernels().set(name, stock);
+        unregisterKernel(name, 'wasm');
+      }
+      registerKernel(mark(built[i] as KernelConfig));
+    });
   }
   return wasmRepairState();
 }
 
 /** Removes the repairs and puts the stock kernels back (for benchmarks and tests). */
 export function uninstallWasmRepairs(): WasmRepairState {
-  if (isOurs(getKernel(UnsortedSegmentSum, 'wasm'))) unregisterKernel(UnsortedSegmentSum, 'wasm');
-  const stockOneHot = store[STOCK_ONE_HOT];
-  if (isOurs(getKernel(OneHot, 'wasm')) && stockOneHot !== undefined) {
-    unregisterKernel(OneHot, 'wasm');
-    registerKernel(stockOneHot);
-  }
-  const stockFused = store[STOCK_FUSED];
-  if (isOurs(getKernel(_FusedMatMul, 'wasm')) && stockFused !== undefined) {
-    unregisterKernel(_FusedMatMul, 'wasm');
-    registerKernel(stockFused);
-  }
-  const stockTranspose = store[STOCK_TRANSPOSE];
-  if (isOurs(getKernel(Transpose, 'wasm')) && stockTranspose !== undefined) {
-    unregisterKernel(Transpose, 'wasm');
-    registerKernel(stockTranspose);
-  }
-  const stockIdentity = store[STOCK_IDENTITY];
-  if (isOurs(getKernel(Identity, 'wasm')) && stockIdentity !== undefined) {
-    unregisterKernel(Identity, 'wasm');
-    registerKernel(stockIdentity);
-  }
-  const stock = store[STOCK_KEY];
-  if (isOurs(getKernel(BatchMatMul, 'wasm')) && stock !== undefined) {
-    unregisterKernel(BatchMatMul, 'wasm');
-    registerKernel(stock);
+  for (const repair of Object.values(REPAIRS)) {
+    for (const name of repair.kernels) {
+      if (!isOurs(getKernel(name, 'wasm'))) continue;
+      unregisterKernel(name, 'wasm');
+      const stock = stockKernels().get(name);
+      if (stock !== undefined) registerKernel(stock);
+    }
   }
   return wasmRepairState();
 }
 
 /** Which of our repairs are registered right now. */
 export function wasmRepairState(): WasmRepairState {
-  return {
-    unsortedSegmentSum: isOurs(getKernel(UnsortedSegmentSum, 'wasm')),
-    oneHot: isOurs(getKernel(OneHot, 'wasm')),
-    batchMatMul: isOurs(getKernel(BatchMatMul, 'wasm')),
-    fusedMatMul: isOurs(getKernel(_FusedMatMul, 'wasm')),
-    transpose: isOurs(getKernel(Transpose, 'wasm')),
-    identity: isOurs(getKernel(Identity, 'wasm')),
-  };
+  const state = {} as WasmRepairState;
+  for (const [key, repair] of Object.entries(REPAIRS) as [keyof WasmRepairState, Repair][]) {
+    state[key] = repair.kernels.every((name) => isOurs(getKernel(name, 'wasm')));
+  }
+  return state;
 }

@@ -26,6 +26,17 @@ export class BufferSet {
     return buffer;
   }
 
+  /** Whether a buffer exists for `name` (buffers are created on first use). */
+  has(name: string): boolean {
+    return this.buffers.has(name);
+  }
+
+  /** Takes ownership of `buffer` as the buffer for `name`, freeing the one it replaces. */
+  set(name: string, buffer: Variable): void {
+    this.buffers.get(name)?.dispose();
+    this.buffers.set(name, buffer);
+  }
+
   /** Copies of the existing buffers, named `<kind>.<parameter>`. */
   export(into: Record<string, Tensor>): void {
     for (const [name, buffer] of this.buffers) into[`${this.kind}.${name}`] = buffer.clone();

@@ -116,6 +116,56 @@ describe('optimizer state', () => {
     expect(values(first.get('fc.weight')!)).toEqual(values(full.get('fc.weight')!));
   });
 
+  it('updates all parameters at once exactly as it updates them one tensor at a time', () => {
+    const rand = (seed: number, shape: number[]) => tf.randomNormal(shape, 0, 1, 'float32', seed + 1); // seed 0 means unseeded
+    const shapes: Record<string, number[]> = {
+      'h.0.fc.weight': [3, 4],
+      'h.0.fc.bias': [3],
+      'wte.weight': [5, 4],
+      'h.1.proj.weight': [4, 3],
+    };
+    const names = Object.keys(shapes);
+    const make = () =>
+      new Map(names.map((n, i) => [n, tf.variable(rand(i, shapes[n] as number[]))] as const));
+    const gradsAt = (step: number) =>
+      new Map(names.map((n, i) => [n, rand(100 * step + i, shapes[n] as number[])] as const));
+    for (const Kind of [AdamW, Adam]) {
+      const options = { lr: 0.01, weightDecay: 0.1, betas: [0.9, 0.99] as [number, number] };
+      const together = make();
+      const opt = new Kind(together, options);
+      // The reference: one optimizer per tensor, which always takes the tensor-by-tensor path.
+      const alone = make();
+      const single = names.map((n) => new Kind(new Map([[n, alone.get(n) as Variable]]), options));
+      let wteBefore: number[] = [];
+      for (let step = 0; step < 7; step++) {
+        const g = gradsAt(step);
+        // A state round trip splits and re-joins the moments; the last step misses a gradient, so it
+        // takes the tensor path and leaves that parameter alone.
+        if (step === 3) opt.setState(opt.getState());
+        if (step === 6) {
+          g.delete('wte.weight');
+          wteBefore = values(together.get('wte.weight') as Variable);
+        }
+        opt.step(g);
+        names.forEach((n, i) => {
+          const gi = g.get(n);
+          if (gi) (single[i] as Adam).step(new Map([[n, gi]]));
+        });
+        tf.dispose([...g.values()]);
+      }
+      for (const n of names)
+        expect(values(together.get(n) as Variable)).toEqual(values(alone.get(n) as Variable));
+      expect(values(together.get('wte.weight') as Variable)).toEqual(wteBefore);
+      const state = opt.getState();
+      names.forEach((n, i) => {
+        const ref = (single[i] as Adam).getState().tensors;
+        expect(Array.from(state.tensors[`exp_avg_sq.${n}`]?.dataSync() ?? [])).toEqual(
+          Array.from(ref[`exp_avg_sq.${n}`]?.dataSync() ?? [NaN]),
+        );
+      });
+    }
+  });
+
   it('refuses state for another optimizer or with wrong shapes, listing each problem', () => {
     const p = vars({ w: [[1, 2]] });
     const sgd = new SGD(p, { momentum: 0.9 });
