@@ -84,7 +84,7 @@ export function makeFastSlice(stock: KernelFunc): KernelFunc {
   return ((args: Args) => {
     const x = input(args, 'x');
     const { begin, size } = args.attrs as { begin: number | number[]; size?: number | number[] };
-    const [b, s] = slice_util.parseSliceParams(x as never, begin, size);
+    const [b, s] = slice_util.parseSliceParams(x as never, begin, size) as [number[], number[]];
     return sliceBox(args.backend, x, b, s, stock);
   }) as unknown as KernelFunc;
 }
