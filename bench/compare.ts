@@ -1,7 +1,7 @@
 /**
  * Same-run comparison of makemore.ts training speed against PyTorch on this machine.
  *
- *   npx tsx bench/compare.ts [--backends tensorflow,wasm,cpu] [--only gpt,transformer,mlp] [--steps-scale 1]
+ *   npx tsx bench/compare.ts [--backends tensorflow,wasm,wasm:2,cpu] [--only gpt,transformer,mlp] [--steps-scale 1]
  *                            [--python python3] [--torch-threads N] [--json]
  *
  * 1. Runs bench/pytorch/train_speed.py (when python3 can import torch) for the reference figures.
@@ -11,6 +11,7 @@
  *    written directly on tfjs-core ops (see bench/README.md for both JSON shapes).
  * 3. Prints ms/step for each and the ratio tfjs ÷ PyTorch (1.0 = parity; 2.0 = twice as slow).
  * The cpu backend runs only the mlp and transformer by default: its GPT step takes ~17 s.
+ * `wasm:2` is the wasm backend with 2 threads (any `<backend>:<threads>` is passed on as `--threads`).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -70,22 +71,36 @@ function runPytorch(): Side {
   return { label: `pytorch ${out.torch} (${out.threads} threads)`, available: true, results: out.results };
 }
 
-function runTfjs(backend: string): Side {
+function runTfjs(spec: string): Side {
+  const [backend = spec, threads] = spec.split(':');
+  const threadArgs = threads === undefined ? [] : ['--threads', threads];
+  const label = threads === undefined ? backend : `${backend} ${threads} threads`;
   const names = backend === 'cpu' ? only.filter((n) => n !== 'gpt') : only;
   const cli = `${root}apps/cli/dist/bin.js`;
   const results: Record<string, Figure> = {};
   if (existsSync(cli)) {
     for (const name of names) {
       const steps = Math.max(4, Math.round(DEFAULT_STEPS[name]! * stepsScale));
-      log(`tfjs ${backend}: makemore bench --only ${name} --steps ${steps}`);
+      log(`tfjs ${label}: makemore bench --only ${name} --steps ${steps}`);
       const run = spawnSync(
         process.execPath,
-        [cli, 'bench', '--json', '--backend', backend, '--only', name, '--steps', String(steps)],
+        [
+          cli,
+          'bench',
+          '--json',
+          '--backend',
+          backend,
+          ...threadArgs,
+          '--only',
+          name,
+          '--steps',
+          String(steps),
+        ],
         { cwd: root, encoding: 'utf8' },
       );
       if (/cannot use --backend/.test(run.stderr + run.stdout)) {
         const why = (run.stderr + run.stdout).split('\n').find((l) => l.includes('cannot use')) ?? '';
-        return { label: backend, available: false, why: why.trim(), results };
+        return { label, available: false, why: why.trim(), results };
       }
       for (const line of run.stdout.split('\n')) {
         if (!line.startsWith('{')) continue;
@@ -94,16 +109,16 @@ function runTfjs(backend: string): Side {
       }
       if (results[name] === undefined) {
         return {
-          label: backend,
+          label,
           available: false,
           why: `the CLI bench failed: ${run.stderr.trim()}`,
           results,
         };
       }
     }
-    return { label: `tfjs ${backend} (CLI)`, available: true, results };
+    return { label: `tfjs ${label} (CLI)`, available: true, results };
   }
-  log(`tfjs ${backend}: apps/cli is not built; using bench/tfjs/train_speed.mts`);
+  log(`tfjs ${label}: apps/cli is not built; using bench/tfjs/train_speed.mts`);
   const run = spawnSync(
     process.execPath,
     [
@@ -112,6 +127,7 @@ function runTfjs(backend: string): Side {
       'bench/tfjs/train_speed.mts',
       '--backend',
       backend,
+      ...threadArgs,
       '--only',
       names.join(','),
       '--steps-scale',
@@ -119,10 +135,9 @@ function runTfjs(backend: string): Side {
     ],
     { cwd: root, encoding: 'utf8' },
   );
-  if (run.status !== 0)
-    return { label: backend, available: false, why: run.stderr.trim().split('\n').pop(), results };
+  if (run.status !== 0) return { label, available: false, why: run.stderr.trim().split('\n').pop(), results };
   const out = JSON.parse(run.stdout.trim().split('\n').pop()!) as { results: Record<string, Figure> };
-  return { label: `tfjs ${backend} (standalone)`, available: true, results: out.results };
+  return { label: `tfjs ${label} (standalone)`, available: true, results: out.results };
 }
 
 const torch = runPytorch();
