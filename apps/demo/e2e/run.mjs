@@ -37,8 +37,8 @@ const dataDir =
   [resolve(repoRoot, '../shared/datasets'), '/work/shared/datasets'].find((d) =>
     existsSync(join(d, 'names.txt')),
   );
-// The first test loads the site as a visitor would (auto: the fastest backend that loads). The rest force
-// wasm: with --disable-gpu, WebGL runs on SwiftShader, far slower than wasm for these small models.
+// The first test loads the site as a visitor would (auto: the fastest backend that loads, which must skip
+// SwiftShader WebGL for wasm). The rest force wasm, so every test runs on the same backend.
 const backend = process.env.E2E_BACKEND ?? 'wasm';
 const only = process.env.E2E_ONLY ?? '';
 const t0 = Date.now();
@@ -188,6 +188,8 @@ test('the first load is lean and the header shows the chosen backend', async () 
   await badge.waitFor({ timeout: 60_000 });
   const text = (await badge.textContent()) ?? '';
   assert(/backend: (webgpu|webgl|wasm|cpu)/.test(text), `unexpected backend badge "${text}"`);
+  // Chromium runs with --disable-gpu here, so WebGL would be SwiftShader: auto must skip it for wasm.
+  assert(!/webgl/.test(text), `auto picked software WebGL: "${text}"`);
   log(`  entry script ${(entryBytes / 1024).toFixed(0)} KiB; auto picked ${text.trim()}`);
   if (backend && backend !== 'auto') {
     await page.goto(siteUrl);

@@ -50,7 +50,23 @@ export async function loadWasm(options: {
   };
 }
 
-function browserCandidates(options: BrowserBackendOptions): Candidate[] {
+/** Renderers that draw WebGL on the CPU (SwiftShader, Mesa's llvmpipe, Windows' Basic Render Driver). */
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render driver/i;
+
+/** The WebGL renderer's name, or undefined when no context can be made or the browser hides it. */
+function webglRenderer(): string | undefined {
+  const canvas =
+    typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(1, 1) : document.createElement('canvas');
+  const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGLRenderingContext | null;
+  if (gl === null) return undefined;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  // Browsers that drop the debug extension report the real renderer under RENDERER instead.
+  const name = String(gl.getParameter(info === null ? gl.RENDERER : info.UNMASKED_RENDERER_WEBGL));
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return name;
+}
+
+function browserCandidates(options: BrowserBackendOptions, prefer: string): Candidate[] {
   return [
     {
       name: 'webgpu',
@@ -67,6 +83,12 @@ function browserCandidates(options: BrowserBackendOptions): Candidate[] {
       load: async () => {
         if (typeof document === 'undefined' && typeof OffscreenCanvas === 'undefined') {
           throw new Error('no canvas to create a WebGL context on');
+        }
+        // Without a GPU (a VM, headless Chrome with --disable-gpu) WebGL falls back to a CPU rasteriser,
+        // which trains these models several times slower than wasm. Skip it unless it was asked for.
+        const renderer = prefer === 'webgl' ? undefined : webglRenderer();
+        if (renderer !== undefined && SOFTWARE_RENDERER.test(renderer)) {
+          throw new Error(`WebGL renders in software here (${renderer}), slower than wasm for training`);
         }
         await import('@tensorflow/tfjs-backend-webgl');
         await activate('webgl');
@@ -98,7 +120,7 @@ function browserCandidates(options: BrowserBackendOptions): Candidate[] {
 export async function useBestBackend(options: BrowserBackendOptions = {}): Promise<BackendChoice> {
   const prefer = checkPreference(options.prefer, BROWSER_ORDER);
   const onNotice = options.onNotice ?? warnNotice;
-  return choose(browserCandidates(options), prefer, onNotice, (tried) => {
+  return choose(browserCandidates(options, prefer), prefer, onNotice, (tried) => {
     const failed = tried.filter((t) => !t.ok && (t.name === 'webgpu' || t.name === 'webgl'));
     const chosen = tried[tried.length - 1];
     if (chosen === undefined || failed.length < 2) return undefined;
