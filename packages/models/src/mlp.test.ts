@@ -142,3 +142,40 @@ describe('MLP (makemore.py sequence variant)', () => {
     model.dispose();
   });
 });
+
+describe('MLP hand-written backward pass', () => {
+  const gradsOf = (model: MLP, idx: tf.Tensor, tgt: tf.Tensor, ignoreIndex?: number) => {
+    const params = [...model.parameters().values()];
+    const { value, grads } = tf.variableGrads(
+      () => model.loss(idx, tgt, ignoreIndex === undefined ? {} : { ignoreIndex }),
+      params,
+    );
+    const out = {
+      loss: value.dataSync()[0] as number,
+      grads: params.map((p) => Array.from(grads[p.name]?.dataSync() ?? [])),
+    };
+    tf.dispose([value, ...Object.values(grads)]);
+    return out;
+  };
+
+  it('gives autodiff’s loss and gradients, for windows and sequences, with ignored targets', () => {
+    const cases = [
+      { model: new MLP(windowConfig), idx: randomTokens([8, 3], 7, 11), tgt: randomTokens([8], 7, 12) },
+      { model: new MLP(sequenceConfig), idx: randomTokens([3, 5], 7, 13), tgt: randomTokens([3, 5], 7, 14) },
+    ];
+    for (const { model, idx, tgt } of cases) {
+      for (const ignoreIndex of [undefined, 2]) {
+        model.crossEntropyMethod = 'fused'; // the hand-written op
+        const fused = gradsOf(model, idx, tgt, ignoreIndex);
+        model.crossEntropyMethod = 'one-hot'; // autodiff through every layer
+        const auto = gradsOf(model, idx, tgt, ignoreIndex);
+        expect(Math.abs(fused.loss - auto.loss)).toBeLessThan(1e-6);
+        fused.grads.forEach((g, i) => {
+          expect(g.length).toBeGreaterThan(0);
+          expect(maxAbsDiff(g, auto.grads[i] as number[])).toBeLessThan(1e-6);
+        });
+      }
+      model.dispose();
+    }
+  });
+});

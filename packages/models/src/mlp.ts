@@ -20,13 +20,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initRng } from './init';
+import { mlpLoss } from './mlp-backprop';
 import { Tanh } from './layers/activations';
 import { BaseLanguageModel, requirePositiveInt } from './layers/base-model';
 import { BatchNorm1d } from './layers/batch-norm';
 import { Embedding } from './layers/embedding';
 import { Linear } from './layers/linear';
 import { ModuleList } from './layers/module';
-import type { InputKind, ModelConfig } from './types';
+import type { InputKind, LossOptions, ModelConfig } from './types';
 
 /** Configuration of {@link MLP}. */
 export interface MLPConfig extends ModelConfig {
@@ -99,6 +100,38 @@ export class MLP extends BaseLanguageModel {
     this.mlp = this.addModule('mlp', new ModuleList(layers));
   }
 
+  /**
+   * Mean cross-entropy against `targets` (`[B]` for windows, `[B, T]` for sequences). Without BatchNorm,
+   * forward and backward are one hand-written op ({@link mlpLoss}), which needs far fewer kernels than
+   * autodiff; with BatchNorm, or another cross-entropy method, it is the generic autodiff path.
+   */
+  override loss(idx: tf.Tensor, targets: tf.Tensor, options: LossOptions = {}): tf.Scalar {
+    const [first, tanh, last] = [...this.mlp];
+    const b1 = first instanceof Linear ? first.bias : null;
+    const b2 = last instanceof Linear ? last.bias : null;
+    if (!(tanh instanceof Tanh) || b1 === null || b2 === null || this.crossEntropyMethod !== 'fused') {
+      return super.loss(idx, targets, options);
+    }
+    const weights = { C: this.wte.weight, W1: (first as Linear).weight, b1, W2: (last as Linear).weight, b2 };
+    return tf.tidy(() => {
+      const ids = this.inputKind === 'window' ? this.checkWindow(idx) : this.sequenceWindows(idx);
+      if (targets.size !== ids.shape[0]) {
+        throw new Error(`MLP.loss: targets [${targets.shape}] do not match idx [${idx.shape}]`);
+      }
+      return mlpLoss(weights, ids, targets, options.ignoreIndex ?? -1);
+    });
+  }
+
+  private checkWindow(idx: tf.Tensor): tf.Tensor {
+    if (idx.rank !== 2 || idx.shape[1] !== this.blockSize) {
+      throw new Error(`MLP (window) expects idx [B, ${this.blockSize}], got [${idx.shape}]`);
+    }
+    if (idx.dtype !== 'int32') {
+      throw new TypeError(`MLP: token ids must be an int32 tensor, got ${idx.dtype}`);
+    }
+    return idx;
+  }
+
   /** Window: `idx [B, blockSize]` → `[B, V]`. Sequence: `idx [B, T]` → `[B, T, V]`. */
   forward(idx: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
@@ -120,6 +153,13 @@ export class MLP extends BaseLanguageModel {
   /** `[B, T]` → concatenated context embeddings `[B, T, blockSize · nEmbd]`, newest token first. */
   private sequenceContext(idx: tf.Tensor): tf.Tensor {
     const [B, T] = idx.shape as [number, number];
+    return tf.reshape(this.wte.apply(this.sequenceWindows(idx)), [B, T, this.blockSize * this.nEmbd]);
+  }
+
+  /** `[B, T]` → the token ids of every position's window, `[B·T, blockSize]`, newest first. */
+  private sequenceWindows(idx: tf.Tensor): tf.Tensor {
+    if (idx.rank !== 2) throw new Error(`MLP (sequence) expects idx [B, T], got [${idx.shape}]`);
+    const [B, T] = idx.shape as [number, number];
     const bs = this.blockSize;
     // Left-pad with the blank id so every position has bs predecessors, then gather all windows at once.
     const padded = tf.pad(
@@ -130,8 +170,7 @@ export class MLP extends BaseLanguageModel {
       ],
       this.vocabSize,
     );
-    const windows = tf.gather(padded, this.windowIndexFor(T), 1); // [B, T, bs]
-    return tf.reshape(this.wte.apply(windows), [B, T, bs * this.nEmbd]);
+    return tf.reshape(tf.gather(padded, this.windowIndexFor(T), 1), [B * T, bs]);
   }
 
   /** `[T, bs]` int32 positions into the padded sequence: row t = t+bs-1, t+bs-2, …, t. */

@@ -46,16 +46,7 @@ export function crossEntropy(
   }
   return tf.tidy(() => {
     const flatLogits = tf.reshape(logits, [-1, vocab]) as tf.Tensor2D;
-    const flat = tf.reshape(targets, [-1]);
-    let flatTargets = (flat.dtype === 'int32' ? flat : tf.cast(flat, 'int32')) as tf.Tensor1D;
-    // Out-of-range ids one-hot to an all-zero row, so ignored targets are mapped to -1.
-    if (ignoreIndex >= 0 && ignoreIndex < vocab) {
-      flatTargets = tf.where(
-        tf.equal(flatTargets, ignoreIndex),
-        tf.fill(flatTargets.shape, -1, 'int32'),
-        flatTargets,
-      );
-    }
+    const flatTargets = validTargets(targets, vocab, ignoreIndex);
     if (method === 'gather') {
       const valid = tf.logicalAnd(tf.greaterEqual(flatTargets, 0), tf.less(flatTargets, vocab));
       return gatherNll(flatLogits, flatTargets, valid, tf.sum(tf.cast(valid, 'float32')), vocab);
@@ -68,6 +59,24 @@ export function crossEntropy(
     }
     return fusedNll(flatLogits, oneHot, count);
   });
+}
+
+/** Targets as flat int32 ids, with `ignoreIndex` mapped to -1 (out-of-range ids one-hot to a zero row). */
+function validTargets(targets: tf.Tensor, vocab: number, ignoreIndex: number): tf.Tensor1D {
+  const flat = tf.reshape(targets, [-1]);
+  const ids = (flat.dtype === 'int32' ? flat : tf.cast(flat, 'int32')) as tf.Tensor1D;
+  if (ignoreIndex < 0 || ignoreIndex >= vocab) return ids;
+  return tf.where(tf.equal(ids, ignoreIndex), tf.fill(ids.shape, -1, 'int32'), ids) as tf.Tensor1D;
+}
+
+/**
+ * float32 one-hot rows `[N, vocab]` of flat `targets`; ignored and out-of-range targets get an all-zero
+ * row, so `sum(oneHot)` counts the valid ones.
+ */
+export function targetOneHot(targets: tf.Tensor, vocab: number, ignoreIndex = -1): tf.Tensor2D {
+  return tf.tidy(
+    () => tf.oneHot(validTargets(targets, vocab, ignoreIndex), vocab, 1, 0, 'float32') as tf.Tensor2D,
+  );
 }
 
 function fusedNll(logits: tf.Tensor2D, oneHot: tf.Tensor, count: tf.Tensor): tf.Scalar {
