@@ -10,6 +10,12 @@
  *   dx = dy·Wᵀ: [768,512] @ [128,512]ᵀ (transposeB, every input gradient);
  *   attention: [48,64,32] @ [48,64,32]ᵀ (batched, transposeB; B·H = 12·4, T = 64, head size 32).
  * op overhead: microseconds per `add` of two 1-element tensors.
+ * data movement (ms per call), the other repaired kernels at a baby-GPT step's sizes:
+ *   transpose: attention's head split [12,64,3,4,32] → [3,12,4,64,32] (rank 5);
+ *   unstack: q, k, v from [3,12,4,64,32];
+ *   split: an 804,096-element vector into 27 parameter-sized pieces (AdamW's flat update);
+ *   clone: Identity of a [768,512] activation (autodiff saves inputs this way);
+ *   gather grad: UnsortedSegmentSum of [768,128] rows into a [65,128] table (n/a on stock wasm).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { installWasmRepairs } from '../src/wasm/repairs';
@@ -73,10 +79,61 @@ const cases = [256, 512, 1024].map((n) =>
 cases.push(matmulCase('dW = xT dy', [768, 128], [768, 512], true, false, 2 * 768 * 128 * 512));
 cases.push(matmulCase('dx = dy WT', [768, 512], [128, 512], false, true, 2 * 768 * 128 * 512));
 cases.push(matmulCase('attention q kT', [48, 64, 32], [48, 64, 32], false, true, 2 * 48 * 64 * 64 * 32));
+function moveCase(
+  name: string,
+  make: () => tf.Tensor[],
+  op: (inputs: tf.Tensor[]) => tf.Tensor | tf.Tensor[],
+) {
+  const inputs = make();
+  let ms: number | null;
+  try {
+    ms = time(() =>
+      tf.tidy(() => {
+        // No read-back: cpu and wasm run kernels synchronously, and reading would time a copy.
+        op(inputs);
+      }),
+    );
+  } catch {
+    ms = null; // the kernel is missing on this configuration
+  }
+  tf.dispose(inputs);
+  return { name, ms };
+}
+
+// The baby GPT's 27 parameter tensors: wte, wpe, 4 × (ln_1, c_attn, attn.c_proj, ln_2, c_fc, mlp.c_proj), ln_f.
+const layer = [128, 128 * 384, 128 * 128, 128, 128 * 512, 512 * 128];
+const pieces = [65 * 128, 64 * 128, ...layer, ...layer, ...layer, ...layer, 128];
+const moves = [
+  moveCase(
+    'transpose rank 5',
+    () => [tf.randomNormal([12, 64, 3, 4, 32])],
+    ([t]) => tf.transpose(t as tf.Tensor, [2, 0, 3, 1, 4]),
+  ),
+  moveCase(
+    'unstack q, k, v',
+    () => [tf.randomNormal([3, 12, 4, 64, 32])],
+    ([t]) => tf.unstack(t as tf.Tensor),
+  ),
+  moveCase(
+    'split 27 ways',
+    () => [tf.randomNormal([804_096])],
+    ([t]) => tf.split(t as tf.Tensor, pieces),
+  ),
+  moveCase(
+    'clone [768,512]',
+    () => [tf.randomNormal([768, 512])],
+    ([t]) => tf.clone(t as tf.Tensor),
+  ),
+  moveCase(
+    'gather grad',
+    () => [tf.randomNormal([768, 128]), tf.randomUniformInt([768], 0, 65, 1)],
+    ([rows, ids]) => tf.unsortedSegmentSum(rows as tf.Tensor, ids as tf.Tensor1D, 65),
+  ),
+];
 const x = tf.scalar(1);
 const y = tf.scalar(2);
 const n = 3000;
 const start = performance.now();
 for (let i = 0; i < n; i++) tf.add(x, y).dispose();
 const opOverheadUs = ((performance.now() - start) / n) * 1000;
-console.log(JSON.stringify({ config, threads, matmul: cases, opOverheadUs }));
+console.log(JSON.stringify({ config, threads, matmul: cases, moves, opOverheadUs }));

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench` for @makemore/backend: matmul GFLOP/s and per-op overhead on each backend configuration,
+ * `pnpm bench` for @makemore/backend: matmul GFLOP/s, data-movement kernels and per-op overhead on each backend configuration,
  * stock wasm against repaired wasm, each in its own process. Prints a table and the JSON rows.
  *
  *   tsx bench/run.ts [configs...]      (default: cpu wasm-stock wasm wasm-2t)
@@ -15,6 +15,7 @@ type Row = {
   config: string;
   threads: number;
   matmul: { name: string; gflops: number }[];
+  moves: { name: string; ms: number | null }[];
   opOverheadUs: number;
 };
 const rows: Row[] = [];
@@ -39,4 +40,19 @@ const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).
 console.log(fmt(header));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const b of body) console.log(fmt(b));
+console.log();
+const moveNames = rows[0]!.moves.map((m) => m.name);
+const moveHeader = ['ms per call', ...rows.map((r) => `${r.config} (${r.threads}t)`)];
+const moveBody = moveNames.map((n) => [
+  n,
+  ...rows.map((r) => {
+    const ms = r.moves.find((m) => m.name === n)!.ms;
+    return ms === null ? 'n/a' : ms.toFixed(3);
+  }),
+]);
+const moveWidths = moveHeader.map((h, i) => Math.max(h.length, ...moveBody.map((b) => b[i]!.length)));
+const fmtMove = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(moveWidths[i]!)).join(' | ')} |`;
+console.log(fmtMove(moveHeader));
+console.log(`|${moveWidths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const b of moveBody) console.log(fmtMove(b));
 console.log(JSON.stringify(rows));
