@@ -18,7 +18,7 @@
  * default init, no dropout, untied. nanoGPT's choices: `gelu: 'erf'`, `init: 'gpt2'`, `tieWeights: true`,
  * `dropout`, `bias`.
  */
-import type { Rng } from '@makemore/random';
+import type { Rng, RngState } from '@makemore/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { initRng } from './init';
 import { type GeluKind, gelu } from './layers/activations';
@@ -66,8 +66,8 @@ interface Resolved {
 /** Dropout that draws its masks from the model's seeded stream, active only in training mode. */
 class DropoutSource {
   constructor(
-    private readonly rate: number,
-    private readonly rng: Rng,
+    readonly rate: number,
+    readonly rng: Rng,
   ) {}
   apply(x: tf.Tensor, training: boolean): tf.Tensor {
     return training && this.rate > 0 ? tf.dropout(x, this.rate, undefined, this.rng.nextUint32()) : x;
@@ -239,6 +239,15 @@ export class Transformer extends BaseLanguageModel {
     const maskValues = new Float32Array(T * T);
     for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) maskValues[i * T + j] = -1e9;
     this.mask = tf.keep(tf.tensor2d(maskValues, [T, T]));
+  }
+
+  /** The dropout stream's state; null without dropout, where no random numbers are drawn. */
+  randomState(): RngState | null {
+    return this.drop.rate > 0 ? this.drop.rng.state : null;
+  }
+
+  setRandomState(state: RngState): void {
+    this.drop.rng.state = state;
   }
 
   protected override stateDictAliases(): Record<string, string> {

@@ -2,6 +2,7 @@
  * The contract every makemore.ts model meets. The trainer, the CLI and the demo depend only on this
  * file's types, so a model can be swapped for another by changing its config.
  */
+import type { RngState } from '@makemore/random';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
 
 /** The model families, named as the CLI's `--model` flag names them. */
@@ -85,6 +86,13 @@ export interface LanguageModel {
    * listing each mismatch and loads nothing.
    */
   loadStateDict(record: Record<string, Tensor>): void;
+  /**
+   * The state of the model's own random stream (dropout masks), or null when it draws no random numbers.
+   * A checkpoint stores it so that a resumed run draws the same masks as an uninterrupted one.
+   */
+  randomState?(): RngState | null;
+  /** Restores a state from {@link LanguageModel.randomState}. */
+  setRandomState?(state: RngState): void;
   /** Frees every tensor the model owns. */
   dispose(): void;
 }

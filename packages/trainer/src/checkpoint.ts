@@ -37,6 +37,8 @@ export interface TrainingSnapshot {
   bestDevLoss: number | null;
   /** The batch sampler's RNG state after `step` steps. */
   rngState: RngState;
+  /** The model's own random stream (dropout), when it has one: `model.randomState()`. */
+  modelRngState?: RngState;
   /** Package versions and the tf backend that produced the checkpoint. */
   versions?: Record<string, string>;
   /** Model parameters and buffers by name (`model.stateDict()`). */

@@ -100,46 +100,53 @@ describe('with @makemore/models', () => {
     }
   });
 
-  it('trains a small Transformer on padded names and resumes it exactly', async () => {
-    const words = names.slice(0, 300);
-    const blockSize = Math.max(...words.map((w) => w.length)) + 1;
-    const data = createTrainingData({
-      kind: 'words',
-      words,
-      seed: 3,
-      tokenizer,
-      inputKind: 'sequence',
-      blockSize,
-    });
-    const config: ModelConfig = {
-      type: 'transformer',
-      vocabSize: 27,
-      blockSize,
-      nLayer: 1,
-      nHead: 2,
-      nEmbd: 16,
-      seed: 2,
-    };
-    const make = () => {
-      const model = createModel(config) as LanguageModel;
-      return {
-        model,
-        optimizer: new AdamW(model.parameters(), { lr: 5e-3, weightDecay: 0.01 }) as Optimizer,
+  it.each([0, 0.2])(
+    'trains a small Transformer (dropout %s) on padded names and resumes it exactly',
+    async (dropout) => {
+      const words = names.slice(0, 300);
+      const blockSize = Math.max(...words.map((w) => w.length)) + 1;
+      const data = createTrainingData({
+        kind: 'words',
+        words,
+        seed: 3,
+        tokenizer,
+        inputKind: 'sequence',
+        blockSize,
+      });
+      const config: ModelConfig = {
+        type: 'transformer',
+        vocabSize: 27,
+        blockSize,
+        nLayer: 1,
+        nHead: 2,
+        nEmbd: 16,
+        dropout,
+        seed: 2,
       };
-    };
-    const settings = { steps: 10, batchSize: 16, evalEvery: 5, evalIters: 1 };
-    const full = await lossCurve(make, data, settings);
-    const dir = await mkdtemp(join(tmpdir(), 'trainer-gpt-'));
-    try {
-      const ckpt = new Checkpointer(dir);
-      const first = await lossCurve(make, data, settings, { abortAt: 6, checkpoint: ckpt });
-      const rest = await lossCurve(make, data, settings, { resume: await ckpt.load('last') });
-      expect([...first, ...rest]).toEqual(full);
-      expect(full.at(-1)!).toBeLessThan(full[0]!);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+      const make = () => {
+        const model = createModel(config) as LanguageModel;
+        return {
+          model,
+          optimizer: new AdamW(model.parameters(), { lr: 5e-3, weightDecay: 0.01 }) as Optimizer,
+        };
+      };
+      const settings = { steps: 10, batchSize: 16, evalEvery: 5, evalIters: 1 };
+      const full = await lossCurve(make, data, settings);
+      const dir = await mkdtemp(join(tmpdir(), 'trainer-gpt-'));
+      try {
+        const ckpt = new Checkpointer(dir);
+        const first = await lossCurve(make, data, settings, { abortAt: 6, checkpoint: ckpt });
+        const snapshot = await ckpt.load('last');
+        // With dropout the checkpoint carries the model's random stream; without, nothing is stored.
+        expect(snapshot.modelRngState === undefined).toBe(dropout === 0);
+        const rest = await lossCurve(make, data, settings, { resume: snapshot });
+        expect([...first, ...rest]).toEqual(full);
+        expect(full.at(-1)!).toBeLessThan(full[0]!);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('uses stepDecay as the lecture does', async () => {
     const data = createTrainingData({

@@ -8,7 +8,7 @@
  * curve exactly.
  */
 import type { LanguageModel } from '@makemore/models';
-import { Rng } from '@makemore/random';
+import { Rng, type RngState } from '@makemore/random';
 import * as tf from '@tensorflow/tfjs-core';
 import type { CheckpointSink, CheckpointSlot, TrainerConfigRecord, TrainingSnapshot } from './checkpoint';
 import type { TrainingData } from './data';
@@ -192,6 +192,7 @@ async function runLoop(o: TrainOptions, channel: EventChannel): Promise<TrainRes
     model.loadStateDict(o.resume.weights);
     optimizer.setState(o.resume.optimizer);
     rng = Rng.fromState(o.resume.rngState);
+    if (o.resume.modelRngState !== undefined) model.setRandomState?.(o.resume.modelRngState);
     step = o.resume.step;
     bestDevLoss = o.resume.bestDevLoss;
   }
@@ -222,6 +223,7 @@ async function runLoop(o: TrainOptions, channel: EventChannel): Promise<TrainRes
       step,
       bestDevLoss,
       rngState: rng.state,
+      ...modelRandomState(model),
       versions: { '@makemore/trainer': TRAINER_VERSION, '@tensorflow/tfjs-core': tf.version_core, backend },
       weights: model.stateDict(),
       optimizer: optimizerState,
@@ -317,4 +319,10 @@ async function runLoop(o: TrainOptions, channel: EventChannel): Promise<TrainRes
     }
   }
   return finish('completed');
+}
+
+/** The model's dropout stream for a snapshot, when it has one. */
+function modelRandomState(model: LanguageModel): { modelRngState?: RngState } {
+  const state = model.randomState?.() ?? null;
+  return state === null ? {} : { modelRngState: state };
 }

@@ -2,7 +2,7 @@
  * Checkpointer: training snapshots in a directory, one folder per slot.
  *
  *   <dir>/best/ and <dir>/last/, each holding
- *     config.json           { model, tokenizer?, dataset, trainer, step, bestDevLoss, rngState, versions,
+ *     config.json           { model, tokenizer?, dataset, trainer, step, bestDevLoss, rngState, modelRngState?, versions,
  *                             optimizer: { config, step }, format, formatVersion }
  *     model.safetensors     the model's state dict (the layout `loadModel` of @makemore/models reads)
  *     optimizer.safetensors the optimizer's buffers (exp_avg.<param>, exp_avg_sq.<param>, momentum_buffer.<param>)
