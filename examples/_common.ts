@@ -10,7 +10,8 @@
  *
  * Flags: --steps N (default: the reference run's), --backend auto|wasm|cpu|tensorflow|tensorflow-gpu,
  * --threads N, --eval-every N, --out DIR (write best/ and last/ checkpoints and metrics.jsonl there),
- * --seed N.
+ * --seed N, --resume DIR (continue from DIR/last, e.g. after Ctrl-C; --steps is the new total),
+ * --decay-tail N (scripts with a constant learning rate: cosine-decay it to a tenth over the last N steps).
  */
 import { parseArgs } from 'node:util';
 import { useBestBackend } from '@makemore/backend/node';
@@ -36,6 +37,8 @@ export interface Flags {
   evalEvery?: number;
   out?: string;
   seed: number;
+  resume?: string;
+  decayTail: number;
 }
 
 /** Reads the flags every script shares. */
@@ -48,6 +51,8 @@ export function readFlags(): Flags {
       'eval-every': { type: 'string' },
       out: { type: 'string' },
       seed: { type: 'string', default: '42' },
+      resume: { type: 'string' },
+      'decay-tail': { type: 'string', default: '0' },
     },
   });
   const int = (name: string, v: string | undefined) => {
@@ -64,7 +69,19 @@ export function readFlags(): Flags {
     evalEvery: int('eval-every', values['eval-every']),
     out: values.out,
     seed: int('seed', values.seed as string) ?? 42,
+    resume: values.resume,
+    decayTail: int('decay-tail', values['decay-tail'] as string) ?? 0,
   };
+}
+
+/**
+ * A constant learning rate `lr` that, when `tail` > 0, decays along a half cosine to lr/10 over the last
+ * `tail` of `steps` (a warmup-stable-decay schedule without the warmup).
+ */
+export function constantThenDecay(lr: number, steps: number, tail: number): (step: number) => number {
+  const start = steps - tail;
+  return (step) =>
+    tail <= 0 || step < start ? lr : lr / 10 + 0.45 * lr * (1 + Math.cos((Math.PI * (step - start)) / tail));
 }
 
 /** Activates the fastest backend that loads (or the one asked for) and says which. */
@@ -151,23 +168,33 @@ export async function runReference(
     `${name}: ${model.numParams().toLocaleString()} parameters, ${options.steps} steps, batch ${options.batchSize}`,
   );
   const checkpoint = flags.out ? new Checkpointer(flags.out) : undefined;
+  const resume = flags.resume ? await new Checkpointer(flags.resume).load('last') : undefined;
+  if (resume) console.log(`resuming from ${flags.resume}/last at step ${resume.step}`);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
-  const run = train({ ...options, signal: controller.signal, ...(checkpoint ? { checkpoint } : {}) });
+  const run = train({
+    ...options,
+    signal: controller.signal,
+    ...(checkpoint ? { checkpoint } : {}),
+    ...(resume ? { resume } : {}),
+  });
   const metrics = flags.out ? new MetricsWriter(`${flags.out}/metrics.jsonl`, { every: 100 }) : undefined;
   if (metrics) metrics.attach(run);
   const printEvery = Math.max(1, Math.floor(options.steps / 50));
   let window = 0;
+  let count = 0; // steps in the window (fewer than printEvery right after a resume)
   let windowStart = performance.now();
   run.on('step', (e) => {
     window += e.loss;
+    count++;
     if (e.step % printEvery === 0) {
       const secs = (performance.now() - windowStart) / 1000;
       console.log(
-        `step ${e.step}/${options.steps} | loss ${(window / printEvery).toFixed(4)} | lr ${e.lr.toExponential(2)} | ` +
-          `${(printEvery / secs).toFixed(1)} steps/s | ${(e.elapsedMs / 1000).toFixed(0)} s`,
+        `step ${e.step}/${options.steps} | loss ${(window / count).toFixed(4)} | lr ${e.lr.toExponential(2)} | ` +
+          `${(count / secs).toFixed(1)} steps/s | ${(e.elapsedMs / 1000).toFixed(0)} s`,
       );
       window = 0;
+      count = 0;
       windowStart = performance.now();
     }
   });

@@ -2,15 +2,17 @@
  * Reference run: makemore.py's default transformer on names.
  * 4 layers, 4 heads, embedding 64, AdamW lr 5e-4 (weight decay 0.01, β 0.9/0.99, ε 1e-8), batch 32,
  * block = longest name + 1, makemore.py's split (test = min(1000, 10 %)). Target: test loss ≤ 1.95.
- * makemore.py trains until stopped; 20k steps is where this script stops by default.
+ * makemore.py trains until stopped, at a constant learning rate; 20k steps is where this script stops by
+ * default. `--decay-tail N` anneals the rate to a tenth over the last N steps instead.
  *
  *   pnpm tsx --tsconfig examples/tsconfig.json examples/makemore-transformer.ts [--steps 20000] [--backend auto] [--out runs/mm-transformer]
+ *   ... --steps 23000 --decay-tail 8000 --resume runs/mm-transformer --out runs/mm-transformer
  */
 import { splitWords } from '@makemore/datasets';
 import { createModel, generate, type LanguageModel } from '@makemore/models';
 import { CharTokenizer } from '@makemore/tokenizers';
 import { AdamW, createTrainingData } from '@makemore/trainer';
-import { dataset, readFlags, runReference, setUpBackend } from './_common';
+import { constantThenDecay, dataset, readFlags, runReference, setUpBackend } from './_common';
 
 async function main(): Promise<void> {
   const flags = readFlags();
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     model,
     data,
     optimizer: new AdamW(model.parameters(), { lr: 5e-4, weightDecay: 0.01, betas: [0.9, 0.99], eps: 1e-8 }),
+    schedule: constantThenDecay(5e-4, steps, flags.decayTail),
     steps,
     batchSize: 32,
     evalEvery: flags.evalEvery ?? Math.max(1, Math.floor(steps / 10)),
