@@ -11,7 +11,8 @@
  * Flags: --steps N (default: the reference run's), --backend auto|wasm|cpu|tensorflow|tensorflow-gpu,
  * --threads N, --eval-every N, --out DIR (write best/ and last/ checkpoints and metrics.jsonl there),
  * --seed N, --resume DIR (continue from DIR/last, e.g. after Ctrl-C; --steps is the new total),
- * --decay-tail N (scripts with a constant learning rate: cosine-decay it to a tenth over the last N steps).
+ * --decay-tail N (scripts with a constant learning rate: cosine-decay it to a tenth over the last N steps),
+ * --dropout P (scripts whose model takes a dropout rate; default: the reference configuration's).
  */
 import { parseArgs } from 'node:util';
 import { useBestBackend } from '@makemore/backend/node';
@@ -39,6 +40,7 @@ export interface Flags {
   seed: number;
   resume?: string;
   decayTail: number;
+  dropout?: number;
 }
 
 /** Reads the flags every script shares. */
@@ -53,6 +55,7 @@ export function readFlags(): Flags {
       seed: { type: 'string', default: '42' },
       resume: { type: 'string' },
       'decay-tail': { type: 'string', default: '0' },
+      dropout: { type: 'string' },
     },
   });
   const int = (name: string, v: string | undefined) => {
@@ -61,6 +64,12 @@ export function readFlags(): Flags {
     if (!Number.isInteger(n) || n < 0)
       throw new Error(`--${name} must be a non-negative integer, got '${v}'`);
     return n;
+  };
+  const rate = (v: string | undefined) => {
+    if (v === undefined) return undefined;
+    const p = Number(v);
+    if (!(p >= 0 && p < 1)) throw new Error(`--dropout must be in [0, 1), got '${v}'`);
+    return p;
   };
   return {
     steps: int('steps', values.steps),
@@ -71,6 +80,7 @@ export function readFlags(): Flags {
     seed: int('seed', values.seed as string) ?? 42,
     resume: values.resume,
     decayTail: int('decay-tail', values['decay-tail'] as string) ?? 0,
+    dropout: rate(values.dropout),
   };
 }
 

@@ -7,6 +7,7 @@
  *
  *   pnpm tsx --tsconfig examples/tsconfig.json examples/makemore-transformer.ts [--steps 20000] [--backend auto] [--out runs/mm-transformer]
  *   ... --steps 23000 --decay-tail 8000 --resume runs/mm-transformer --out runs/mm-transformer
+ *   ... --steps 20000 --decay-tail 6000 --dropout 0.1
  */
 import { splitWords } from '@makemore/datasets';
 import { createModel, generate, type LanguageModel } from '@makemore/models';
@@ -37,6 +38,8 @@ async function main(): Promise<void> {
     nLayer: 4,
     nHead: 4,
     nEmbd: 64,
+    // makemore.py has no dropout; --dropout 0.1 regularises a model that overfits 31k names.
+    dropout: flags.dropout ?? 0,
     seed: flags.seed,
   }) as LanguageModel;
   const steps = flags.steps ?? 20_000;
