@@ -11,7 +11,8 @@
  * Flags: --steps N (default: the reference run's), --backend auto|wasm|cpu|tensorflow|tensorflow-gpu,
  * --threads N, --eval-every N, --out DIR (write best/ and last/ checkpoints and metrics.jsonl there),
  * --seed N, --resume DIR (continue from DIR/last, e.g. after Ctrl-C; --steps is the new total),
- * --decay-tail N (scripts with a constant learning rate: cosine-decay it to a tenth over the last N steps),
+ * --decay-tail N (scripts with a constant learning rate: cosine-decay it to a tenth over the last N steps;
+ *   0 keeps it constant; default: the script's),
  * --dropout P (scripts whose model takes a dropout rate; default: the reference configuration's).
  */
 import { parseArgs } from 'node:util';
@@ -39,7 +40,7 @@ export interface Flags {
   out?: string;
   seed: number;
   resume?: string;
-  decayTail: number;
+  decayTail?: number;
   dropout?: number;
 }
 
@@ -54,7 +55,7 @@ export function readFlags(): Flags {
       out: { type: 'string' },
       seed: { type: 'string', default: '42' },
       resume: { type: 'string' },
-      'decay-tail': { type: 'string', default: '0' },
+      'decay-tail': { type: 'string' },
       dropout: { type: 'string' },
     },
   });
@@ -79,7 +80,7 @@ export function readFlags(): Flags {
     out: values.out,
     seed: int('seed', values.seed as string) ?? 42,
     resume: values.resume,
-    decayTail: int('decay-tail', values['decay-tail'] as string) ?? 0,
+    decayTail: int('decay-tail', values['decay-tail']),
     dropout: rate(values.dropout),
   };
 }
