@@ -129,7 +129,7 @@ def bench_transformer(scale):
     model = GPT(27, 16, 4, 4, 64, bias=True, tied=False, gelu='tanh')
     opt = adamw(model, 5e-4, (0.9, 0.99), 0.01)
     batch = lambda g: (torch.randint(27, (32, 16), generator=g), torch.randint(27, (32, 16), generator=g))
-    ms = time_steps(model, opt, batch, 3, max(5, int(60 * scale)))
+    ms = time_steps(model, opt, batch, 10, max(5, int(60 * scale)))
     return {'msPerStep': ms, 'stepsPerSec': 1000 / ms, 'params': sum(p.numel() for p in model.parameters())}
 
 
@@ -138,7 +138,7 @@ def bench_mlp(scale):
     model = MLP(27, 3, 10, 200)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     batch = lambda g: (torch.randint(27, (32, 3), generator=g), torch.randint(27, (32,), generator=g))
-    ms = time_steps(model, opt, batch, 20, max(20, int(600 * scale)))
+    ms = time_steps(model, opt, batch, 300, max(20, int(600 * scale)))
     return {'msPerStep': ms, 'stepsPerSec': 1000 / ms, 'params': sum(p.numel() for p in model.parameters())}
 
 

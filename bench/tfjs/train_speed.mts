@@ -224,7 +224,7 @@ function benchMlp(steps: number) {
     value.dataSync();
     tf.dispose([x, y, value, ...Object.values(grads)]);
   };
-  const ms = timeSteps(step, 20, steps);
+  const ms = timeSteps(step, 300, steps);
   return { msPerStep: ms, stepsPerSec: 1000 / ms, params: [...p.values()].reduce((a, v) => a + v.size, 0) };
 }
 
