@@ -240,7 +240,24 @@ describe('scripts/make_fixtures.py', () => {
       for (const file of files) {
         const fresh = readFileSync(join(dir, file));
         const committed = readFileSync(join(FIXTURES, file));
-        if (file.endsWith('.safetensors')) {
+        if (file.endsWith('.grad.safetensors')) {
+          // Gradients are float32 sums whose order depends on torch's kernels and thread count: the same
+          // names and shapes, values to float32 rounding.
+          const name = file.slice(0, -'.grad.safetensors'.length);
+          const a = readWeights(dir, name, file);
+          const b = readWeights(FIXTURES, name, file);
+          expect(Object.keys(a).sort(), file).toEqual(Object.keys(b).sort());
+          for (const [k, t] of Object.entries(b)) {
+            const got = a[k] as tf.Tensor;
+            expect(got.shape, `${file}: ${k}`).toEqual(t.shape);
+            const scale = Array.from(t.dataSync() as Float32Array).reduce(
+              (m, v) => Math.max(m, Math.abs(v)),
+              1e-3,
+            );
+            expect(maxAbsDiff(got.dataSync(), t.dataSync()) / scale, `${file}: ${k}`).toBeLessThan(1e-5);
+          }
+          tf.dispose([...Object.values(a), ...Object.values(b)]);
+        } else if (file.endsWith('.safetensors')) {
           // Weights come straight from torch's seeded generator: byte for byte.
           expect(fresh.equals(committed), file).toBe(true);
         } else {
