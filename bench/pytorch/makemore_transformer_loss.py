@@ -19,8 +19,8 @@ import os
 import time
 
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
+
+from train_speed import GPT  # the same directory: the model the speed benchmark times
 
 p = argparse.ArgumentParser()
 p.add_argument('--steps', type=int, default=20000)
@@ -57,49 +57,10 @@ def encode(ws):
 
 Xtr, Ytr = encode(train_words)
 Xte, Yte = encode(test_words)
-C, H, L = 64, 4, 4
 
 
-class Attention(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.qkv, self.proj, self.drop = nn.Linear(C, 3 * C), nn.Linear(C, C), nn.Dropout(args.dropout)
-
-    def forward(self, x):
-        B, t, _ = x.shape
-        q, k, v = (z.view(B, t, H, C // H).transpose(1, 2) for z in self.qkv(x).split(C, 2))
-        att = (q @ k.transpose(-2, -1)) / math.sqrt(C // H)
-        att = att.masked_fill(torch.triu(torch.ones(t, t, dtype=torch.bool), 1), float('-inf'))
-        y = self.drop(F.softmax(att, -1)) @ v
-        return self.drop(self.proj(y.transpose(1, 2).reshape(B, t, C)))
-
-
-class Block(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.ln1, self.attn, self.ln2 = nn.LayerNorm(C), Attention(), nn.LayerNorm(C)
-        self.fc, self.out, self.drop = nn.Linear(C, 4 * C), nn.Linear(4 * C, C), nn.Dropout(args.dropout)
-
-    def forward(self, x):
-        x = x + self.attn(self.ln1(x))
-        return x + self.drop(self.out(F.gelu(self.fc(self.ln2(x)), approximate='tanh')))
-
-
-class Transformer(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.wte, self.wpe, self.drop = nn.Embedding(V, C), nn.Embedding(T, C), nn.Dropout(args.dropout)
-        self.blocks = nn.ModuleList([Block() for _ in range(L)])
-        self.ln_f, self.head = nn.LayerNorm(C), nn.Linear(C, V, bias=False)
-
-    def forward(self, x, y):
-        h = self.drop(self.wte(x) + self.wpe(torch.arange(x.shape[1])))
-        for block in self.blocks:
-            h = block(h)
-        return F.cross_entropy(self.head(self.ln_f(h)).view(-1, V), y.view(-1), ignore_index=-1)
-
-
-model = Transformer()
+# makemore's model is train_speed.py's GPT with biases, tanh-GELU and an untied head.
+model = GPT(V, T, 4, 4, 64, bias=True, tied=False, gelu='tanh', dropout=args.dropout)
 lr = 5e-4
 opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=args.weight_decay, betas=(0.9, 0.99), eps=1e-8)
 

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 class Block(nn.Module):
     """Pre-norm transformer block: x + attn(ln1(x)), then x + mlp(ln2(x))."""
 
-    def __init__(self, n_embd, n_head, bias, gelu):
+    def __init__(self, n_embd, n_head, bias, gelu, dropout=0.0):
         super().__init__()
         self.n_head = n_head
         self.ln1 = nn.LayerNorm(n_embd, bias=bias)
@@ -36,6 +36,7 @@ class Block(nn.Module):
         self.fc = nn.Linear(n_embd, 4 * n_embd, bias=bias)
         self.fc_out = nn.Linear(4 * n_embd, n_embd, bias=bias)
         self.gelu = nn.GELU(approximate=gelu)
+        self.drop = dropout_layer(dropout)
 
     def attention(self, x):
         b, t, c = x.shape
@@ -44,21 +45,30 @@ class Block(nn.Module):
         q, k, v = (z.view(b, t, self.n_head, c // self.n_head).transpose(1, 2) for z in (q, k, v))
         att = (q @ k.transpose(-2, -1)) / math.sqrt(k.size(-1))
         mask = torch.ones(t, t, dtype=torch.bool, device=x.device).tril()
-        att = att.masked_fill(~mask, float('-inf')).softmax(dim=-1)
+        att = self.drop(att.masked_fill(~mask, float('-inf')).softmax(dim=-1))
         y = (att @ v).transpose(1, 2).reshape(b, t, c)
-        return self.proj(y)
+        return self.drop(self.proj(y))
 
     def forward(self, x):
         x = x + self.attention(self.ln1(x))
-        return x + self.fc_out(self.gelu(self.fc(self.ln2(x))))
+        return x + self.drop(self.fc_out(self.gelu(self.fc(self.ln2(x)))))
+
+
+def dropout_layer(p):
+    """Dropout with rate p; none at all when p is 0, so the timed models run no extra op."""
+    return nn.Dropout(p) if p > 0 else nn.Identity()
 
 
 class GPT(nn.Module):
-    def __init__(self, vocab, block, n_layer, n_head, n_embd, bias, tied, gelu):
+    """Token and position embeddings, pre-norm blocks, final LayerNorm, a bias-free head; returns the
+    cross-entropy loss (targets of -1 ignored). Dropout, when given, as nanoGPT places it."""
+
+    def __init__(self, vocab, block, n_layer, n_head, n_embd, bias, tied, gelu, dropout=0.0):
         super().__init__()
         self.wte = nn.Embedding(vocab, n_embd)
         self.wpe = nn.Embedding(block, n_embd)
-        self.blocks = nn.ModuleList([Block(n_embd, n_head, bias, gelu) for _ in range(n_layer)])
+        self.drop = dropout_layer(dropout)
+        self.blocks = nn.ModuleList([Block(n_embd, n_head, bias, gelu, dropout) for _ in range(n_layer)])
         self.ln_f = nn.LayerNorm(n_embd, bias=bias)
         self.head = nn.Linear(n_embd, vocab, bias=False)
         if tied:
@@ -66,7 +76,7 @@ class GPT(nn.Module):
 
     def forward(self, idx, targets):
         t = idx.shape[1]
-        x = self.wte(idx) + self.wpe(torch.arange(t, device=idx.device))
+        x = self.drop(self.wte(idx) + self.wpe(torch.arange(t, device=idx.device)))
         for block in self.blocks:
             x = block(x)
         logits = self.head(self.ln_f(x))
