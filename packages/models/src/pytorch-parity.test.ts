@@ -77,13 +77,19 @@ function expectGradientParity(dir: string, fx: Fixture): void {
       const got = grads[v.name]!;
       expect(got.shape, name).toEqual(want.shape);
       // Relative to the gradient's scale: sums over many positions carry float32 rounding.
-      const scale = Math.max(1, ...Array.from(want.dataSync(), Math.abs));
-      expect(maxAbsDiff(got.dataSync(), want.dataSync()) / scale, name).toBeLessThan(1e-4);
+      expect(scaledDiff(got, want, 1), name).toBeLessThan(1e-4);
     }
     tf.dispose([value, idx, targets, ...Object.values(grads), ...Object.values(expected)]);
   } finally {
     model.dispose();
   }
+}
+
+/** max |got − want| divided by the larger of `floor` and max |want|: float32 sums judged at their own scale. */
+function scaledDiff(got: tf.Tensor, want: tf.Tensor, floor: number): number {
+  const expected = want.dataSync();
+  const scale = Array.from(expected as Float32Array).reduce((m, v) => Math.max(m, Math.abs(v)), floor);
+  return maxAbsDiff(got.dataSync(), expected) / scale;
 }
 
 function loadInto(model: LanguageModel, dir: string, name: string): void {
@@ -250,11 +256,7 @@ describe('scripts/make_fixtures.py', () => {
           for (const [k, t] of Object.entries(b)) {
             const got = a[k] as tf.Tensor;
             expect(got.shape, `${file}: ${k}`).toEqual(t.shape);
-            const scale = Array.from(t.dataSync() as Float32Array).reduce(
-              (m, v) => Math.max(m, Math.abs(v)),
-              1e-3,
-            );
-            expect(maxAbsDiff(got.dataSync(), t.dataSync()) / scale, `${file}: ${k}`).toBeLessThan(1e-5);
+            expect(scaledDiff(got, t, 1e-3), `${file}: ${k}`).toBeLessThan(1e-5);
           }
           tf.dispose([...Object.values(a), ...Object.values(b)]);
         } else if (file.endsWith('.safetensors')) {
