@@ -15,7 +15,9 @@
  *   unstack: q, k, v from [3,12,4,64,32];
  *   split: an 804,096-element vector into 27 parameter-sized pieces (AdamW's flat update);
  *   clone: Identity of a [768,512] activation (autodiff saves inputs this way);
- *   gather grad: UnsortedSegmentSum of [768,128] rows into a [65,128] table (n/a on stock wasm).
+ *   gather grad: UnsortedSegmentSum of [768,128] rows into a [65,128] table (n/a on stock wasm);
+ *   gather: 96 rows of the lecture MLP's [27,10] embedding table (a [32,3] batch of contexts);
+ *   tanh: the lecture MLP's [32,200] hidden layer, and a [768,512] activation.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { installWasmRepairs } from '../src/wasm/repairs';
@@ -128,6 +130,21 @@ const moves = [
     'gather grad',
     () => [tf.randomNormal([768, 128]), tf.randomUniformInt([768], 0, 65, 1)],
     ([rows, ids]) => tf.unsortedSegmentSum(rows as tf.Tensor, ids as tf.Tensor1D, 65),
+  ),
+  moveCase(
+    'gather 96 of [27,10]',
+    () => [tf.randomNormal([27, 10]), tf.randomUniformInt([32, 3], 0, 27)],
+    ([table, ids]) => tf.gather(table as tf.Tensor, ids as tf.Tensor),
+  ),
+  moveCase(
+    'tanh [32,200]',
+    () => [tf.randomNormal([32, 200])],
+    ([t]) => tf.tanh(t as tf.Tensor),
+  ),
+  moveCase(
+    'tanh [768,512]',
+    () => [tf.randomNormal([768, 512])],
+    ([t]) => tf.tanh(t as tf.Tensor),
   ),
 ];
 const x = tf.scalar(1);

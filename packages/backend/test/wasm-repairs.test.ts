@@ -17,6 +17,8 @@ beforeAll(async () => {
     transpose: true,
     identity: true,
     slice: true,
+    tanh: true,
+    gather: true,
   });
 });
 

@@ -1,6 +1,10 @@
 /**
  * A faster `BatchMatMul` for the wasm backend.
  *
+ * Float32 products run on our own SIMD kernel (./gemm), which takes transposed and batched operands as
+ * they are. Where that module cannot be instantiated (an engine without WebAssembly SIMD), or when it is
+ * turned off with `useWasmGemm(false)`, the route below through tfjs's XNNPACK entry point is used.
+ *
  * tfjs-backend-wasm 4.22 sends a matmul to XNNPACK's fully-connected operator (SIMD, ~20 GFLOP/s on one
  * Zen 3 core) only when neither operand is transposed and the batch is 1. Every other case runs a
  * scalar triple loop at ~1 GFLOP/s, and those are exactly the matmuls of training: the backward pass
@@ -22,9 +26,10 @@ import {
   type KernelFunc,
   type TensorInfo,
   Transpose,
-  broadcast_util,
   getKernel,
 } from '@tensorflow/tfjs-core';
+import { wasmGemm } from './gemm/gemm';
+import { gemmMatMul, productShape } from './gemm/mat-mul';
 import { heapCopy, heapOffset, type WasmBackendInternals } from './heap';
 
 type Attrs = { transposeA: boolean; transposeB: boolean };
@@ -35,8 +40,6 @@ type MatMulArgs = { inputs: { a?: TensorInfo; b?: TensorInfo }; backend: WasmBac
  * on a Zen 3 core: at 16·16·16 the stock loop wins by ~5×, at 16·32·16 the split wins by ~2×.
  */
 export const SMALL_PRODUCT = 8192;
-
-const sizeOf = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
 
 /** A view of the same data under another shape (no copy, no reference count change). */
 const view = (t: TensorInfo, shape: number[]): TensorInfo => ({ dataId: t.dataId, shape, dtype: t.dtype });
@@ -79,22 +82,9 @@ export function makeFastBatchMatMul(stock: KernelFunc): KernelFunc {
       // The stock kernel gives the error message for other dtypes.
       return stock(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
     }
-    const ra = a.shape.length;
-    const rb = b.shape.length;
-    const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
-    const kA = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
-    const kB = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
-    const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
-    if (kA !== kB) {
-      throw new Error(
-        `Error in matMul: inner shapes (${kA}) and (${kB}) of Tensors with shapes ${a.shape} and ${b.shape} ` +
-          `and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
-      );
-    }
-    const outer = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-    const outShape = [...outer, m, n];
-    const batchA = sizeOf(a.shape.slice(0, -2));
-    const batchB = sizeOf(b.shape.slice(0, -2));
+    const gemm = wasmGemm(backend);
+    if (gemm !== null) return gemmMatMul(gemm, backend, a, b, transposeA, transposeB);
+    const { m, k: kA, n, batchA, batchB, outShape } = productShape(a, b, transposeA, transposeB);
     const batch = Math.max(batchA, batchB);
 
     // Tiny per-entry products (makemore's transformer attention is 16×16×16) cost more in XNNPACK
@@ -106,7 +96,7 @@ export function makeFastBatchMatMul(stock: KernelFunc): KernelFunc {
     // Step 1: operands in the fast layout, A as [batchA, M, K] and B as [batchB, K, N].
     const temps: TensorInfo[] = [];
     const a3 = transposeA ? transposeLast2(backend, view(a, [batchA, kA, m])) : view(a, [batchA, m, kA]);
-    const b3 = transposeB ? transposeLast2(backend, view(b, [batchB, n, kB])) : view(b, [batchB, kB, n]);
+    const b3 = transposeB ? transposeLast2(backend, view(b, [batchB, n, kA])) : view(b, [batchB, kA, n]);
     if (transposeA) temps.push(a3);
     if (transposeB) temps.push(b3);
 

@@ -3,10 +3,10 @@
  *
  * The stock 4.22 kernel gives wrong results with a bias when `transposeB` is set and there is more than one
  * row (the layout of a Linear layer with [out, in] weights), and like `BatchMatMul` it is slow for
- * transposed or batched operands. Plain, batch-1 products keep the stock kernel, which fuses bias and
- * activation into XNNPACK. Every other case is computed as three kernels:
- *   y = activation(BatchMatMul(a, b) + bias)
- * with the (repaired) registered `BatchMatMul`, the wasm `Add` and the wasm activation kernel.
+ * transposed or batched operands. Here float32 products run on our SIMD gemm (./gemm), which adds a
+ * bias row in the same pass; the activation is the wasm activation kernel. Without the gemm module,
+ * plain batch-1 products keep the stock kernel (which fuses bias and activation into XNNPACK) and every
+ * other case is computed as y = activation(BatchMatMul(a, b) + bias) with the repaired `BatchMatMul`.
  */
 import {
   Add,
@@ -23,6 +23,8 @@ import {
   type TensorInfo,
   _FusedMatMul,
 } from '@tensorflow/tfjs-core';
+import { wasmGemm } from './gemm/gemm';
+import { gemmMatMul } from './gemm/mat-mul';
 import type { WasmBackendInternals } from './heap';
 
 type Attrs = { transposeA: boolean; transposeB: boolean; activation?: string; leakyreluAlpha?: number };
@@ -51,7 +53,9 @@ export function makeFastFusedMatMul(stock: KernelFunc): KernelFunc {
     const { a, b, bias, preluActivationWeights } = args.inputs;
     const { backend, attrs } = args;
     if (a === undefined || b === undefined) throw new Error('_FusedMatMul needs inputs a and b');
+    const gemm = a.dtype === 'float32' && b.dtype === 'float32' ? wasmGemm(backend) : null;
     const plain =
+      gemm === null &&
       !attrs.transposeA &&
       !attrs.transposeB &&
       sizeOf(a.shape.slice(0, -2)) === 1 &&
@@ -63,16 +67,29 @@ export function makeFastFusedMatMul(stock: KernelFunc): KernelFunc {
     if (activation !== 'linear' && ACTIVATIONS[activation] === undefined) {
       throw new Error(`_FusedMatMul: activation '${activation}' is not supported on wasm`);
     }
-    let out = kernel(BatchMatMul)({
-      inputs: { a, b },
-      backend,
-      attrs: { transposeA: attrs.transposeA, transposeB: attrs.transposeB },
-    }) as TensorInfo;
+    // Our gemm adds a bias row in the same pass; other bias shapes (and the XNNPACK route) add it after.
+    const n = attrs.transposeB ? b.shape[b.shape.length - 2]! : b.shape[b.shape.length - 1]!;
+    const rowBias =
+      gemm !== null &&
+      bias !== undefined &&
+      bias.dtype === 'float32' &&
+      sizeOf(bias.shape) === n &&
+      bias.shape[bias.shape.length - 1] === n;
+    let out =
+      gemm !== null
+        ? gemmMatMul(gemm, backend, a, b, attrs.transposeA, attrs.transposeB, rowBias ? bias : undefined)
+        : (kernel(BatchMatMul)({
+            inputs: { a, b },
+            backend,
+            attrs: { transposeA: attrs.transposeA, transposeB: attrs.transposeB },
+          }) as TensorInfo);
     const replace = (next: TensorInfo) => {
       backend.disposeData(out.dataId);
       out = next;
     };
-    if (bias !== undefined) replace(kernel(Add)({ inputs: { a: out, b: bias }, backend }) as TensorInfo);
+    if (bias !== undefined && !rowBias) {
+      replace(kernel(Add)({ inputs: { a: out, b: bias }, backend }) as TensorInfo);
+    }
     if (activation === 'prelu') {
       replace(kernel(Prelu)({ inputs: { x: out, alpha: preluActivationWeights }, backend }) as TensorInfo);
     } else if (activation === 'leakyrelu') {

@@ -9,12 +9,17 @@
  *     or copies whole rows itself (the stock rank-5 loop is ~40 % of a GPT step);
  *   - `Identity` shares the input's buffer (reference counted, as on cpu) instead of copying it;
  *   - `Slice`, `SplitV` and `Unpack` copy only what they select (the stock ones copy the whole input out of
- *     the heap for every output).
+ *     the heap for every output);
+ *   - `Tanh` is replaced by a table-and-polynomial kernel in JavaScript (the stock one calls a slow scalar
+ *     libm tanh, ~20 ns per element), equal to `Math.tanh` rounded to float32 within one ulp;
+ *   - `GatherV2` is replaced by a kernel that checks indices in place and copies whole rows (the stock one
+ *     copies the indices out of the heap and moves one element at a time).
  * All act on the `wasm` backend only, so code that uses another backend sees no change. The repairs
  * need the wasm kernels to be registered first: import `@tensorflow/tfjs-backend-wasm` before calling.
  */
 import {
   BatchMatMul,
+  GatherV2,
   getKernel,
   Identity,
   type KernelConfig,
@@ -22,6 +27,7 @@ import {
   registerKernel,
   Slice,
   SplitV,
+  Tanh,
   Transpose,
   UnsortedSegmentSum,
   Unpack,
@@ -30,9 +36,11 @@ import {
 } from '@tensorflow/tfjs-core';
 import { fastBatchMatMulWasmConfig } from './batch-mat-mul';
 import { fastFusedMatMulWasmConfig } from './fused-mat-mul';
+import { fastGatherV2WasmConfig } from './gather';
 import { sharedIdentityWasmConfig } from './identity';
 import { oneHotWasmConfig } from './one-hot';
 import { fastSliceWasmConfigs } from './slice';
+import { fastTanhWasmConfig } from './tanh';
 import { fastTransposeWasmConfig } from './transpose';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum';
 
@@ -45,6 +53,8 @@ export interface WasmRepairState {
   transpose: boolean;
   identity: boolean;
   slice: boolean;
+  tanh: boolean;
+  gather: boolean;
 }
 
 /** One repair: the kernels it replaces (or adds) and how to build them from the stock configs. */
@@ -77,6 +87,8 @@ const REPAIRS: Record<keyof WasmRepairState, Repair> = {
       fastSliceWasmConfigs({ slice: stockOf(s, 0), splitV: stockOf(s, 1), unpack: stockOf(s, 2) }),
   },
   batchMatMul: { kernels: [BatchMatMul], build: (s) => [fastBatchMatMulWasmConfig(stockOf(s, 0))] },
+  tanh: { kernels: [Tanh], build: (s) => [fastTanhWasmConfig(stockOf(s, 0))] },
+  gather: { kernels: [GatherV2], build: (s) => [fastGatherV2WasmConfig(stockOf(s, 0))] },
 };
 
 // The stock configs we replaced, so uninstall can put them back. Kept on globalThis so that two copies of

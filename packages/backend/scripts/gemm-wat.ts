@@ -1,0 +1,188 @@
+/**
+ * Generates the WebAssembly text of our float32 matrix product, C = A·B (+ bias), in 128-bit SIMD.
+ *
+ * The module imports the tfjs wasm backend's memory, so it reads and writes tensors where they already
+ * live. Layout contract (all addresses and strides in bytes):
+ *   - A[i, p] is at a + i·rsa + p·ksa: any strides, so a transposed A costs nothing;
+ *   - B is packed by `pack` into ⌈N/8⌉ contiguous tiles of K×8 floats (zero-padded);
+ *   - C is M×N, row-major and dense; bias (0 for none) is ⌈N/8⌉·8 floats, added to every row.
+ *
+ * The register-blocked micro-kernel computes an R×8 tile of C with 2·R accumulators, for R = 4 and 1
+ * (Goto & van de Geijn, "Anatomy of high-performance matrix multiplication", ACM TOMS 2008): per step
+ * of p it loads 8 floats of B once and reuses them for R rows, broadcasting A[i, p] with load32_splat.
+ * Tiles that overhang N are computed into a scratch tile and the valid columns copied out.
+ */
+
+/** Rows per micro-kernel tile: 2·R accumulators + 2 of B + 1 of A must fit x64's 16 vector registers. */
+const TILE_ROWS = 4;
+
+/** One R×8 micro-kernel: `$k<R>(a, b, c, ldc, bias, k, rsa, ksa, ldb)`. */
+function microKernel(rows: number): string {
+  const r = [...Array(rows).keys()];
+  const locals = [
+    ...r.flatMap((i) => [`(local $c${i}0 v128)`, `(local $c${i}1 v128)`]),
+    ...r.slice(1).map((i) => `(local $a${i} i32)`),
+    '(local $b0 v128) (local $b1 v128) (local $x v128) (local $end i32)',
+  ];
+  const init = r.flatMap((i) => [
+    `(local.set $c${i}0 (local.get $zero0))`,
+    `(local.set $c${i}1 (local.get $zero1))`,
+  ]);
+  const rowPointers = r
+    .slice(1)
+    .map((i) => `(local.set $a${i} (i32.add (local.get $a) (i32.mul (local.get $rsa) (i32.const ${i}))))`);
+  const rowPtr = (i: number) => (i === 0 ? '(local.get $a)' : `(local.get $a${i})`);
+  const body = r.flatMap((i) => [
+    `(local.set $x (v128.load32_splat ${rowPtr(i)}))`,
+    `(local.set $c${i}0 (f32x4.add (local.get $c${i}0) (f32x4.mul (local.get $x) (local.get $b0))))`,
+    `(local.set $c${i}1 (f32x4.add (local.get $c${i}1) (f32x4.mul (local.get $x) (local.get $b1))))`,
+  ]);
+  const advance = r.map((i) =>
+    i === 0
+      ? '(local.set $a (i32.add (local.get $a) (local.get $ksa)))'
+      : `(local.set $a${i} (i32.add (local.get $a${i}) (local.get $ksa)))`,
+  );
+  const store = r.flatMap((i) => [
+    `(v128.store offset=0 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const ${i}))) (local.get $c${i}0))`,
+    `(v128.store offset=16 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const ${i}))) (local.get $c${i}1))`,
+  ]);
+  return `
+  (func $k${rows} (param $a i32) (param $b i32) (param $c i32) (param $ldc i32) (param $bias i32)
+      (param $k i32) (param $rsa i32) (param $ksa i32) (param $ldb i32)
+    (local $zero0 v128) (local $zero1 v128)
+    ${locals.join('\n    ')}
+    (if (local.get $bias) (then
+      (local.set $zero0 (v128.load offset=0 (local.get $bias)))
+      (local.set $zero1 (v128.load offset=16 (local.get $bias)))))
+    ${init.join('\n    ')}
+    ${rowPointers.join('\n    ')}
+    (local.set $end (i32.add (local.get $b) (i32.mul (local.get $k) (local.get $ldb))))
+    (if (i32.gt_s (local.get $k) (i32.const 0)) (then
+      (loop $p
+        (local.set $b0 (v128.load offset=0 (local.get $b)))
+        (local.set $b1 (v128.load offset=16 (local.get $b)))
+        ${body.join('\n        ')}
+        ${advance.join('\n        ')}
+        (local.set $b (i32.add (local.get $b) (local.get $ldb)))
+        (br_if $p (i32.lt_u (local.get $b) (local.get $end))))))
+    ${store.join('\n    ')})`;
+}
+
+/**
+ * The driver: `gemm(a, b, c, bias, m, n, k, rsa, ksa, tile, nc)` walks C in panels of `nc` columns
+ * (a multiple of 8), and each panel in R×8 tiles, row strip by row strip: the K×nc panel of B stays in
+ * the L2 cache while every row strip of A streams past it. `tile` is 128 bytes of scratch for the tiles
+ * that overhang N.
+ */
+const driver = (TILE_ROWS: number) => `
+  (func (export "gemm") (param $a i32) (param $b i32) (param $c i32) (param $bias i32)
+      (param $m i32) (param $n i32) (param $k i32) (param $rsa i32) (param $ksa i32)
+      (param $tile i32) (param $nc i32)
+    (local $i i32) (local $j i32) (local $rows i32) (local $cols i32) (local $ldc i32) (local $dst i32)
+    (local $r i32) (local $q i32) (local $biasj i32) (local $jp i32) (local $jend i32)
+    (local.set $ldc (i32.shl (local.get $n) (i32.const 2)))
+    (block $done_panels (loop $next_panel
+    (br_if $done_panels (i32.ge_s (local.get $jp) (local.get $n)))
+    (local.set $jend (select (local.get $n) (i32.add (local.get $jp) (local.get $nc))
+      (i32.gt_s (i32.add (local.get $jp) (local.get $nc)) (local.get $n))))
+    (local.set $i (i32.const 0))
+    (block $done_i (loop $next_i
+      (br_if $done_i (i32.ge_s (local.get $i) (local.get $m)))
+      (local.set $rows (select (i32.const ${TILE_ROWS}) (i32.sub (local.get $m) (local.get $i))
+        (i32.ge_s (i32.sub (local.get $m) (local.get $i)) (i32.const ${TILE_ROWS}))))
+      (local.set $j (local.get $jp))
+      (block $done_j (loop $next_j
+        (br_if $done_j (i32.ge_s (local.get $j) (local.get $jend)))
+        (local.set $cols (i32.sub (local.get $n) (local.get $j)))
+        (local.set $biasj (select (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))
+          (i32.const 0) (local.get $bias)))
+        (if (i32.ge_s (local.get $cols) (i32.const 8))
+          (then (local.set $dst (i32.add (local.get $c)
+            (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $j)) (i32.const 2)))))
+          (else (local.set $dst (local.get $tile))))
+        ;; rows × 8 tile at (i, j): one 4-row kernel, or single rows for the remainder of M.
+        (if (i32.eq (local.get $rows) (i32.const ${TILE_ROWS}))
+          (then (call $k${TILE_ROWS}
+            (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $rsa)))
+            (i32.add (local.get $b) (i32.mul (i32.shr_u (local.get $j) (i32.const 3)) (i32.shl (local.get $k) (i32.const 5))))
+            (local.get $dst)
+            (select (local.get $ldc) (i32.const 32) (i32.ge_s (local.get $cols) (i32.const 8)))
+            (local.get $biasj) (local.get $k) (local.get $rsa) (local.get $ksa) (i32.const 32)))
+          (else
+            (local.set $r (i32.const 0))
+            (loop $row
+              (call $k1
+                (i32.add (local.get $a) (i32.mul (i32.add (local.get $i) (local.get $r)) (local.get $rsa)))
+                (i32.add (local.get $b) (i32.mul (i32.shr_u (local.get $j) (i32.const 3)) (i32.shl (local.get $k) (i32.const 5))))
+                (i32.add (local.get $dst) (i32.mul (local.get $r)
+                  (select (local.get $ldc) (i32.const 32) (i32.ge_s (local.get $cols) (i32.const 8)))))
+                (i32.const 0)
+                (local.get $biasj) (local.get $k) (local.get $rsa) (local.get $ksa) (i32.const 32))
+              (local.set $r (i32.add (local.get $r) (i32.const 1)))
+              (br_if $row (i32.lt_s (local.get $r) (local.get $rows))))))
+        ;; Overhanging tile: copy its valid columns into C.
+        (if (i32.lt_s (local.get $cols) (i32.const 8)) (then
+          (local.set $r (i32.const 0))
+          (loop $copy_r
+            (local.set $q (i32.const 0))
+            (loop $copy_q
+              (f32.store
+                (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (local.get $r))
+                  (local.get $n)) (i32.add (local.get $j) (local.get $q))) (i32.const 2)))
+                (f32.load (i32.add (local.get $tile)
+                  (i32.shl (i32.add (i32.shl (local.get $r) (i32.const 3)) (local.get $q)) (i32.const 2)))))
+              (local.set $q (i32.add (local.get $q) (i32.const 1)))
+              (br_if $copy_q (i32.lt_s (local.get $q) (local.get $cols))))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br_if $copy_r (i32.lt_s (local.get $r) (local.get $rows))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 8)))
+        (br $next_j)))
+      (local.set $i (i32.add (local.get $i) (local.get $rows)))
+      (br $next_i)))
+    (local.set $jp (local.get $jend))
+    (br $next_panel))))`;
+
+/**
+ * `pack(src, dst, k, n, rsb, csb)` copies B, element (p, j) at src + p·rsb + j·csb, into the layout the
+ * micro-kernel streams: ⌈n/8⌉ tiles of k rows × 8 floats, each tile contiguous, the padding zeroed. A
+ * transposed B is rsb = 4, csb = 4·k. Contiguous tiles keep the kernel's reads sequential; rows of a wide
+ * B, read 8 floats at a time, would step through memory at a stride that defeats the caches.
+ */
+const pack = `
+  (func (export "pack") (param $src i32) (param $dst i32) (param $k i32) (param $n i32) (param $rsb i32)
+      (param $csb i32)
+    (local $p i32) (local $j i32) (local $q i32) (local $col i32) (local $out i32)
+    (local.set $out (local.get $dst))
+    (block $done_j (loop $next_j
+      (br_if $done_j (i32.ge_s (local.get $j) (local.get $n)))
+      (local.set $p (i32.const 0))
+      (block $done_p (loop $next_p
+        (br_if $done_p (i32.ge_s (local.get $p) (local.get $k)))
+        (local.set $q (i32.const 0))
+        (loop $next_q
+          (local.set $col (i32.add (local.get $j) (local.get $q)))
+          (f32.store (local.get $out)
+            (if (result f32) (i32.lt_s (local.get $col) (local.get $n))
+              (then (f32.load (i32.add (local.get $src) (i32.add (i32.mul (local.get $p) (local.get $rsb))
+                (i32.mul (local.get $col) (local.get $csb))))))
+              (else (f32.const 0))))
+          (local.set $out (i32.add (local.get $out) (i32.const 4)))
+          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (br_if $next_q (i32.lt_s (local.get $q) (i32.const 8))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $next_p)))
+      (local.set $j (i32.add (local.get $j) (i32.const 8)))
+      (br $next_j))))`;
+
+/** The whole module; `shared` imports a shared memory (tfjs's multi-threaded wasm build). */
+export function gemmWat(options: { shared: boolean; tileRows?: number }): string {
+  const memory = options.shared ? '(memory 1 65536 shared)' : '(memory 1)';
+  const rows = options.tileRows ?? TILE_ROWS;
+  return `(module
+  (import "env" "memory" ${memory})
+  ${microKernel(rows)}
+  ${microKernel(1)}
+  ${driver(rows)}
+  ${pack})
+`;
+}
