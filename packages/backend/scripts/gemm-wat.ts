@@ -147,30 +147,68 @@ const driver = (TILE_ROWS: number) => `
  * micro-kernel streams: ⌈n/8⌉ tiles of k rows × 8 floats, each tile contiguous, the padding zeroed. A
  * transposed B is rsb = 4, csb = 4·k. Contiguous tiles keep the kernel's reads sequential; rows of a wide
  * B, read 8 floats at a time, would step through memory at a stride that defeats the caches.
+ * Full tiles of a row-major B are copied 8 floats at a time; full tiles of a transposed B column by column
+ * (sequential reads); only the ragged last tile checks bounds per element.
  */
 const pack = `
   (func (export "pack") (param $src i32) (param $dst i32) (param $k i32) (param $n i32) (param $rsb i32)
       (param $csb i32)
-    (local $p i32) (local $j i32) (local $q i32) (local $col i32) (local $out i32)
+    (local $p i32) (local $j i32) (local $q i32) (local $col i32) (local $out i32) (local $from i32)
+    (local $to i32)
     (local.set $out (local.get $dst))
     (block $done_j (loop $next_j
       (br_if $done_j (i32.ge_s (local.get $j) (local.get $n)))
-      (local.set $p (i32.const 0))
-      (block $done_p (loop $next_p
-        (br_if $done_p (i32.ge_s (local.get $p) (local.get $k)))
-        (local.set $q (i32.const 0))
-        (loop $next_q
-          (local.set $col (i32.add (local.get $j) (local.get $q)))
-          (f32.store (local.get $out)
-            (if (result f32) (i32.lt_s (local.get $col) (local.get $n))
-              (then (f32.load (i32.add (local.get $src) (i32.add (i32.mul (local.get $p) (local.get $rsb))
-                (i32.mul (local.get $col) (local.get $csb))))))
-              (else (f32.const 0))))
-          (local.set $out (i32.add (local.get $out) (i32.const 4)))
-          (local.set $q (i32.add (local.get $q) (i32.const 1)))
-          (br_if $next_q (i32.lt_s (local.get $q) (i32.const 8))))
-        (local.set $p (i32.add (local.get $p) (i32.const 1)))
-        (br $next_p)))
+      (if (i32.le_s (i32.add (local.get $j) (i32.const 8)) (local.get $n))
+        (then
+          (if (i32.eq (local.get $csb) (i32.const 4))
+            (then
+              ;; Row-major B: each tile row is 8 consecutive floats of a row of B.
+              (local.set $from (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2))))
+              (local.set $p (i32.const 0))
+              (block $done_rows (loop $rows
+                (br_if $done_rows (i32.ge_s (local.get $p) (local.get $k)))
+                (v128.store offset=0 (local.get $out) (v128.load offset=0 (local.get $from)))
+                (v128.store offset=16 (local.get $out) (v128.load offset=16 (local.get $from)))
+                (local.set $from (i32.add (local.get $from) (local.get $rsb)))
+                (local.set $out (i32.add (local.get $out) (i32.const 32)))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $rows))))
+            (else
+              ;; Any other layout: one column of the tile at a time, reading it in order.
+              (local.set $q (i32.const 0))
+              (loop $cols
+                (local.set $from (i32.add (local.get $src)
+                  (i32.mul (i32.add (local.get $j) (local.get $q)) (local.get $csb))))
+                (local.set $to (i32.add (local.get $out) (i32.shl (local.get $q) (i32.const 2))))
+                (local.set $p (i32.const 0))
+                (block $done_col (loop $col_p
+                  (br_if $done_col (i32.ge_s (local.get $p) (local.get $k)))
+                  (f32.store (local.get $to) (f32.load (local.get $from)))
+                  (local.set $from (i32.add (local.get $from) (local.get $rsb)))
+                  (local.set $to (i32.add (local.get $to) (i32.const 32)))
+                  (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                  (br $col_p)))
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br_if $cols (i32.lt_s (local.get $q) (i32.const 8))))
+              (local.set $out (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 5)))))))
+        (else
+          ;; The ragged last tile: zero-pad the columns past n.
+          (local.set $p (i32.const 0))
+          (block $done_p (loop $next_p
+            (br_if $done_p (i32.ge_s (local.get $p) (local.get $k)))
+            (local.set $q (i32.const 0))
+            (loop $next_q
+              (local.set $col (i32.add (local.get $j) (local.get $q)))
+              (f32.store (local.get $out)
+                (if (result f32) (i32.lt_s (local.get $col) (local.get $n))
+                  (then (f32.load (i32.add (local.get $src) (i32.add (i32.mul (local.get $p) (local.get $rsb))
+                    (i32.mul (local.get $col) (local.get $csb))))))
+                  (else (f32.const 0))))
+              (local.set $out (i32.add (local.get $out) (i32.const 4)))
+              (local.set $q (i32.add (local.get $q) (i32.const 1)))
+              (br_if $next_q (i32.lt_s (local.get $q) (i32.const 8))))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $next_p)))))
       (local.set $j (i32.add (local.get $j) (i32.const 8)))
       (br $next_j))))`;
 
