@@ -17,7 +17,8 @@
  *   clone: Identity of a [768,512] activation (autodiff saves inputs this way);
  *   gather grad: UnsortedSegmentSum of [768,128] rows into a [65,128] table (n/a on stock wasm);
  *   gather: 96 rows of the lecture MLP's [27,10] embedding table (a [32,3] batch of contexts);
- *   tanh: the lecture MLP's [32,200] hidden layer, and a [768,512] activation.
+ *   tanh: the lecture MLP's [32,200] hidden layer, and a [768,512] activation;
+ *   exp, erf: a [768,512] activation (GELU's gradient and the cross-entropy; exact GELU).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { installWasmRepairs } from '../src/wasm/repairs';
@@ -145,6 +146,16 @@ const moves = [
     'tanh [768,512]',
     () => [tf.randomNormal([768, 512])],
     ([t]) => tf.tanh(t as tf.Tensor),
+  ),
+  moveCase(
+    'exp [768,512]',
+    () => [tf.randomNormal([768, 512])],
+    ([t]) => tf.exp(t as tf.Tensor),
+  ),
+  moveCase(
+    'erf [768,512]',
+    () => [tf.randomNormal([768, 512])],
+    ([t]) => tf.erf(t as tf.Tensor),
   ),
 ];
 const x = tf.scalar(1);

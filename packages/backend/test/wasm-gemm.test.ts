@@ -23,7 +23,7 @@ afterAll(() => {
 const wasmBackend = () => tf.findBackend('wasm') as unknown as WasmBackendInternals;
 
 describe('the gemm module', () => {
-  it('is what scripts/gemm-wat.ts generates (run `pnpm build:gemm` after editing it)', async () => {
+  it('is what scripts/gemm-wat.ts generates (run `pnpm build:wasm` after editing it)', async () => {
     const committed = readFileSync(
       fileURLToPath(new URL('../src/wasm/gemm/binary.ts', import.meta.url)),
       'utf8',

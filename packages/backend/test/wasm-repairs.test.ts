@@ -19,6 +19,8 @@ beforeAll(async () => {
     slice: true,
     tanh: true,
     gather: true,
+    exp: true,
+    erf: true,
   });
 });
 

@@ -9,6 +9,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { registerThreadedWasm, useBestBackend } from '../src/node';
+import type { WasmBackendInternals } from '../src/wasm/heap';
+import { wasmElementwise } from '../src/wasm/simd/elementwise';
 import { expectClose, on, randn } from './helpers';
 
 describe('multi-threaded wasm in Node', () => {
@@ -43,6 +45,17 @@ describe('multi-threaded wasm in Node', () => {
     const idx = tf.tensor1d([3, 1, 3, 26, 0], 'int32');
     const grad = () => tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.gather(t, idx))))(table);
     expectClose(await on('wasm', grad), await on('cpu', grad), 1e-5, 1e-5);
+  });
+
+  it('runs Exp, Tanh and Erf on the shared-memory variant of our SIMD module, equal to cpu', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as WasmBackendInternals;
+    expect(backend.wasm.HEAPU8.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(wasmElementwise(backend)).not.toBeNull();
+    const x = tf.mul(randn(new Rng(8), [33, 17]), 3);
+    expectClose(await on('wasm', () => tf.exp(x)), await on('cpu', () => tf.exp(x)), 0, 2 ** -22);
+    expectClose(await on('wasm', () => tf.tanh(x)), await on('cpu', () => tf.tanh(x)), 0, 2 ** -21);
+    expectClose(await on('wasm', () => tf.erf(x)), await on('cpu', () => tf.erf(x)), 2e-7, 0);
   });
 
   it('lets a process that used the threaded backend exit by itself', () => {

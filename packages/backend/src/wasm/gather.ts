@@ -27,7 +27,7 @@ import { heapOffset, heapView, type WasmBackendInternals } from './heap';
 
 /**
  * Rows of at least this many words are moved with `copyWithin`; shorter ones in a loop, where the call's
- * fixed cost would exceed the copy (measured on a Zen 3 core: break-even between 16 and 24 words).
+ * fixed cost would exceed the copy (measured on a Sapphire Rapids core: break-even between 16 and 24 words).
  */
 export const COPY_WITHIN_WORDS = 20;
 

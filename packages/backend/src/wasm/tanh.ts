@@ -1,10 +1,12 @@
 /**
  * A faster `Tanh` for the wasm backend.
  *
- * The stock 4.22 kernel calls the C library's scalar `tanh` per element, ~20 ns each on a Zen 3 core, so
- * the lecture MLP's [32, 200] hidden layer alone costs ~120 µs a step. `Math.tanh` and `Math.expm1` in
- * JavaScript are no better (~30 and ~20 ns: V8 calls out to its own libm). This kernel evaluates tanh
- * from a table and a short polynomial, all in JavaScript straight on the wasm heap (~9 ns per element):
+ * The stock 4.22 kernel calls the C library's scalar `tanh` per element, ~20 ns each on one core of our benchmark machine, so
+ * the lecture MLP's [32, 200] hidden layer alone costs ~120 µs a step. Float32 tensors go to our SIMD
+ * module (src/wasm/simd/elementwise.ts; tanh through expm1, at most 2 ulp off `Math.tanh` rounded to
+ * float32). In an engine without WebAssembly SIMD they go to `tanhInto` below, in JavaScript straight on
+ * the wasm heap (~9 ns per element; `Math.tanh` and `Math.expm1` are no better than the stock kernel, at
+ * ~30 and ~20 ns, as V8 calls out to its own libm):
  *
  *   tanh(x) = (1 - e) / (1 + e),   e = exp(-2x) = 2^(j/32) · exp(r),   |r| ≤ ln2/64,
  *
@@ -14,8 +16,8 @@
  * Checked against `Math.fround(Math.tanh(x))` on every one of the 2^32 float32 inputs: all equal except 48,
  * each one ulp off; ±0, ±Infinity and NaN come out as from `Math.tanh`.
  */
-import { type KernelConfig, type KernelFunc, Tanh, type TensorInfo } from '@tensorflow/tfjs-core';
-import { heapView, type WasmBackendInternals } from './heap';
+import { type KernelConfig, Tanh } from '@tensorflow/tfjs-core';
+import { simdUnaryWasmConfig } from './simd/elementwise';
 
 /** Table entries per doubling of exp: 32 keeps |r| ≤ ln2/64, where 5 Taylor terms are exact enough. */
 const STEPS = 32;
@@ -52,31 +54,9 @@ export function tanhInto(x: Float32Array, y: Float32Array): void {
   }
 }
 
-type TanhArgs = { inputs: { x?: TensorInfo }; backend: WasmBackendInternals };
-
-/** Builds the repaired kernel; `stock` still handles dtypes other than float32. */
-export function makeFastTanh(stock: KernelFunc): KernelFunc {
-  return ((args: TanhArgs): TensorInfo => {
-    const { x } = args.inputs;
-    if (x === undefined) throw new Error('Tanh needs input x');
-    if (x.dtype !== 'float32') return stock(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
-    const { backend } = args;
-    const out = backend.makeOutput(x.shape, 'float32');
-    if (x.shape.includes(0)) return out;
-    // Views are taken after makeOutput, which may have grown (and so detached) the heap.
-    tanhInto(heapView(backend, x) as Float32Array, heapView(backend, out) as Float32Array);
-    return out;
-  }) as unknown as KernelFunc;
-}
-
-/** The repaired kernel config, wrapping `stock` (the registered wasm Tanh config, kept for other dtypes). */
-export function fastTanhWasmConfig(stock: KernelConfig): KernelConfig {
-  return {
-    kernelName: Tanh,
-    backendName: 'wasm',
-    // The stock kernel binds its wasm function in setupFunc; keep it so the fallback works.
-    ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}),
-    ...(stock.disposeFunc ? { disposeFunc: stock.disposeFunc } : {}),
-    kernelFunc: makeFastTanh(stock.kernelFunc),
-  };
-}
+/**
+ * The repaired kernel config, wrapping `stock` (the registered wasm Tanh config, kept for other dtypes):
+ * float32 on the SIMD module, or `tanhInto` without it.
+ */
+export const fastTanhWasmConfig = (stock: KernelConfig): KernelConfig =>
+  simdUnaryWasmConfig(Tanh, 'tanh', stock, tanhInto);

@@ -7,11 +7,12 @@
  * tensor id) an XNNPACK operator, repacking B, for every new B. A training step has a new B in every
  * product (weights change each step; gradients and activations are new tensors), so small products pay
  * more in transposes and setup than in arithmetic. This kernel takes any strides for A, packs B itself
- * (transposed or not) and adds a bias in the same pass. On one Zen 3 core it runs at XNNPACK's rate or
+ * (transposed or not) and adds a bias in the same pass. On one core it runs at XNNPACK's rate or
  * better (packages/backend/BENCHMARKS.md).
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { heapOffset, type WasmBackendInternals } from '../heap';
+import { type EmscriptenModule, instantiateOnHeap } from '../simd/instantiate';
 import { GEMM_WASM_PLAIN, GEMM_WASM_SHARED } from './binary';
 
 /** The exports of the gemm module (addresses and strides in bytes). */
@@ -32,15 +33,6 @@ interface GemmExports {
   pack(src: number, dst: number, k: number, n: number, rsb: number, csb: number): void;
 }
 
-/** What the kernel needs from the Emscripten module of tfjs-backend-wasm. */
-interface EmscriptenModule {
-  HEAPU8: Uint8Array;
-  asm?: { memory?: WebAssembly.Memory };
-  wasmMemory?: WebAssembly.Memory;
-  _malloc(bytes: number): number;
-  _free(address: number): void;
-}
-
 /** An operand: a tensor (or a batch entry of one) and how its matrix is laid out. */
 export interface Operand {
   /** Byte address of the first element. */
@@ -50,19 +42,13 @@ export interface Operand {
 }
 
 /**
- * B panels of at most this many floats (256 KiB) stay in a Zen 3 core's 512 KiB L2 cache while A streams
- * past; measured best of 64, 128 and 256 KiB (BENCHMARKS.md).
+ * B panels of at most this many floats (256 KiB) stay in the L2 cache while A streams past: half of the
+ * smaller L2 our benchmarks ran on (Zen 3, 512 KiB per core; Sapphire Rapids has 2 MiB). Timings on our
+ * shared machine did not separate 128, 256 and 512 KiB panels.
  */
 const PANEL_FLOATS = 65536;
 
 const roundUp8 = (n: number) => (n + 7) & ~7;
-
-function decode(base64: string): Uint8Array<ArrayBuffer> {
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
-}
 
 /** The gemm module bound to one wasm backend instance, with its scratch space in that heap. */
 export class WasmGemm {
@@ -130,10 +116,7 @@ export class WasmGemm {
 
 const INSTANCES = Symbol.for('@makemore/backend:wasmGemm');
 const ENABLED = Symbol.for('@makemore/backend:wasmGemmEnabled');
-const store = globalThis as {
-  [INSTANCES]?: WeakMap<object, WasmGemm | null>;
-  [ENABLED]?: boolean;
-};
+const store = globalThis as { [ENABLED]?: boolean };
 
 /**
  * Turns our SIMD matrix product on or off for the repaired `BatchMatMul` and `_FusedMatMul` kernels
@@ -145,10 +128,6 @@ export function useWasmGemm(enabled?: boolean): boolean {
   return store[ENABLED] ?? true;
 }
 
-function memoryOf(module: EmscriptenModule): WebAssembly.Memory | undefined {
-  return module.asm?.memory ?? module.wasmMemory;
-}
-
 /**
  * The gemm module for this backend, or null when it cannot run here (turned off, no WebAssembly SIMD, or
  * a build of tfjs-backend-wasm whose memory we cannot reach): callers then take the XNNPACK route.
@@ -156,24 +135,12 @@ function memoryOf(module: EmscriptenModule): WebAssembly.Memory | undefined {
 export function wasmGemm(backend: WasmBackendInternals): WasmGemm | null {
   if (!useWasmGemm()) return null;
   const module = backend.wasm as unknown as EmscriptenModule;
-  store[INSTANCES] ??= new WeakMap();
-  const cache = store[INSTANCES];
-  if (cache.has(module)) return cache.get(module) ?? null;
-  let gemm: WasmGemm | null = null;
-  const memory = memoryOf(module);
-  if (memory !== undefined && typeof module._malloc === 'function') {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    try {
-      // Under 4 KB, so synchronous compilation is allowed on a browser's main thread too.
-      const compiled = new WebAssembly.Module(decode(shared ? GEMM_WASM_SHARED : GEMM_WASM_PLAIN));
-      const instance = new WebAssembly.Instance(compiled, { env: { memory } });
-      gemm = new WasmGemm(module, instance.exports as unknown as GemmExports);
-    } catch {
-      gemm = null; // No SIMD in this engine: the XNNPACK route still works.
-    }
-  }
-  cache.set(module, gemm);
-  return gemm;
+  return instantiateOnHeap(
+    module,
+    { plain: GEMM_WASM_PLAIN, shared: GEMM_WASM_SHARED },
+    INSTANCES,
+    (exports) => new WasmGemm(module, exports as unknown as GemmExports),
+  );
 }
 
 /** The byte address of a tensor's data, for an {@link Operand}. */
