@@ -2,13 +2,16 @@
  * One backend configuration's kernel figures, printed as one JSON line (run by bench/run.ts, one child
  * process per configuration so that stock and repaired wasm never share a process).
  *
- *   tsx bench/kernels.ts <cpu | wasm-stock | wasm | wasm-2t>
+ *   tsx bench/kernels.ts <cpu | wasm-stock | wasm-xnnpack | wasm | wasm-2t>
+ *
+ * wasm-xnnpack is the repaired backend with our gemm turned off (the earlier route: transposes + XNNPACK).
  *
  * matmul cases (float32), the shapes a baby-GPT training step multiplies:
  *   square n×n @ n×n for n = 256, 512, 1024 (the only case stock wasm runs on XNNPACK);
  *   dW = xᵀ·dy: [768,128]ᵀ @ [768,512] (transposeA, every weight gradient);
  *   dx = dy·Wᵀ: [768,512] @ [128,512]ᵀ (transposeB, every input gradient);
- *   attention: [48,64,32] @ [48,64,32]ᵀ (batched, transposeB; B·H = 12·4, T = 64, head size 32).
+ *   attention: [48,64,32] @ [48,64,32]ᵀ (batched, transposeB; B·H = 12·4, T = 64, head size 32);
+ *   the lecture MLP's forward x·W1ᵀ ([32,30] @ [200,30]ᵀ) and weight gradient dhᵀ·x ([32,200]ᵀ @ [32,30]).
  * op overhead: microseconds per `add` of two 1-element tensors.
  * data movement (ms per call), the other repaired kernels at a baby-GPT step's sizes:
  *   transpose: attention's head split [12,64,3,4,32] → [3,12,4,64,32] (rank 5);
@@ -21,6 +24,7 @@
  *   exp, erf: a [768,512] activation (GELU's gradient and the cross-entropy; exact GELU).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { useWasmGemm } from '../src/wasm/gemm/gemm';
 import { installWasmRepairs } from '../src/wasm/repairs';
 
 const config = process.argv[2] ?? 'wasm';
@@ -40,6 +44,8 @@ async function setup(): Promise<number> {
     await registerThreadedWasm(2);
   }
   if (config !== 'wasm-stock') installWasmRepairs();
+  // The repairs' earlier matmul route: explicit transposes and XNNPACK calls instead of our gemm.
+  if (config === 'wasm-xnnpack') useWasmGemm(false);
   if (!(await tf.setBackend('wasm'))) throw new Error('wasm failed to initialise');
   return wasm.getThreadsCount();
 }
@@ -82,6 +88,8 @@ const cases = [256, 512, 1024].map((n) =>
 cases.push(matmulCase('dW = xT dy', [768, 128], [768, 512], true, false, 2 * 768 * 128 * 512));
 cases.push(matmulCase('dx = dy WT', [768, 512], [128, 512], false, true, 2 * 768 * 128 * 512));
 cases.push(matmulCase('attention q kT', [48, 64, 32], [48, 64, 32], false, true, 2 * 48 * 64 * 64 * 32));
+cases.push(matmulCase('MLP x W1T', [32, 30], [200, 30], false, true, 2 * 32 * 30 * 200));
+cases.push(matmulCase('MLP dW1 = dhT x', [32, 200], [32, 30], true, false, 2 * 32 * 200 * 30));
 function moveCase(
   name: string,
   make: () => tf.Tensor[],
