@@ -8,7 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const configs =
-  process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['cpu', 'wasm-stock', 'wasm-xnnpack', 'wasm', 'wasm-2t'];
+  process.argv.slice(2).length > 0
+    ? process.argv.slice(2)
+    : ['cpu', 'wasm-stock', 'wasm-xnnpack', 'wasm', 'wasm-2t'];
 const script = fileURLToPath(new URL('./kernels.ts', import.meta.url));
 
 type Row = {
