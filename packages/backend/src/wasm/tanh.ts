@@ -1,8 +1,8 @@
 /**
  * A faster `Tanh` for the wasm backend.
  *
- * The stock 4.22 kernel calls the C library's scalar `tanh` per element, ~20 ns each on one core of our benchmark machine, so
- * the lecture MLP's [32, 200] hidden layer alone costs ~120 µs a step. Float32 tensors go to our SIMD
+ * The stock 4.22 kernel calls the C library's scalar `tanh` per element, ~20 ns each on one core of our
+ * benchmark machine, so the lecture MLP's [32, 200] hidden layer alone costs ~120 µs a step. Float32 tensors go to our SIMD
  * module (src/wasm/simd/elementwise.ts; tanh through expm1, at most 2 ulp off `Math.tanh` rounded to
  * float32). In an engine without WebAssembly SIMD they go to `tanhInto` below, in JavaScript straight on
  * the wasm heap (~9 ns per element; `Math.tanh` and `Math.expm1` are no better than the stock kernel, at

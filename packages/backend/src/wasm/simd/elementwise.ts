@@ -4,8 +4,8 @@
  * time, straight from the input tensor to the output in tfjs's heap.
  *
  * The stock 4.22 kernels call the C library's scalar `exp`, `tanh` and `erf` per element (~15, ~18 and
- * ~8.5 ns each on one core of our benchmark machine); a baby GPT spends ~25 ms a step in `Exp` (GELU's gradient, the
- * cross-entropy) and ~13 ms in `Erf` (exact GELU). Other dtypes still go to the stock kernel, as does
+ * ~8.5 ns each on one core of our benchmark machine); a baby GPT spent ~25 ms a step in `Exp` (GELU's
+ * gradient, the cross-entropy) and ~13 ms in `Erf` (exact GELU). Other dtypes still go to the stock kernel, as does
  * everything in an engine without WebAssembly SIMD.
  */
 import { Erf, Exp, type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
