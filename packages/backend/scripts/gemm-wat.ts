@@ -69,17 +69,18 @@ function microKernel(rows: number): string {
 }
 
 /**
- * The driver: `gemm(a, b, c, bias, m, n, k, rsa, ksa, tile, nc)` walks C in panels of `nc` columns
+ * The driver: `gemm(a, b, c, bias, m, n, k, rsa, ksa, tile, nc, strip)` walks C in panels of `nc` columns
  * (a multiple of 8), and each panel in R×8 tiles, row strip by row strip: the K×nc panel of B stays in
  * the L2 cache while every row strip of A streams past it. `tile` is 128 bytes of scratch for the tiles
- * that overhang N.
+ * that overhang N; `strip` is 16·k bytes of scratch for a transposed A's row strip.
  */
 const driver = (TILE_ROWS: number) => `
   (func (export "gemm") (param $a i32) (param $b i32) (param $c i32) (param $bias i32)
       (param $m i32) (param $n i32) (param $k i32) (param $rsa i32) (param $ksa i32)
-      (param $tile i32) (param $nc i32)
+      (param $tile i32) (param $nc i32) (param $strip i32)
     (local $i i32) (local $j i32) (local $rows i32) (local $cols i32) (local $ldc i32) (local $dst i32)
     (local $r i32) (local $q i32) (local $biasj i32) (local $jp i32) (local $jend i32)
+    (local $sa i32) (local $srsa i32) (local $sksa i32) (local $p i32) (local $from i32) (local $to i32)
     (local.set $ldc (i32.shl (local.get $n) (i32.const 2)))
     (block $done_panels (loop $next_panel
     (br_if $done_panels (i32.ge_s (local.get $jp) (local.get $n)))
@@ -90,6 +91,28 @@ const driver = (TILE_ROWS: number) => `
       (br_if $done_i (i32.ge_s (local.get $i) (local.get $m)))
       (local.set $rows (select (i32.const ${TILE_ROWS}) (i32.sub (local.get $m) (local.get $i))
         (i32.ge_s (i32.sub (local.get $m) (local.get $i)) (i32.const ${TILE_ROWS}))))
+      ;; A strip whose 4 rows sit side by side in memory (a transposed A: rsa = 4) but whose steps in p are
+      ;; far apart is copied into a contiguous K×4 strip first, so the kernel reads one cache line per
+      ;; 4 steps instead of one per step.
+      (local.set $sa (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $rsa))))
+      (local.set $srsa (local.get $rsa))
+      (local.set $sksa (local.get $ksa))
+      (if (i32.and (i32.and (i32.eq (local.get $rows) (i32.const ${TILE_ROWS}))
+            (i32.eq (local.get $rsa) (i32.const 4))) (i32.gt_u (local.get $ksa) (i32.const 16)))
+        (then
+          (local.set $from (local.get $sa))
+          (local.set $to (local.get $strip))
+          (local.set $p (i32.const 0))
+          (block $done_strip (loop $next_strip
+            (br_if $done_strip (i32.ge_s (local.get $p) (local.get $k)))
+            (v128.store (local.get $to) (v128.load (local.get $from)))
+            (local.set $from (i32.add (local.get $from) (local.get $ksa)))
+            (local.set $to (i32.add (local.get $to) (i32.const 16)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $next_strip)))
+          (local.set $sa (local.get $strip))
+          (local.set $srsa (i32.const 4))
+          (local.set $sksa (i32.const 16))))
       (local.set $j (local.get $jp))
       (block $done_j (loop $next_j
         (br_if $done_j (i32.ge_s (local.get $j) (local.get $jend)))
@@ -103,11 +126,11 @@ const driver = (TILE_ROWS: number) => `
         ;; rows × 8 tile at (i, j): one 4-row kernel, or single rows for the remainder of M.
         (if (i32.eq (local.get $rows) (i32.const ${TILE_ROWS}))
           (then (call $k${TILE_ROWS}
-            (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $rsa)))
+            (local.get $sa)
             (i32.add (local.get $b) (i32.mul (i32.shr_u (local.get $j) (i32.const 3)) (i32.shl (local.get $k) (i32.const 5))))
             (local.get $dst)
             (select (local.get $ldc) (i32.const 32) (i32.ge_s (local.get $cols) (i32.const 8)))
-            (local.get $biasj) (local.get $k) (local.get $rsa) (local.get $ksa) (i32.const 32)))
+            (local.get $biasj) (local.get $k) (local.get $srsa) (local.get $sksa) (i32.const 32)))
           (else
             (local.set $r (i32.const 0))
             (loop $row
@@ -213,9 +236,10 @@ const pack = `
       (br $next_j))))`;
 
 /** The whole module; `shared` imports a shared memory (tfjs's multi-threaded wasm build). */
-export function gemmWat(options: { shared: boolean; tileRows?: number }): string {
+export function gemmWat(options: { shared: boolean }): string {
   const memory = options.shared ? '(memory 1 65536 shared)' : '(memory 1)';
-  const rows = options.tileRows ?? TILE_ROWS;
+  // The strip copy in the driver moves 4 rows as one v128, so it assumes 4-row tiles.
+  const rows = TILE_ROWS;
   return `(module
   (import "env" "memory" ${memory})
   ${microKernel(rows)}

@@ -64,8 +64,8 @@ describe('the gemm module', () => {
         const A = Float32Array.from({ length: m * k }, () => rng.normal());
         const B = Float32Array.from({ length: k * n }, () => rng.normal());
         const bias = Float32Array.from({ length: n }, () => rng.normal());
-        const [aAt, bAt, biasAt, cAt, packedAt, packedBiasAt, tileAt] = [
-          0, 4096, 8192, 12288, 16384, 32768, 36864,
+        const [aAt, bAt, biasAt, cAt, packedAt, packedBiasAt, tileAt, stripAt] = [
+          0, 4096, 8192, 12288, 16384, 32768, 36864, 40960,
         ];
         heap.set(A, aAt / 4);
         heap.set(B, bAt / 4);
@@ -76,7 +76,7 @@ describe('the gemm module', () => {
         pack(bAt, packedAt, k, n, tb ? 4 : n * 4, tb ? k * 4 : 4);
         pack(biasAt, packedBiasAt, 1, n, 0, 4);
         // nc = 8 makes every column tile its own panel, exercising the panel loop.
-        gemm(aAt, packedAt, cAt, packedBiasAt, m, n, k, ta ? 4 : k * 4, ta ? m * 4 : 4, tileAt, 8);
+        gemm(aAt, packedAt, cAt, packedBiasAt, m, n, k, ta ? 4 : k * 4, ta ? m * 4 : 4, tileAt, 8, stripAt);
         for (let i = 0; i < m; i++) {
           for (let j = 0; j < n; j++) {
             let want = bias[j]!;

@@ -29,6 +29,7 @@ interface GemmExports {
     ksa: number,
     tile: number,
     nc: number,
+    strip: number,
   ): void;
   pack(src: number, dst: number, k: number, n: number, rsb: number, csb: number): void;
 }
@@ -69,7 +70,8 @@ export class WasmGemm {
     const n8 = roundUp8(n);
     const packedBytes = k * n8 * 4;
     const biasBytes = bias === undefined ? 0 : n8 * 4;
-    const base = this.reserve(packedBytes + biasBytes + 128);
+    // After B and the bias: 128 bytes for an overhanging tile, then 16·k for a transposed A's row strip.
+    const base = this.reserve(packedBytes + biasBytes + 128 + 16 * k);
     const rsb = b.transposed ? 4 : n * 4;
     const csb = b.transposed ? k * 4 : 4;
     this.exports.pack(b.address, base, k, n, rsb, csb);
@@ -96,7 +98,8 @@ export class WasmGemm {
     const rsa = a.transposed ? 4 : k * 4;
     const ksa = a.transposed ? m * 4 : 4;
     const nc = Math.max(8, Math.floor(PANEL_FLOATS / Math.max(k, 1) / 8) * 8);
-    this.exports.gemm(a.address, packed.packed, c, packed.bias, m, n, k, rsa, ksa, packed.tile, nc);
+    const strip = packed.tile + 128;
+    this.exports.gemm(a.address, packed.packed, c, packed.bias, m, n, k, rsa, ksa, packed.tile, nc, strip);
   }
 
   /** Scratch space of at least `bytes` bytes in the backend's heap (kept and reused between calls). */
