@@ -2,6 +2,7 @@
 import type { Rng } from '@makemore/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
+import { installWasmRepairs, uninstallWasmRepairs } from '../src/wasm/repairs';
 
 /** A float32 tensor of standard normals from `rng`. */
 export function randn(rng: Rng, shape: number[]): tf.Tensor {
@@ -21,6 +22,16 @@ export async function on(
   const result = { shape: out.shape, values: Array.from(await out.data()) };
   out.dispose();
   return result;
+}
+
+/** Runs `f` on wasm with the stock kernels, then puts the repairs back. */
+export async function onStockWasm(f: () => tf.Tensor): Promise<{ shape: number[]; values: number[] }> {
+  uninstallWasmRepairs();
+  try {
+    return await on('wasm', f);
+  } finally {
+    installWasmRepairs();
+  }
 }
 
 /** Asserts equal shapes and values within `atol + rtol·|expected|` per element. */

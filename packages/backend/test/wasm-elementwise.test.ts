@@ -20,7 +20,7 @@ import {
   useWasmElementwise,
   wasmElementwise,
 } from '../src/wasm/simd/elementwise';
-import { expectClose, on, randn } from './helpers';
+import { expectClose, on, onStockWasm, randn } from './helpers';
 
 beforeAll(async () => {
   const choice = await useBestBackend({ prefer: 'wasm', onNotice: () => {} });
@@ -210,16 +210,6 @@ const KERNELS = [
   // The cpu backend's erf is Abramowitz & Stegun 7.1.26 (absolute error ≤ 1.5e-7).
   { name: 'Erf', f: tf.erf, cpuTolerance: [2e-7, 0] },
 ] as const;
-
-/** Runs `f` on wasm with the stock kernels, then puts the repairs back. */
-async function onStockWasm(f: () => tf.Tensor): Promise<{ shape: number[]; values: number[] }> {
-  uninstallWasmRepairs();
-  try {
-    return await on('wasm', f);
-  } finally {
-    installWasmRepairs();
-  }
-}
 
 describe('Exp, Tanh and Erf on wasm', () => {
   it('run on the SIMD module of the wasm backend', async () => {

@@ -11,23 +11,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { installWasmRepairs, uninstallWasmRepairs, useBestBackend, wasmRepairState } from '../src/node';
 import { COPY_WITHIN_WORDS } from '../src/wasm/gather';
 import { tanhInto } from '../src/wasm/tanh';
-import { expectClose, on, randn } from './helpers';
+import { expectClose, on, onStockWasm, randn } from './helpers';
 
 beforeAll(async () => {
   const choice = await useBestBackend({ prefer: 'wasm', onNotice: () => {} });
   expect(choice.backend).toBe('wasm');
   expect(wasmRepairState()).toMatchObject({ tanh: true, gather: true });
 });
-
-/** Runs `f` on wasm with the stock kernels, then puts the repairs back. */
-async function onStockWasm(f: () => tf.Tensor): Promise<{ shape: number[]; values: number[] }> {
-  uninstallWasmRepairs();
-  try {
-    return await on('wasm', f);
-  } finally {
-    installWasmRepairs();
-  }
-}
 
 describe('Tanh on wasm', () => {
   it('without SIMD (tanhInto) is within one ulp of Math.tanh on a sweep through every float32 exponent', () => {

@@ -21,7 +21,6 @@
  * The stock kernel function is kept and called for each product, so the arithmetic is XNNPACK's.
  */
 import {
-  BatchMatMul,
   type KernelConfig,
   type KernelFunc,
   type TensorInfo,
@@ -31,6 +30,7 @@ import {
 import { wasmGemm } from './gemm/gemm';
 import { gemmMatMul, productShape } from './gemm/mat-mul';
 import { heapCopy, heapOffset, type WasmBackendInternals } from './heap';
+import { replacingStock } from './replace-stock';
 
 type Attrs = { transposeA: boolean; transposeB: boolean };
 type MatMulArgs = { inputs: { a?: TensorInfo; b?: TensorInfo }; backend: WasmBackendInternals; attrs: Attrs };
@@ -146,12 +146,5 @@ export function makeFastBatchMatMul(stock: KernelFunc): KernelFunc {
 
 /** The repaired kernel config, wrapping `stock` (the registered wasm BatchMatMul config). */
 export function fastBatchMatMulWasmConfig(stock: KernelConfig): KernelConfig {
-  return {
-    kernelName: BatchMatMul,
-    backendName: 'wasm',
-    // The stock setup binds the C++ entry point; it must still run whenever the backend is (re)selected.
-    ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}),
-    ...(stock.disposeFunc ? { disposeFunc: stock.disposeFunc } : {}),
-    kernelFunc: makeFastBatchMatMul(stock.kernelFunc),
-  };
+  return replacingStock(stock, makeFastBatchMatMul(stock.kernelFunc));
 }

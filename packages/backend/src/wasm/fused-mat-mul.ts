@@ -21,11 +21,11 @@ import {
   Relu6,
   Sigmoid,
   type TensorInfo,
-  _FusedMatMul,
 } from '@tensorflow/tfjs-core';
 import { wasmGemm } from './gemm/gemm';
 import { gemmMatMul } from './gemm/mat-mul';
 import type { WasmBackendInternals } from './heap';
+import { replacingStock } from './replace-stock';
 
 type Attrs = { transposeA: boolean; transposeB: boolean; activation?: string; leakyreluAlpha?: number };
 type Inputs = { a?: TensorInfo; b?: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
@@ -109,11 +109,5 @@ export function makeFastFusedMatMul(stock: KernelFunc): KernelFunc {
 
 /** The repaired kernel config, wrapping `stock` (the registered wasm _FusedMatMul config). */
 export function fastFusedMatMulWasmConfig(stock: KernelConfig): KernelConfig {
-  return {
-    kernelName: _FusedMatMul,
-    backendName: 'wasm',
-    ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}),
-    ...(stock.disposeFunc ? { disposeFunc: stock.disposeFunc } : {}),
-    kernelFunc: makeFastFusedMatMul(stock.kernelFunc),
-  };
+  return replacingStock(stock, makeFastFusedMatMul(stock.kernelFunc));
 }

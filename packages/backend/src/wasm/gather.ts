@@ -17,13 +17,13 @@
  */
 import {
   backend_util,
-  GatherV2,
   type KernelConfig,
   type KernelFunc,
   type TensorInfo,
   util,
 } from '@tensorflow/tfjs-core';
 import { heapOffset, heapView, type WasmBackendInternals } from './heap';
+import { replacingStock } from './replace-stock';
 
 /**
  * Rows of at least this many words are moved with `copyWithin`; shorter ones in a loop, where the call's
@@ -109,12 +109,5 @@ export function makeFastGatherV2(stock: KernelFunc): KernelFunc {
 
 /** The repaired kernel config, wrapping `stock` (the registered wasm GatherV2 config). */
 export function fastGatherV2WasmConfig(stock: KernelConfig): KernelConfig {
-  return {
-    kernelName: GatherV2,
-    backendName: 'wasm',
-    // The stock kernel binds its wasm function in setupFunc; keep it so the fallback works.
-    ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}),
-    ...(stock.disposeFunc ? { disposeFunc: stock.disposeFunc } : {}),
-    kernelFunc: makeFastGatherV2(stock.kernelFunc),
-  };
+  return replacingStock(stock, makeFastGatherV2(stock.kernelFunc));
 }

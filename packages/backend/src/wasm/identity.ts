@@ -6,7 +6,8 @@
  * immutable, so a copy buys nothing. This kernel shares the input's buffer and bumps its reference count,
  * which is what the cpu backend's Identity does; the buffer is freed when the last holder is disposed.
  */
-import { Identity, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { replacingStock } from './replace-stock';
 
 type IdentityArgs = { inputs: { x?: TensorInfo }; backend: { incRef(dataId: object): void } };
 
@@ -23,11 +24,5 @@ export function makeSharedIdentity(stock: KernelFunc): KernelFunc {
 
 /** The repaired kernel config, wrapping `stock` (the registered wasm Identity config). */
 export function sharedIdentityWasmConfig(stock: KernelConfig): KernelConfig {
-  return {
-    kernelName: Identity,
-    backendName: 'wasm',
-    ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}),
-    ...(stock.disposeFunc ? { disposeFunc: stock.disposeFunc } : {}),
-    kernelFunc: makeSharedIdentity(stock.kernelFunc),
-  };
+  return replacingStock(stock, makeSharedIdentity(stock.kernelFunc));
 }

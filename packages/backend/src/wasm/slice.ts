@@ -12,14 +12,12 @@ import {
   type DataType,
   type KernelConfig,
   type KernelFunc,
-  Slice,
-  SplitV,
   slice_util,
   type TensorInfo,
-  Unpack,
   util,
 } from '@tensorflow/tfjs-core';
 import { heapOffset, type WasmBackendInternals } from './heap';
+import { replacingStock } from './replace-stock';
 
 const BYTES: Partial<Record<DataType, number>> = { float32: 4, int32: 4, bool: 1 };
 
@@ -126,14 +124,6 @@ export function makeFastUnpack(stockSlice: KernelFunc): KernelFunc {
   }) as unknown as KernelFunc;
 }
 
-const replace = (stock: KernelConfig, kernelName: string, kernelFunc: KernelFunc): KernelConfig => ({
-  kernelName,
-  backendName: 'wasm',
-  ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}),
-  ...(stock.disposeFunc ? { disposeFunc: stock.disposeFunc } : {}),
-  kernelFunc,
-});
-
 /** The repaired configs, wrapping the stock `Slice` (used for strings) and replacing `SplitV`, `Unpack`. */
 export function fastSliceWasmConfigs(stock: {
   slice: KernelConfig;
@@ -142,8 +132,8 @@ export function fastSliceWasmConfigs(stock: {
 }): KernelConfig[] {
   const stockSlice = stock.slice.kernelFunc;
   return [
-    replace(stock.slice, Slice, makeFastSlice(stockSlice)),
-    replace(stock.splitV, SplitV, makeFastSplitV(stockSlice)),
-    replace(stock.unpack, Unpack, makeFastUnpack(stockSlice)),
+    replacingStock(stock.slice, makeFastSlice(stockSlice)),
+    replacingStock(stock.splitV, makeFastSplitV(stockSlice)),
+    replacingStock(stock.unpack, makeFastUnpack(stockSlice)),
   ];
 }

@@ -16,7 +16,7 @@
  * Checked against `Math.fround(Math.tanh(x))` on every one of the 2^32 float32 inputs: all equal except 48,
  * each one ulp off; ±0, ±Infinity and NaN come out as from `Math.tanh`.
  */
-import { type KernelConfig, Tanh } from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { simdUnaryWasmConfig } from './simd/elementwise';
 
 /** Table entries per doubling of exp: 32 keeps |r| ≤ ln2/64, where 5 Taylor terms are exact enough. */
@@ -59,4 +59,4 @@ export function tanhInto(x: Float32Array, y: Float32Array): void {
  * float32 on the SIMD module, or `tanhInto` without it.
  */
 export const fastTanhWasmConfig = (stock: KernelConfig): KernelConfig =>
-  simdUnaryWasmConfig(Tanh, 'tanh', stock, tanhInto);
+  simdUnaryWasmConfig('tanh', stock, tanhInto);

@@ -10,8 +10,9 @@
  * moves, the buffer is shared. If at most four axes remain, the stock kernel runs on that view. Otherwise a loop here walks the output in
  * order and copies whole innermost runs when the last axis stays last, which is the attention case.
  */
-import { type KernelConfig, type KernelFunc, type TensorInfo, Transpose } from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { heapOffset, type WasmBackendInternals } from './heap';
+import { replacingStock } from './replace-stock';
 
 type TransposeArgs = { inputs: { x?: TensorInfo }; backend: WasmBackendInternals; attrs: { perm: number[] } };
 
@@ -118,11 +119,5 @@ export function makeFastTranspose(stock: KernelFunc): KernelFunc {
 
 /** The repaired kernel config, wrapping `stock` (the registered wasm Transpose config). */
 export function fastTransposeWasmConfig(stock: KernelConfig): KernelConfig {
-  return {
-    kernelName: Transpose,
-    backendName: 'wasm',
-    ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}),
-    ...(stock.disposeFunc ? { disposeFunc: stock.disposeFunc } : {}),
-    kernelFunc: makeFastTranspose(stock.kernelFunc),
-  };
+  return replacingStock(stock, makeFastTranspose(stock.kernelFunc));
 }

@@ -10,8 +10,7 @@
  * (transposed or not) and adds a bias in the same pass. On one core it runs at XNNPACK's rate or
  * better (packages/backend/BENCHMARKS.md).
  */
-import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { heapOffset, type WasmBackendInternals } from '../heap';
+import type { WasmBackendInternals } from '../heap';
 import { type EmscriptenModule, instantiateOnHeap } from '../simd/instantiate';
 import { GEMM_WASM_PLAIN, GEMM_WASM_SHARED } from './binary';
 
@@ -62,9 +61,9 @@ export class WasmGemm {
   ) {}
 
   /**
-   * Packs `b` (k × n; stored n × k when transposed) into the scratch space, with `bias` (n floats, or
-   * none) after it. Returns the addresses to pass to {@link multiply}. Call before allocating outputs is
-   * not required: addresses stay valid when the heap grows.
+   * Packs `b` (k × n; stored n × k when transposed) into the scratch space, with `bias` (the byte address
+   * of n floats, or none) after it. Returns the addresses to pass to {@link multiply}; they stay valid
+   * when the heap grows.
    */
   packB(b: Operand, k: number, n: number, bias?: number): { packed: number; bias: number; tile: number } {
     const n8 = roundUp8(n);
@@ -78,9 +77,9 @@ export class WasmGemm {
     let biasAddress = 0;
     if (bias !== undefined) {
       biasAddress = base + packedBytes;
-      // A bias is one row of n floats: pack it as a 1 × n matrix, which also zero-pads it to n8.
+      // A bias is one row of n floats: packed as a 1 × n matrix, its ⌈n/8⌉ tiles of 8 floats are exactly
+      // the row zero-padded to n8.
       this.exports.pack(bias, biasAddress, 1, n, 0, 4);
-      // pack lays a 1-row matrix out as ⌈n/8⌉ tiles of 8 floats: exactly the padded row.
     }
     return { packed: base, bias: biasAddress, tile: base + packedBytes + biasBytes };
   }
@@ -145,6 +144,3 @@ export function wasmGemm(backend: WasmBackendInternals): WasmGemm | null {
     (exports) => new WasmGemm(module, exports as unknown as GemmExports),
   );
 }
-
-/** The byte address of a tensor's data, for an {@link Operand}. */
-export const addressOf = (backend: WasmBackendInternals, t: TensorInfo): number => heapOffset(backend, t);

@@ -8,11 +8,9 @@
  * B is packed once per distinct entry; when one B serves a whole batch of untransposed A, the batch is
  * folded into the rows of A and the product is a single call.
  */
-import { broadcast_util, type TensorInfo } from '@tensorflow/tfjs-core';
-import type { WasmBackendInternals } from '../heap';
-import { addressOf, type WasmGemm } from './gemm';
-
-const sizeOf = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
+import { broadcast_util, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { heapOffset, type WasmBackendInternals } from '../heap';
+import type { WasmGemm } from './gemm';
 
 /** The sizes of a product: A is m × k, B is k × n, over `batch` entries. */
 export interface ProductShape {
@@ -48,8 +46,8 @@ export function productShape(
     m,
     k: kA,
     n,
-    batchA: sizeOf(a.shape.slice(0, -2)),
-    batchB: sizeOf(b.shape.slice(0, -2)),
+    batchA: util.sizeFromShape(a.shape.slice(0, -2)),
+    batchB: util.sizeFromShape(b.shape.slice(0, -2)),
     outShape: [...outer, m, n],
   };
 }
@@ -70,11 +68,11 @@ export function gemmMatMul(
   const { m, k, n, batchA, batchB, outShape } = productShape(a, b, transposeA, transposeB);
   const batch = Math.max(batchA, batchB);
   const out = backend.makeOutput(outShape, 'float32');
-  if (sizeOf(outShape) === 0) return out;
-  const aBase = addressOf(backend, a);
-  const bBase = addressOf(backend, b);
-  const cBase = addressOf(backend, out);
-  const biasAddress = bias === undefined ? undefined : addressOf(backend, bias);
+  if (util.sizeFromShape(outShape) === 0) return out;
+  const aBase = heapOffset(backend, a);
+  const bBase = heapOffset(backend, b);
+  const cBase = heapOffset(backend, out);
+  const biasAddress = bias === undefined ? undefined : heapOffset(backend, bias);
   const aBytes = m * k * 4;
   const bBytes = k * n * 4;
   const cBytes = m * n * 4;

@@ -5,11 +5,12 @@
  *
  * The stock 4.22 kernels call the C library's scalar `exp`, `tanh` and `erf` per element (~15, ~18 and
  * ~8.5 ns each on one core of our benchmark machine); a baby GPT spent ~25 ms a step in `Exp` (GELU's
- * gradient, the cross-entropy) and ~13 ms in `Erf` (exact GELU). Other dtypes still go to the stock kernel, as does
- * everything in an engine without WebAssembly SIMD.
+ * gradient, the cross-entropy) and ~13 ms in `Erf` (exact GELU). Other dtypes still go to the stock
+ * kernel, as does everything in an engine without WebAssembly SIMD.
  */
-import { Erf, Exp, type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { heapOffset, heapView, type WasmBackendInternals } from '../heap';
+import { replacingStock } from '../replace-stock';
 import { ELEMENTWISE_WASM_PLAIN, ELEMENTWISE_WASM_SHARED } from './elementwise-binary';
 import { type EmscriptenModule, instantiateOnHeap } from './instantiate';
 
@@ -71,27 +72,19 @@ function simdUnaryKernel(
 }
 
 /**
- * The repaired config for `kernelName`, wrapping `stock` (the registered wasm config, kept for other
- * dtypes and as the fallback).
+ * The repaired config replacing `stock` (the registered wasm config, kept for other dtypes and as the
+ * fallback).
  */
 export function simdUnaryWasmConfig(
-  kernelName: string,
   op: ElementwiseOp,
   stock: KernelConfig,
   fallback?: (x: Float32Array, y: Float32Array) => void,
 ): KernelConfig {
-  return {
-    kernelName,
-    backendName: 'wasm',
-    // The stock kernel binds its wasm function in setupFunc; keep it so the fallback works.
-    ...(stock.setupFunc ? { setupFunc: stock.setupFunc } : {}),
-    ...(stock.disposeFunc ? { disposeFunc: stock.disposeFunc } : {}),
-    kernelFunc: simdUnaryKernel(op, stock.kernelFunc, fallback),
-  };
+  return replacingStock(stock, simdUnaryKernel(op, stock.kernelFunc, fallback));
 }
 
 /** The repaired `Exp`: float32 on the SIMD module, at most 1 ulp off; below x = −86.99 it returns 0. */
-export const fastExpWasmConfig = (stock: KernelConfig) => simdUnaryWasmConfig(Exp, 'exp', stock);
+export const fastExpWasmConfig = (stock: KernelConfig) => simdUnaryWasmConfig('exp', stock);
 
 /** The repaired `Erf`: float32 on the SIMD module, at most 1 ulp off the correctly rounded erf. */
-export const fastErfWasmConfig = (stock: KernelConfig) => simdUnaryWasmConfig(Erf, 'erf', stock);
+export const fastErfWasmConfig = (stock: KernelConfig) => simdUnaryWasmConfig('erf', stock);
