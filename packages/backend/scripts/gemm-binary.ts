@@ -4,4 +4,10 @@ import { gemmWat } from './gemm-wat';
 
 /** The text of src/wasm/gemm/binary.ts. */
 export const gemmBinarySource = () =>
-  binarySource({ generator: 'gemm-wat.ts', wat: gemmWat, constant: 'GEMM_WASM', what: 'The gemm module' });
+  binarySource({
+    generator: 'gemm-wat.ts',
+    wat: gemmWat,
+    constant: 'GEMM_WASM',
+    what: 'The gemm module',
+    fma: true,
+  });

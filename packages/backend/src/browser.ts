@@ -16,6 +16,7 @@ import {
   warnNotice,
 } from './select';
 import { installWasmRepairs } from './wasm/repairs';
+import { hasRelaxedSimd } from './wasm/simd/relaxed';
 
 /** Options for the browser's {@link useBestBackend}. */
 export interface BrowserBackendOptions extends BaseBackendOptions {
@@ -44,8 +45,9 @@ export async function loadWasm(options: {
   await activate('wasm');
   const threads = wasm.getThreadsCount();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const instructions = simd ? (hasRelaxedSimd() ? 'SIMD with FMA' : 'SIMD') : 'no SIMD';
   return {
-    detail: `repaired wasm, ${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}`,
+    detail: `repaired wasm, ${instructions}, ${threads} thread${threads === 1 ? '' : 's'}`,
     threads,
   };
 }

@@ -16,7 +16,7 @@ export {
   type NodeBackendName,
 } from './names';
 export type { BackendAttempt, BackendChoice, BaseBackendOptions, NoticeHandler } from './select';
-export { useWasmGemm } from './wasm/gemm/gemm';
+export { useWasmGemm, useWasmGemmFma } from './wasm/gemm/gemm';
 export {
   installWasmRepairs,
   uninstallWasmRepairs,

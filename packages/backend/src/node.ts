@@ -11,6 +11,7 @@ import './gradients';
 import { type NodeBackendName, NODE_ORDER, checkPreference } from './names';
 import { loadOptionalPackage, defaultResolutionBases } from './node/optional-package';
 import { wasmBinaryDir } from './node/wasm-files';
+import { enableRelaxedSimd } from './node/relaxed-simd';
 import { registerThreadedWasm } from './node/wasm-threads';
 import {
   activate,
@@ -25,6 +26,7 @@ import {
 
 export * from './index';
 export { loadOptionalPackage, type OptionalPackage } from './node/optional-package';
+export { enableRelaxedSimd } from './node/relaxed-simd';
 export { wasmBinaryDir, wasmPackageDir } from './node/wasm-files';
 export { MAX_WASM_THREADS, registerThreadedWasm } from './node/wasm-threads';
 
@@ -37,6 +39,11 @@ export interface NodeBackendOptions extends BaseBackendOptions {
    * Default: this package's directory, then `process.cwd()`.
    */
   resolveFrom?: string | readonly string[];
+  /**
+   * Let the wasm backend's matrix product use fused multiply-adds (WebAssembly relaxed SIMD). Default true.
+   * On Node 20 this sets V8's `--experimental-wasm-relaxed-simd` for the process (see `enableRelaxedSimd`).
+   */
+  relaxedSimd?: boolean;
 }
 
 const NATIVE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
@@ -85,7 +92,7 @@ export async function useBestBackend(options: NodeBackendOptions = {}): Promise<
   const candidates: Candidate[] = [
     nativeCandidate('tensorflow-gpu', bases, broken),
     nativeCandidate('tensorflow', bases, broken),
-    { name: 'wasm', load: () => loadNodeWasm(options.threads ?? 1) },
+    { name: 'wasm', load: () => loadNodeWasm(options.threads ?? 1, options.relaxedSimd ?? true) },
     {
       name: 'cpu',
       load: async () => {
@@ -102,7 +109,11 @@ export async function useBestBackend(options: NodeBackendOptions = {}): Promise<
  * The repaired wasm backend with `threads` threads. More than one thread needs our own instantiation of
  * the threaded build (see node/wasm-threads.ts); that is done once, before wasm is first initialised.
  */
-async function loadNodeWasm(threads: number): Promise<{ detail: string; threads: number }> {
+async function loadNodeWasm(
+  threads: number,
+  relaxedSimd: boolean,
+): Promise<{ detail: string; threads: number }> {
+  if (relaxedSimd) enableRelaxedSimd();
   if (threads > 1 && !isInitialised('wasm')) await registerThreadedWasm(threads);
   const loaded = await loadWasm({ wasmPaths: wasmBinaryDir(), threads });
   if (loaded.threads !== threads) {

@@ -5,10 +5,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gemmBinarySource } from '../scripts/gemm-binary';
-import { useBestBackend, useWasmGemm } from '../src/node';
-import { GEMM_WASM_PLAIN, GEMM_WASM_SHARED } from '../src/wasm/gemm/binary';
+import { enableRelaxedSimd, useBestBackend, useWasmGemm, useWasmGemmFma } from '../src/node';
+import {
+  GEMM_WASM_PLAIN,
+  GEMM_WASM_PLAIN_FMA,
+  GEMM_WASM_SHARED,
+  GEMM_WASM_SHARED_FMA,
+} from '../src/wasm/gemm/binary';
 import { wasmGemm } from '../src/wasm/gemm/gemm';
 import type { WasmBackendInternals } from '../src/wasm/heap';
+import { hasRelaxedSimd } from '../src/wasm/simd/relaxed';
 import { expectClose, on, randn } from './helpers';
 
 beforeAll(async () => {
@@ -18,6 +24,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   useWasmGemm(true);
+  useWasmGemmFma(true);
 });
 
 const wasmBackend = () => tf.findBackend('wasm') as unknown as WasmBackendInternals;
@@ -31,21 +38,34 @@ describe('the gemm module', () => {
     expect(committed).toBe(await gemmBinarySource());
   });
 
-  it('loads on the wasm backend, and useWasmGemm(false) turns it off', () => {
+  it('loads on the wasm backend in its fused multiply-add variant, and useWasmGemm(false) turns it off', () => {
     expect(useWasmGemm()).toBe(true);
-    expect(wasmGemm(wasmBackend())).not.toBeNull();
+    // useBestBackend turned relaxed SIMD on (Node 20 needs V8's flag; Node 22 has it by default).
+    expect(hasRelaxedSimd()).toBe(true);
+    expect(wasmGemm(wasmBackend())?.fma).toBe(true);
     expect(useWasmGemm(false)).toBe(false);
     expect(wasmGemm(wasmBackend())).toBeNull();
     expect(useWasmGemm(true)).toBe(true);
   });
 
-  // The module on its own, against a plain JavaScript product: both variants, a bias, ragged tiles.
-  for (const shared of [false, true]) {
-    it(`computes C = op(A)·op(B) + bias in its ${shared ? 'shared' : 'plain'}-memory variant`, () => {
-      const memory = shared
+  it('enableRelaxedSimd() is idempotent', () => {
+    expect(enableRelaxedSimd()).toBe(true);
+    expect(enableRelaxedSimd()).toBe(true);
+  });
+
+  // The module on its own, against a plain JavaScript product: all four variants, a bias, ragged tiles,
+  // row counts that leave remainders of the 6-row tile, and transposed strips.
+  const variants = {
+    plain: GEMM_WASM_PLAIN,
+    shared: GEMM_WASM_SHARED,
+    'plain FMA': GEMM_WASM_PLAIN_FMA,
+    'shared FMA': GEMM_WASM_SHARED_FMA,
+  };
+  for (const [variant, base64] of Object.entries(variants)) {
+    it(`computes C = op(A)·op(B) + bias in its ${variant}-memory variant`, () => {
+      const memory = variant.startsWith('shared')
         ? new WebAssembly.Memory({ initial: 4, maximum: 16, shared: true })
         : new WebAssembly.Memory({ initial: 4 });
-      const base64 = shared ? GEMM_WASM_SHARED : GEMM_WASM_PLAIN;
       const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
       const { gemm, pack } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
         .exports as unknown as {
@@ -60,6 +80,8 @@ describe('the gemm module', () => {
         [4, 6, 13, false, true],
         [1, 1, 1, true, true],
         [7, 40, 19, true, true],
+        [13, 9, 16, true, false],
+        [12, 21, 24, false, false],
       ] as [number, number, number, boolean, boolean][]) {
         const A = Float32Array.from({ length: m * k }, () => rng.normal());
         const B = Float32Array.from({ length: k * n }, () => rng.normal());
@@ -94,10 +116,18 @@ describe('matrix products on wasm, through our gemm and through XNNPACK', () => 
   const shapeOf = (batch: number[], rows: number, cols: number, transposed: boolean) =>
     transposed ? [...batch, cols, rows] : [...batch, rows, cols];
 
-  for (const gemmOn of [true, false]) {
-    it(`equal the cpu backend on random shapes, transposes and broadcasts (gemm ${gemmOn ? 'on' : 'off'})`, async () => {
+  // Our gemm with fused multiply-adds, our gemm with mul + add, and the XNNPACK route.
+  const routes = [
+    { route: 'gemm, FMA', gemmOn: true, fma: true, seed: 21 },
+    { route: 'gemm, mul + add', gemmOn: true, fma: false, seed: 31 },
+    { route: 'XNNPACK', gemmOn: false, fma: true, seed: 41 },
+  ];
+  for (const { route, gemmOn, fma, seed } of routes) {
+    it(`equal the cpu backend on random shapes, transposes and broadcasts (${route})`, async () => {
       useWasmGemm(gemmOn);
-      const rng = new Rng(gemmOn ? 21 : 22);
+      useWasmGemmFma(fma);
+      if (gemmOn) expect(wasmGemm(wasmBackend())?.fma).toBe(fma);
+      const rng = new Rng(seed);
       const batches: [number[], number[]][] = [
         [[], []],
         [[3], [3]],
@@ -122,17 +152,36 @@ describe('matrix products on wasm, through our gemm and through XNNPACK', () => 
         expectClose(await on('wasm', f), await on('cpu', f), 1e-4, 1e-4);
         tf.dispose([a, b]);
       }
+      // An empty inner dimension, after the trials above have left other data in the heap: all zeros.
+      for (const [sa, sb] of [
+        [
+          [9, 0],
+          [0, 31],
+        ],
+        [
+          [2, 7, 0],
+          [0, 16],
+        ],
+      ]) {
+        const f = () => tf.matMul(tf.ones(sa!), tf.ones(sb!));
+        const zeros = await on('wasm', f);
+        expect(zeros.values.length).toBeGreaterThan(0);
+        expect(zeros.values.every((v) => v === 0)).toBe(true);
+      }
       useWasmGemm(true);
     });
 
-    it(`fused products with a row bias, a full bias and activations equal cpu (gemm ${gemmOn ? 'on' : 'off'})`, async () => {
+    it(`fused products with a row bias, a full bias and activations equal cpu (${route})`, async () => {
       useWasmGemm(gemmOn);
-      const rng = new Rng(gemmOn ? 23 : 24);
+      useWasmGemmFma(fma);
+      const rng = new Rng(seed + 2);
       const cases: [number[], number[], boolean, boolean][] = [
         [[32, 30], [200, 30], false, true],
         [[30, 32], [30, 27], true, false],
         [[4, 5, 7], [3, 7], false, true],
         [[4, 9, 7], [4, 7, 13], false, false],
+        [[5, 0], [0, 6], false, false],
+        [[2, 0, 5], [0, 4], true, false],
       ];
       for (const [sa, sb, transposeA, transposeB] of cases) {
         const a = randn(rng, sa);

@@ -29,7 +29,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { wasmGemm } from './gemm/gemm';
 import { gemmMatMul, productShape } from './gemm/mat-mul';
-import { heapCopy, heapOffset, type WasmBackendInternals } from './heap';
+import { heapCopy, heapOffset, heapView, type WasmBackendInternals } from './heap';
 import { replacingStock } from './replace-stock';
 
 type Attrs = { transposeA: boolean; transposeB: boolean };
@@ -86,6 +86,14 @@ export function makeFastBatchMatMul(stock: KernelFunc): KernelFunc {
     if (gemm !== null) return gemmMatMul(gemm, backend, a, b, transposeA, transposeB);
     const { m, k: kA, n, batchA, batchB, outShape } = productShape(a, b, transposeA, transposeB);
     const batch = Math.max(batchA, batchB);
+
+    // XNNPACK refuses an operator with no input channels and leaves the output unwritten: a product
+    // over an empty inner dimension is all zeros.
+    if (kA === 0) {
+      const out = backend.makeOutput(outShape, 'float32');
+      (heapView(backend, out) as Float32Array).fill(0);
+      return out;
+    }
 
     // Tiny per-entry products (makemore's transformer attention is 16×16×16) cost more in XNNPACK
     // operator setup and copies than the stock scalar loop spends computing them.

@@ -54,8 +54,10 @@ export function makeFastFusedMatMul(stock: KernelFunc): KernelFunc {
     const { backend, attrs } = args;
     if (a === undefined || b === undefined) throw new Error('_FusedMatMul needs inputs a and b');
     const gemm = a.dtype === 'float32' && b.dtype === 'float32' ? wasmGemm(backend) : null;
+    // A product over an empty inner dimension goes the long way: XNNPACK refuses it (see BatchMatMul).
     const plain =
       gemm === null &&
+      a.shape[a.shape.length - 1] !== 0 &&
       !attrs.transposeA &&
       !attrs.transposeB &&
       sizeOf(a.shape.slice(0, -2)) === 1 &&

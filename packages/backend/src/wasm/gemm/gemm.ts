@@ -12,7 +12,7 @@
  */
 import type { WasmBackendInternals } from '../heap';
 import { type EmscriptenModule, instantiateOnHeap } from '../simd/instantiate';
-import { GEMM_WASM_PLAIN, GEMM_WASM_SHARED } from './binary';
+import { GEMM_WASM_PLAIN, GEMM_WASM_PLAIN_FMA, GEMM_WASM_SHARED, GEMM_WASM_SHARED_FMA } from './binary';
 
 /** The exports of the gemm module (addresses and strides in bytes). */
 interface GemmExports {
@@ -31,6 +31,8 @@ interface GemmExports {
     strip: number,
   ): void;
   pack(src: number, dst: number, k: number, n: number, rsb: number, csb: number): void;
+  /** R, the rows of the micro-kernel's tile, which sizes the scratch space. */
+  tileRows(): number;
 }
 
 /** An operand: a tensor (or a batch entry of one) and how its matrix is laid out. */
@@ -54,11 +56,16 @@ const roundUp8 = (n: number) => (n + 7) & ~7;
 export class WasmGemm {
   private scratch = 0;
   private scratchBytes = 0;
+  private readonly tileRows: number;
 
+  /** `fma`: whether this is the relaxed-SIMD variant, whose multiply-adds are fused where the CPU can. */
   constructor(
     private readonly module: EmscriptenModule,
     private readonly exports: GemmExports,
-  ) {}
+    readonly fma: boolean,
+  ) {
+    this.tileRows = exports.tileRows();
+  }
 
   /**
    * Packs `b` (k × n; stored n × k when transposed) into the scratch space, with `bias` (the byte address
@@ -69,8 +76,8 @@ export class WasmGemm {
     const n8 = roundUp8(n);
     const packedBytes = k * n8 * 4;
     const biasBytes = bias === undefined ? 0 : n8 * 4;
-    // After B and the bias: 128 bytes for an overhanging tile, then 16·k for a transposed A's row strip.
-    const base = this.reserve(packedBytes + biasBytes + 128 + 16 * k);
+    // After B and the bias: R×8 floats for an overhanging tile, then R·k for a transposed A's row strip.
+    const base = this.reserve(packedBytes + biasBytes + this.tileBytes() + 4 * this.tileRows * k);
     const rsb = b.transposed ? 4 : n * 4;
     const csb = b.transposed ? k * 4 : 4;
     this.exports.pack(b.address, base, k, n, rsb, csb);
@@ -97,8 +104,12 @@ export class WasmGemm {
     const rsa = a.transposed ? 4 : k * 4;
     const ksa = a.transposed ? m * 4 : 4;
     const nc = Math.max(8, Math.floor(PANEL_FLOATS / Math.max(k, 1) / 8) * 8);
-    const strip = packed.tile + 128;
+    const strip = packed.tile + this.tileBytes();
     this.exports.gemm(a.address, packed.packed, c, packed.bias, m, n, k, rsa, ksa, packed.tile, nc, strip);
+  }
+
+  private tileBytes(): number {
+    return this.tileRows * 8 * 4;
   }
 
   /** Scratch space of at least `bytes` bytes in the backend's heap (kept and reused between calls). */
@@ -117,8 +128,10 @@ export class WasmGemm {
 }
 
 const INSTANCES = Symbol.for('@makemore/backend:wasmGemm');
+const INSTANCES_WITHOUT_FMA = Symbol.for('@makemore/backend:wasmGemmWithoutFma');
 const ENABLED = Symbol.for('@makemore/backend:wasmGemmEnabled');
-const store = globalThis as { [ENABLED]?: boolean };
+const FMA = Symbol.for('@makemore/backend:wasmGemmFma');
+const store = globalThis as { [ENABLED]?: boolean; [FMA]?: boolean };
 
 /**
  * Turns our SIMD matrix product on or off for the repaired `BatchMatMul` and `_FusedMatMul` kernels
@@ -131,16 +144,30 @@ export function useWasmGemm(enabled?: boolean): boolean {
 }
 
 /**
+ * Lets our matrix product use its fused multiply-add variant where the engine has relaxed SIMD (true, the
+ * default) or keeps it to mul + add (false). For benchmarks and tests. Returns the setting now in force.
+ */
+export function useWasmGemmFma(enabled?: boolean): boolean {
+  if (enabled !== undefined) store[FMA] = enabled;
+  return store[FMA] ?? true;
+}
+
+/**
  * The gemm module for this backend, or null when it cannot run here (turned off, no WebAssembly SIMD, or
  * a build of tfjs-backend-wasm whose memory we cannot reach): callers then take the XNNPACK route.
  */
 export function wasmGemm(backend: WasmBackendInternals): WasmGemm | null {
   if (!useWasmGemm()) return null;
   const module = backend.wasm as unknown as EmscriptenModule;
+  const fma = useWasmGemmFma();
   return instantiateOnHeap(
     module,
-    { plain: GEMM_WASM_PLAIN, shared: GEMM_WASM_SHARED },
-    INSTANCES,
-    (exports) => new WasmGemm(module, exports as unknown as GemmExports),
+    {
+      plain: GEMM_WASM_PLAIN,
+      shared: GEMM_WASM_SHARED,
+      fma: fma ? { plain: GEMM_WASM_PLAIN_FMA, shared: GEMM_WASM_SHARED_FMA } : undefined,
+    },
+    fma ? INSTANCES : INSTANCES_WITHOUT_FMA,
+    (exports, fused) => new WasmGemm(module, exports as unknown as GemmExports, fused),
   );
 }

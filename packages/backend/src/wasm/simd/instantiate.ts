@@ -19,6 +19,11 @@ export interface EmscriptenModule {
 export interface ModuleBinaries {
   plain: string;
   shared: string;
+  /**
+   * The same pair built with relaxed SIMD's fused multiply-add, preferred where the engine compiles it
+   * (Chromium 114+, Firefox 120+, Node 22+; Node 20 after `enableRelaxedSimd()` from the Node entry).
+   */
+  fma?: { plain: string; shared: string };
 }
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
@@ -34,7 +39,8 @@ export function memoryOf(module: EmscriptenModule): WebAssembly.Memory | undefin
 }
 
 /**
- * The module instantiated against `module`'s memory and wrapped by `wrap`, once per Emscripten module:
+ * The module instantiated against `module`'s memory and wrapped by `wrap` (told whether it got the FMA
+ * variant), once per Emscripten module:
  * cached in a WeakMap kept on globalThis under `key` (so that two copies of this package, an ESM and a CJS
  * build in one process, share it). Null when it cannot run here: no WebAssembly SIMD in this engine, or a
  * memory or allocator we cannot reach.
@@ -43,7 +49,7 @@ export function instantiateOnHeap<T>(
   module: EmscriptenModule,
   binaries: ModuleBinaries,
   key: symbol,
-  wrap: (exports: WebAssembly.Exports) => T,
+  wrap: (exports: WebAssembly.Exports, fma: boolean) => T,
 ): T | null {
   const store = globalThis as unknown as Record<symbol, WeakMap<EmscriptenModule, T | null> | undefined>;
   let cache = store[key];
@@ -56,12 +62,20 @@ export function instantiateOnHeap<T>(
   const memory = memoryOf(module);
   if (memory !== undefined && typeof module._malloc === 'function') {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    try {
-      // A few KB: far below the 8 MB Chromium allows for synchronous compilation on the main thread.
-      const compiled = new WebAssembly.Module(decode(shared ? binaries.shared : binaries.plain));
-      wrapped = wrap(new WebAssembly.Instance(compiled, { env: { memory } }).exports);
-    } catch {
-      wrapped = null; // No SIMD in this engine: callers keep their fallback.
+    const variants: [boolean, string | undefined][] = [
+      [true, shared ? binaries.fma?.shared : binaries.fma?.plain],
+      [false, shared ? binaries.shared : binaries.plain],
+    ];
+    for (const [fma, base64] of variants) {
+      if (base64 === undefined) continue;
+      try {
+        // A few KB: far below the 8 MB Chromium allows for synchronous compilation on the main thread.
+        const compiled = new WebAssembly.Module(decode(base64));
+        wrapped = wrap(new WebAssembly.Instance(compiled, { env: { memory } }).exports, fma);
+        break;
+      } catch {
+        // No relaxed SIMD (then try the next variant), or no SIMD at all: callers keep their fallback.
+      }
     }
   }
   cache.set(module, wrapped);
