@@ -11,6 +11,7 @@ Times one training step (forward, backward, optimizer update) of three models an
 Batches are seeded random token ids (the step's cost does not depend on the data), like `makemore bench`.
 
 usage: python3 bench/pytorch/train_speed.py [--threads N] [--steps-scale F] [--only gpt,transformer,mlp]
+                                          [--device cuda]  (a GPU for the webgpu comparison; default cpu)
 """
 import argparse
 import json
@@ -105,12 +106,20 @@ def adamw(model, lr, betas, weight_decay):
     return torch.optim.AdamW(groups, lr=lr, betas=betas, eps=1e-8)
 
 
+DEVICE = torch.device('cpu')
+
+
+def synchronize():
+    if DEVICE.type == 'cuda':
+        torch.cuda.synchronize()
+
+
 def time_steps(model, opt, batch, warmup, steps):
     gen = torch.Generator().manual_seed(7)
 
     def step():
         x, y = batch(gen)
-        loss = model(x, y)
+        loss = model(x.to(DEVICE), y.to(DEVICE))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -118,15 +127,17 @@ def time_steps(model, opt, batch, warmup, steps):
 
     for _ in range(warmup):
         step()
+    synchronize()
     start = time.perf_counter()
     for _ in range(steps):
         step()
+    synchronize()
     return (time.perf_counter() - start) * 1000 / steps
 
 
 def bench_gpt(scale):
     torch.manual_seed(1)
-    model = GPT(65, 64, 4, 4, 128, bias=False, tied=True, gelu='none')
+    model = GPT(65, 64, 4, 4, 128, bias=False, tied=True, gelu='none').to(DEVICE)
     opt = adamw(model, 1e-3, (0.9, 0.99), 0.1)
     batch = lambda g: (torch.randint(65, (12, 64), generator=g), torch.randint(65, (12, 64), generator=g))
     params = sum(p.numel() for p in model.parameters()) - model.wpe.weight.numel()
@@ -136,7 +147,7 @@ def bench_gpt(scale):
 
 def bench_transformer(scale):
     torch.manual_seed(1)
-    model = GPT(27, 16, 4, 4, 64, bias=True, tied=False, gelu='tanh')
+    model = GPT(27, 16, 4, 4, 64, bias=True, tied=False, gelu='tanh').to(DEVICE)
     opt = adamw(model, 5e-4, (0.9, 0.99), 0.01)
     batch = lambda g: (torch.randint(27, (32, 16), generator=g), torch.randint(27, (32, 16), generator=g))
     ms = time_steps(model, opt, batch, 10, max(5, int(60 * scale)))
@@ -145,7 +156,7 @@ def bench_transformer(scale):
 
 def bench_mlp(scale):
     torch.manual_seed(1)
-    model = MLP(27, 3, 10, 200)
+    model = MLP(27, 3, 10, 200).to(DEVICE)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     batch = lambda g: (torch.randint(27, (32, 3), generator=g), torch.randint(27, (32,), generator=g))
     ms = time_steps(model, opt, batch, 300, max(20, int(600 * scale)))
@@ -157,7 +168,10 @@ def main():
     ap.add_argument('--threads', type=int, default=0, help='torch threads (default: torch default)')
     ap.add_argument('--steps-scale', type=float, default=1.0, help='multiply the number of timed steps')
     ap.add_argument('--only', default='gpt,transformer,mlp')
+    ap.add_argument('--device', default='cpu', help="torch device, e.g. 'cuda' (default: cpu)")
     args = ap.parse_args()
+    global DEVICE
+    DEVICE = torch.device(args.device)
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     benches = {'gpt': bench_gpt, 'transformer': bench_transformer, 'mlp': bench_mlp}
@@ -166,6 +180,7 @@ def main():
         'runtime': 'pytorch',
         'torch': torch.__version__,
         'threads': torch.get_num_threads(),
+        'device': torch.cuda.get_device_name(DEVICE) if DEVICE.type == 'cuda' else 'cpu',
         'machine': platform.processor() or platform.machine(),
         'results': results,
     }))

@@ -2,9 +2,11 @@
  * One backend configuration's kernel figures, printed as one JSON line (run by bench/run.ts, one child
  * process per configuration so that stock and repaired wasm never share a process).
  *
- *   tsx bench/kernels.ts <cpu | wasm-stock | wasm-xnnpack | wasm | wasm-2t>
+ *   tsx bench/kernels.ts <cpu | wasm-stock | wasm-xnnpack | wasm-mul-add | wasm | wasm-2t>
  *
- * wasm-xnnpack is the repaired backend with our gemm turned off (the earlier route: transposes + XNNPACK).
+ * wasm-xnnpack is the repaired backend with our gemm turned off (the earlier route: transposes + XNNPACK);
+ * wasm-mul-add keeps our gemm to its mul + add variant; wasm and wasm-2t use its fused multiply-add
+ * variant (relaxed SIMD, enabled as useBestBackend does).
  *
  * matmul cases (float32), the shapes a baby-GPT training step multiplies:
  *   square n×n @ n×n for n = 256, 512, 1024 (the only case stock wasm runs on XNNPACK);
@@ -24,7 +26,8 @@
  *   exp, erf: a [768,512] activation (GELU's gradient and the cross-entropy; exact GELU).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { useWasmGemm } from '../src/wasm/gemm/gemm';
+import { enableRelaxedSimd } from '../src/node/relaxed-simd';
+import { useWasmGemm, useWasmGemmFma } from '../src/wasm/gemm/gemm';
 import { installWasmRepairs } from '../src/wasm/repairs';
 
 const config = process.argv[2] ?? 'wasm';
@@ -43,9 +46,13 @@ async function setup(): Promise<number> {
     const { registerThreadedWasm } = await import('../src/node/wasm-threads');
     await registerThreadedWasm(2);
   }
-  if (config !== 'wasm-stock') installWasmRepairs();
+  if (config !== 'wasm-stock') {
+    enableRelaxedSimd();
+    installWasmRepairs();
+  }
   // The repairs' earlier matmul route: explicit transposes and XNNPACK calls instead of our gemm.
   if (config === 'wasm-xnnpack') useWasmGemm(false);
+  if (config === 'wasm-mul-add') useWasmGemmFma(false);
   if (!(await tf.setBackend('wasm'))) throw new Error('wasm failed to initialise');
   return wasm.getThreadsCount();
 }

@@ -2,7 +2,7 @@
  * `pnpm bench` for @makemore/backend: matmul GFLOP/s, data-movement kernels and per-op overhead on each backend configuration,
  * stock wasm against repaired wasm, each in its own process. Prints a table and the JSON rows.
  *
- *   tsx bench/run.ts [configs...]      (default: cpu wasm-stock wasm-xnnpack wasm wasm-2t)
+ *   tsx bench/run.ts [configs...]      (default: cpu wasm-stock wasm-xnnpack wasm-mul-add wasm wasm-2t)
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const configs =
   process.argv.slice(2).length > 0
     ? process.argv.slice(2)
-    : ['cpu', 'wasm-stock', 'wasm-xnnpack', 'wasm', 'wasm-2t'];
+    : ['cpu', 'wasm-stock', 'wasm-xnnpack', 'wasm-mul-add', 'wasm', 'wasm-2t'];
 const script = fileURLToPath(new URL('./kernels.ts', import.meta.url));
 
 type Row = {
