@@ -58,4 +58,5 @@ export {
   type TrainResult,
 } from './train';
 export { metricRecord, type MetricRecord } from './metrics';
+export { GRADIENTS_REGISTERED } from './register-gradients';
 export { TRAINER_VERSION } from './version';

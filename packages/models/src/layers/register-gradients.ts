@@ -7,3 +7,10 @@
  * imports that Node cannot load directly.
  */
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+
+/**
+ * True once the gradients are registered (always, after this module is imported). Exported from the
+ * package entry so that bundlers keep this module: the package's `sideEffects` names only dist files,
+ * and a bare import of a module they consider pure is dropped.
+ */
+export const GRADIENTS_REGISTERED = true;
