@@ -16,6 +16,7 @@ import {
   warnNotice,
 } from './select';
 import { installWasmRepairs } from './wasm/repairs';
+import { installWebGpuRepairs } from './webgpu/add-n';
 import { hasRelaxedSimd } from './wasm/simd/relaxed';
 
 /** Options for the browser's {@link useBestBackend}. */
@@ -76,6 +77,7 @@ function browserCandidates(options: BrowserBackendOptions, prefer: string): Cand
         const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
         if (nav?.gpu === undefined) throw new Error('navigator.gpu is missing: this browser has no WebGPU');
         await import('@tensorflow/tfjs-backend-webgpu');
+        installWebGpuRepairs();
         await activate('webgpu');
         return { detail: 'WebGPU', threads: 0 };
       },

@@ -23,3 +23,4 @@ export {
   type WasmRepairState,
   wasmRepairState,
 } from './wasm/repairs';
+export { installWebGpuRepairs } from './webgpu/add-n';

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Builds /work/main/.gpu/ (git-ignored through .git/info/exclude): everything bench/webgpu-node.ts needs
+# on a Linux x86-64 machine that has a GPU driver but no Node.js, no node_modules and no network.
+#
+#   bash packages/backend/bench/webgpu-node-pack.sh      (from anywhere; needs built dist/ folders,
+#                                                          `pnpm install`, xz, and apt-get for the .deb)
+#
+# .gpu/webgpu-node.mjs       the script and all JS dependencies, one ESM file (esbuild), `webgpu` external
+# .gpu/node_modules/webgpu/  the native package, linux-x64 dawn.node only
+# .gpu/node.xz               this machine's Node 20 binary, xz -9 (needs only glibc and libstdc++)
+# .gpu/libvulkan1_*.deb      the Vulkan loader, for a machine that lacks libvulkan.so.1
+# .gpu/data/                 names.txt and shakespeare.txt (byte-exact: the loader checks their sha256)
+# .gpu/run.sh                bench/webgpu-node-run.sh
+set -euo pipefail
+
+BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PKG="$(dirname "$BENCH")"
+ROOT="$(cd "$PKG/../.." && pwd)"
+DEST="$ROOT/.gpu"
+DATA_SRC="${MAKEMORE_DATA_DIR:-$ROOT/../shared/datasets}"
+mkdir -p "$DEST/data"
+
+# 1. Bundle. The banner gives the ESM bundle a `require` for the CommonJS packages inside it.
+ESBUILD="$(ls -d "$ROOT"/node_modules/.pnpm/esbuild@*/node_modules/esbuild/bin/esbuild | sort -V | tail -n1)"
+"$ESBUILD" "$BENCH/webgpu-node.ts" --bundle --platform=node --format=esm --target=node20 \
+  --external:webgpu --outfile="$DEST/webgpu-node.mjs" --log-level=warning \
+  --banner:js="import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+
+# 2. The native webgpu package (not a dependency of the workspace: 132 MB for five platforms), fetched from
+#    the npm registry once and kept in .gpu-cache/; only this platform's binary goes into the bundle.
+WEBGPU_VERSION=0.6.2
+CACHE="$ROOT/.gpu-cache"
+WEBGPU="$CACHE/webgpu-$WEBGPU_VERSION/package"
+if [ ! -f "$WEBGPU/dist/linux-x64/dawn.node" ]; then
+  mkdir -p "$CACHE/webgpu-$WEBGPU_VERSION"
+  (cd "$CACHE" && npm pack "webgpu@$WEBGPU_VERSION" --silent >/dev/null)
+  tar -xzf "$CACHE/webgpu-$WEBGPU_VERSION.tgz" -C "$CACHE/webgpu-$WEBGPU_VERSION"
+fi
+rm -rf "$DEST/node_modules/webgpu"
+mkdir -p "$DEST/node_modules/webgpu/dist/linux-x64"
+cp "$WEBGPU/package.json" "$WEBGPU/index.js" "$WEBGPU/LICENSE.md" "$DEST/node_modules/webgpu/"
+cp "$WEBGPU/dist/linux-x64/dawn.node" "$DEST/node_modules/webgpu/dist/linux-x64/"
+
+# 3. Node (only when missing or older than the binary: xz -9 takes a minute or two).
+NODE_BIN="$(command -v node)"
+NODE_BIN="$(readlink -f "$NODE_BIN")"
+if [ ! -f "$DEST/node.xz" ] || [ "$NODE_BIN" -nt "$DEST/node.xz" ]; then
+  xz -T2 -9 -c "$NODE_BIN" > "$DEST/node.xz.tmp" && mv "$DEST/node.xz.tmp" "$DEST/node.xz"
+fi
+
+# 4. The Vulkan loader .deb (apt-get download needs no root).
+if ! ls "$DEST"/libvulkan1_*.deb >/dev/null 2>&1; then
+  (cd "$DEST" && apt-get download libvulkan1)
+fi
+
+# 5. Data and the runner.
+cp "$DATA_SRC/names.txt" "$DATA_SRC/shakespeare.txt" "$DEST/data/"
+cp "$BENCH/webgpu-node-run.sh" "$DEST/run.sh"
+chmod +x "$DEST/run.sh"
+
+du -ab "$DEST" | sort -n | tail -n 12
+echo "total: $(du -sb "$DEST" | cut -f1) bytes ($(du -sh "$DEST" | cut -f1))"
