@@ -8,7 +8,7 @@
 # .gpu/webgpu-node.mjs       the script and all JS dependencies, one ESM file (esbuild), `webgpu` external
 # .gpu/node_modules/webgpu/  the native package, linux-x64 dawn.node only
 # .gpu/node.xz               this machine's Node 20 binary, xz -9 (needs only glibc and libstdc++)
-# .gpu/libvulkan1_*.deb      the Vulkan loader, for a machine that lacks libvulkan.so.1
+# .gpu/debs/*.deb            the Vulkan loader and libglvnd, for a machine that lacks them
 # .gpu/data/                 names.txt and shakespeare.txt (byte-exact: the loader checks their sha256)
 # .gpu/run.sh                bench/webgpu-node-run.sh
 set -euo pipefail
@@ -48,9 +48,11 @@ if [ ! -f "$DEST/node.xz" ] || [ "$NODE_BIN" -nt "$DEST/node.xz" ]; then
   xz -T2 -9 -c "$NODE_BIN" > "$DEST/node.xz.tmp" && mv "$DEST/node.xz.tmp" "$DEST/node.xz"
 fi
 
-# 4. The Vulkan loader .deb (apt-get download needs no root).
-if ! ls "$DEST"/libvulkan1_*.deb >/dev/null 2>&1; then
-  (cd "$DEST" && apt-get download libvulkan1)
+# 4. The Vulkan loader and libglvnd .debs, for a machine that lacks them: the NVIDIA Vulkan driver
+#    (libGLX_nvidia.so.0) fails to load without libGLdispatch.so.0. apt-get download needs no root.
+mkdir -p "$DEST/debs"
+if ! ls "$DEST"/debs/libglvnd0_*.deb >/dev/null 2>&1; then
+  (cd "$DEST/debs" && apt-get download libvulkan1 libglvnd0 libglx0 libegl1 libgl1 libopengl0 libgles2)
 fi
 
 # 5. Data and the runner.

@@ -32,17 +32,20 @@ fi
 say "node $("$NODE" --version 2>&1) ($(uname -sm); $(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME"))"
 
 # 2. Vulkan loader: the system's, else the bundled .deb's.
-if [ -z "${WEBGPU_NODE_BUNDLED_VULKAN:-}" ] && ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1 '; then
-  say "Vulkan loader: system ($(ldconfig -p | grep -m1 'libvulkan\.so\.1 ' | sed 's/.*=> //'))"
+# The Vulkan loader and libglvnd (the NVIDIA ICD, libGLX_nvidia.so.0, needs libGLdispatch.so.0): the
+# system's when it has both, else the bundled .debs unpacked under $WORK (no root, nothing overwritten).
+if [ -z "${WEBGPU_NODE_BUNDLED_VULKAN:-}" ] && ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1 ' \
+  && ldconfig -p 2>/dev/null | grep -q 'libGLdispatch\.so\.0 '; then
+  say "Vulkan loader and libglvnd: system ($(ldconfig -p | grep -m1 'libvulkan\.so\.1 ' | sed 's/.*=> //'))"
 else
-  DEB="$(ls "$HERE"/libvulkan1_*.deb 2>/dev/null | head -n1)"
-  if [ -z "$DEB" ]; then say "FAIL: no libvulkan.so.1 on the system and no libvulkan1 .deb in $HERE"; exit 11; fi
+  DEBS="$(ls "$HERE"/debs/*.deb 2>/dev/null)"
+  if [ -z "$DEBS" ]; then say "FAIL: the system lacks libvulkan.so.1 or libGLdispatch.so.0 and $HERE/debs is empty"; exit 11; fi
   rm -rf "$WORK/vk" && mkdir -p "$WORK/vk"
-  if command -v dpkg-deb >/dev/null 2>&1; then
-    dpkg-deb -x "$DEB" "$WORK/vk"
-  else
-    # No dpkg: a .deb is an ar archive holding data.tar.*; unpack it with Python's standard library.
-    python3 - "$DEB" "$WORK/vk" <<'PY'
+  for DEB in $DEBS; do
+    if command -v dpkg-deb >/dev/null 2>&1; then
+      dpkg-deb -x "$DEB" "$WORK/vk"
+    else
+      python3 - "$DEB" "$WORK/vk" <<'PY'
 import io, sys, tarfile
 data = open(sys.argv[1], 'rb').read()
 pos = 8
@@ -55,12 +58,12 @@ while pos < len(data):
         tar.extractall(sys.argv[2], **({'filter': 'data'} if hasattr(tarfile, 'data_filter') else {}))
     pos += 60 + size + (size % 2)
 PY
-  fi || { say "FAIL: cannot unpack $DEB"; exit 12; }
+    fi || { say "FAIL: cannot unpack $DEB"; exit 12; }
+  done
   export LD_LIBRARY_PATH="$WORK/vk/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-  say "Vulkan loader: bundled $(basename "$DEB") (unpacked in $WORK/vk)"
+  say "Vulkan loader and libglvnd: bundled ($(cd "$HERE/debs" && ls | tr '\n' ' ')) unpacked in $WORK/vk"
 fi
 
-# 3. The NVIDIA driver: its ICD json and the libraries it names (libGLX_nvidia.so.0 and friends).
 for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do
   [ -d "$d" ] && export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$d"
 done
