@@ -1,0 +1,86 @@
+/**
+ * The baby GPT's training step on the repaired wasm backend through each matrix-product route, switched
+ * back and forth in one process so that the shared host's drift hits every route alike:
+ *   - fma:     our gemm's relaxed-SIMD variant (fused multiply-adds), the default;
+ *   - mul-add: our gemm's plain SIMD variant (`useWasmGemmFma(false)`);
+ *   - xnnpack: tfjs's XNNPACK route, our gemm off (`useWasmGemm(false)`).
+ * Same model, optimizer and batch as `makemore bench`'s gpt (4 layers, 4 heads, n_embd 128, block 64,
+ * batch 12, vocab 65, AdamW; the batch is seeded random ids).
+ *
+ *   npx tsx bench/gemm-routes.mts [--rounds 3] [--steps 15]
+ *
+ * Needs the packages built (`pnpm build`); resolves them from the CLI, which depends on all of them.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const req = createRequire(fileURLToPath(new URL('../apps/cli/package.json', import.meta.url)));
+const tf = req(
+  '@tensorflow/tfjs-core',
+) as typeof import('../packages/backend/node_modules/@tensorflow/tfjs-core');
+const backend = req('@makemore/backend/node') as typeof import('../packages/backend/src/node');
+const { createModel } = req('@makemore/models') as typeof import('../packages/models/src/index');
+const { AdamW, trainStep } = req('@makemore/trainer') as typeof import('../packages/trainer/src/index');
+
+const argv = process.argv.slice(2);
+const flag = (name: string, fallback: number) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : fallback;
+};
+const rounds = flag('rounds', 3);
+const steps = flag('steps', 15);
+
+const choice = await backend.useBestBackend({ prefer: 'wasm', threads: 1, onNotice: () => {} });
+console.log(`backend: ${choice.reason}`);
+const model = createModel({
+  type: 'transformer',
+  vocabSize: 65,
+  blockSize: 64,
+  nLayer: 4,
+  nHead: 4,
+  nEmbd: 128,
+  dropout: 0,
+  bias: false,
+  tieWeights: true,
+  gelu: 'erf',
+  init: 'gpt2',
+  seed: 1,
+});
+const optimizer = new AdamW(model.parameters(), { lr: 1e-3 });
+let seed = 12345;
+const ids = () =>
+  Array.from({ length: 12 * 64 }, () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed % 65;
+  });
+const batch = { x: tf.tensor2d(ids(), [12, 64], 'int32'), y: tf.tensor2d(ids(), [12, 64], 'int32') };
+
+const routes = [
+  { name: 'fma', gemm: true, fma: true },
+  { name: 'mul-add', gemm: true, fma: false },
+  { name: 'xnnpack', gemm: false, fma: true },
+];
+const times = new Map<string, number[]>(routes.map((r) => [r.name, []]));
+for (let round = 0; round < rounds; round++) {
+  for (const route of routes) {
+    backend.useWasmGemm(route.gemm);
+    backend.useWasmGemmFma(route.fma);
+    for (let i = 0; i < 2; i++) await trainStep(model, optimizer, batch); // warm-up
+    const start = performance.now();
+    for (let i = 0; i < steps; i++) await trainStep(model, optimizer, batch);
+    times.get(route.name)!.push((performance.now() - start) / steps);
+  }
+}
+backend.useWasmGemm(true);
+backend.useWasmGemmFma(true);
+
+const best = (name: string) => Math.min(...times.get(name)!);
+console.log(`| route | ms/step per round (${steps} steps each) | best | best ÷ fma best |`);
+console.log('|---|---|---|---|');
+for (const { name } of routes) {
+  const all = times
+    .get(name)!
+    .map((t) => t.toFixed(1))
+    .join(', ');
+  console.log(`| ${name} | ${all} | ${best(name).toFixed(1)} | ${(best(name) / best('fma')).toFixed(2)}× |`);
+}
