@@ -20,6 +20,10 @@ DEST="$ROOT/.gpu"
 DATA_SRC="${MAKEMORE_DATA_DIR:-$ROOT/../shared/datasets}"
 mkdir -p "$DEST/data"
 
+# 0. Typecheck the script against the built packages (this package's own typecheck leaves it out: it must
+#    not need the packages above it built).
+"$ROOT/node_modules/.bin/tsc" -p "$BENCH/tsconfig.webgpu.json" --noEmit
+
 # 1. Bundle. The banner gives the ESM bundle a `require` for the CommonJS packages inside it.
 ESBUILD="$(ls -d "$ROOT"/node_modules/.pnpm/esbuild@*/node_modules/esbuild/bin/esbuild | sort -V | tail -n1)"
 "$ESBUILD" "$BENCH/webgpu-node.ts" --bundle --platform=node --format=esm --target=node20 \
