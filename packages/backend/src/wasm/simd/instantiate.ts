@@ -21,7 +21,7 @@ export interface ModuleBinaries {
   shared: string;
   /**
    * The same pair built with relaxed SIMD's fused multiply-add, preferred where the engine compiles it
-   * (Chromium 114+, Firefox 120+, Node 22+; Node 20 after `enableRelaxedSimd()` from the Node entry).
+   * (Chromium 114+, Node 22+; Node 20 after `enableRelaxedSimd()` from the Node entry).
    */
   fma?: { plain: string; shared: string };
 }
