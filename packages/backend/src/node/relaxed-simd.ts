@@ -12,6 +12,10 @@ import { hasRelaxedSimd } from '../wasm/simd/relaxed';
 /** Makes relaxed SIMD available if this Node can have it; returns whether it is available now. */
 export function enableRelaxedSimd(): boolean {
   if (hasRelaxedSimd()) return true;
-  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  try {
+    setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    // A runtime that implements node:v8 only in part (Bun, Deno): keep the mul + add gemm.
+  }
   return hasRelaxedSimd();
 }
