@@ -2,7 +2,7 @@
  * One backend configuration's kernel figures, printed as one JSON line (run by bench/run.ts, one child
  * process per configuration so that stock and repaired wasm never share a process).
  *
- *   tsx bench/kernels.ts <cpu | wasm-stock | wasm-xnnpack | wasm-mul-add | wasm | wasm-2t>
+ *   tsx bench/kernels.ts <cpu | wasm-stock | wasm-xnnpack | wasm-mul-add | wasm>[-<n>t]   (e.g. wasm-2t)
  *
  * wasm-xnnpack is the repaired backend with our gemm turned off (the earlier route: transposes + XNNPACK);
  * wasm-mul-add keeps our gemm to its mul + add variant; wasm and wasm-2t use its fused multiply-add
@@ -42,17 +42,20 @@ async function setup(): Promise<number> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const { wasmBinaryDir } = await import('../src/node/wasm-files');
   wasm.setWasmPaths(wasmBinaryDir());
-  if (config === 'wasm-2t') {
+  // A `-<n>t` suffix (wasm-2t, wasm-xnnpack-8t) runs tfjs's threaded build with n threads.
+  const threads = Number(/-(\d+)t$/.exec(config)?.[1] ?? 1);
+  const route = config.replace(/-\d+t$/, '');
+  if (threads > 1) {
     const { registerThreadedWasm } = await import('../src/node/wasm-threads');
-    await registerThreadedWasm(2);
+    await registerThreadedWasm(threads);
   }
-  if (config !== 'wasm-stock') {
+  if (route !== 'wasm-stock') {
     enableRelaxedSimd();
     installWasmRepairs();
   }
   // The repairs' earlier matmul route: explicit transposes and XNNPACK calls instead of our gemm.
-  if (config === 'wasm-xnnpack') useWasmGemm(false);
-  if (config === 'wasm-mul-add') useWasmGemmFma(false);
+  if (route === 'wasm-xnnpack') useWasmGemm(false);
+  if (route === 'wasm-mul-add') useWasmGemmFma(false);
   if (!(await tf.setBackend('wasm'))) throw new Error('wasm failed to initialise');
   return wasm.getThreadsCount();
 }

@@ -16,7 +16,7 @@ export {
   type NodeBackendName,
 } from './names';
 export type { BackendAttempt, BackendChoice, BaseBackendOptions, NoticeHandler } from './select';
-export { useWasmGemm, useWasmGemmFma } from './wasm/gemm/gemm';
+export { THREADED_XNNPACK_MIN_WORK, useWasmGemm, useWasmGemmFma } from './wasm/gemm/gemm';
 export {
   installWasmRepairs,
   uninstallWasmRepairs,

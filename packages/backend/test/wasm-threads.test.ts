@@ -10,6 +10,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { registerThreadedWasm, useBestBackend } from '../src/node';
 import type { WasmBackendInternals } from '../src/wasm/heap';
+import { THREADED_XNNPACK_MIN_WORK, wasmGemm, wasmThreads } from '../src/wasm/gemm/gemm';
 import { wasmElementwise } from '../src/wasm/simd/elementwise';
 import { expectClose, on, randn } from './helpers';
 
@@ -45,6 +46,28 @@ describe('multi-threaded wasm in Node', () => {
     const idx = tf.tensor1d([3, 1, 3, 26, 0], 'int32');
     const grad = () => tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.gather(t, idx))))(table);
     expectClose(await on('wasm', grad), await on('cpu', grad), 1e-5, 1e-5);
+  });
+
+  it('sends large products to XNNPACK threads and small ones to our gemm, both equal to cpu', async () => {
+    const backend = tf.findBackend('wasm') as unknown as WasmBackendInternals;
+    expect(wasmThreads(backend)).toBe(2);
+    expect(wasmGemm(backend, THREADED_XNNPACK_MIN_WORK)).toBeNull();
+    expect(wasmGemm(backend, THREADED_XNNPACK_MIN_WORK - 1)?.fma).toBe(true);
+    const rng = new Rng(8);
+    // 160·192·160 ≈ 4.9M multiply-adds per product, past the threshold; a bias and each transpose.
+    const a = randn(rng, [160, 192]);
+    const b = randn(rng, [192, 160]);
+    const bias = randn(rng, [160]);
+    for (const f of [
+      () => tf.matMul(a, b),
+      () => tf.matMul(a, b, true, true),
+      () => tf.matMul(tf.reshape(a, [2, 80, 192]), b),
+      () => tf.fused.matMul({ a, b, bias, activation: 'relu' }),
+      () => tf.fused.matMul({ a, b: a, transposeB: true, bias: tf.reshape(bias, [160, 1]) }),
+    ]) {
+      expectClose(await on('wasm', f), await on('cpu', f), 1e-3, 1e-4);
+    }
+    tf.dispose([a, b, bias]);
   });
 
   it('runs Exp, Tanh and Erf on the shared-memory variant of our SIMD module, equal to cpu', async () => {

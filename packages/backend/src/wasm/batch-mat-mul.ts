@@ -82,9 +82,9 @@ export function makeFastBatchMatMul(stock: KernelFunc): KernelFunc {
       // The stock kernel gives the error message for other dtypes.
       return stock(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
     }
-    const gemm = wasmGemm(backend);
-    if (gemm !== null) return gemmMatMul(gemm, backend, a, b, transposeA, transposeB);
     const { m, k: kA, n, batchA, batchB, outShape } = productShape(a, b, transposeA, transposeB);
+    const gemm = wasmGemm(backend, m * kA * n);
+    if (gemm !== null) return gemmMatMul(gemm, backend, a, b, transposeA, transposeB);
     const batch = Math.max(batchA, batchB);
 
     // XNNPACK refuses an operator with no input channels and leaves the output unwritten: a product

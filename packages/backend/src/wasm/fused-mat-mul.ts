@@ -23,7 +23,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { wasmGemm } from './gemm/gemm';
-import { gemmMatMul } from './gemm/mat-mul';
+import { gemmMatMul, productShape } from './gemm/mat-mul';
 import type { WasmBackendInternals } from './heap';
 import { replacingStock } from './replace-stock';
 
@@ -53,11 +53,12 @@ export function makeFastFusedMatMul(stock: KernelFunc): KernelFunc {
     const { a, b, bias, preluActivationWeights } = args.inputs;
     const { backend, attrs } = args;
     if (a === undefined || b === undefined) throw new Error('_FusedMatMul needs inputs a and b');
-    const gemm = a.dtype === 'float32' && b.dtype === 'float32' ? wasmGemm(backend) : null;
+    const { m, k, n } = productShape(a, b, attrs.transposeA, attrs.transposeB);
+    const gemm = a.dtype === 'float32' && b.dtype === 'float32' ? wasmGemm(backend, m * k * n) : null;
     // A product over an empty inner dimension goes the long way: XNNPACK refuses it (see BatchMatMul).
     const plain =
       gemm === null &&
-      a.shape[a.shape.length - 1] !== 0 &&
+      k !== 0 &&
       !attrs.transposeA &&
       !attrs.transposeB &&
       sizeOf(a.shape.slice(0, -2)) === 1 &&
@@ -70,7 +71,6 @@ export function makeFastFusedMatMul(stock: KernelFunc): KernelFunc {
       throw new Error(`_FusedMatMul: activation '${activation}' is not supported on wasm`);
     }
     // Our gemm adds a bias row in the same pass; other bias shapes (and the XNNPACK route) add it after.
-    const n = attrs.transposeB ? b.shape[b.shape.length - 2]! : b.shape[b.shape.length - 1]!;
     const rowBias =
       gemm !== null &&
       bias !== undefined &&

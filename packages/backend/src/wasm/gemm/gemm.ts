@@ -153,11 +153,29 @@ export function useWasmGemmFma(enabled?: boolean): boolean {
 }
 
 /**
- * The gemm module for this backend, or null when it cannot run here (turned off, no WebAssembly SIMD, or
- * a build of tfjs-backend-wasm whose memory we cannot reach): callers then take the XNNPACK route.
+ * Below this many multiply-adds per product, our single-threaded gemm beats XNNPACK even when tfjs runs
+ * XNNPACK on several threads. Measured with tfjs's threaded build: on 16 cores with 8 threads XNNPACK
+ * multiplied the GPT's 768×128×512 products at 60–94 GFLOP/s against our 20–35, and on 2 vCPUs with 2
+ * threads at 23–32 against 18–20; attention's 64×64×32 (131k) and the MLP's products stayed faster on
+ * ours (packages/backend/BENCHMARKS.md).
  */
-export function wasmGemm(backend: WasmBackendInternals): WasmGemm | null {
+export const THREADED_XNNPACK_MIN_WORK = 1 << 22;
+
+/** The thread count of `backend`'s wasm build (1 for the single-threaded build). */
+export function wasmThreads(backend: WasmBackendInternals): number {
+  const tfjs = (backend.wasm as { tfjs?: { getThreadsCount?: () => number } }).tfjs;
+  return tfjs?.getThreadsCount?.() ?? 1;
+}
+
+/**
+ * The gemm module for this backend, or null when the XNNPACK route should take the product: our gemm is
+ * turned off or cannot run here (no WebAssembly SIMD, or a build of tfjs-backend-wasm whose memory we
+ * cannot reach), or the backend has several threads and the product (`work` multiply-adds per batch
+ * entry) is large enough for XNNPACK's threads to win.
+ */
+export function wasmGemm(backend: WasmBackendInternals, work = 0): WasmGemm | null {
   if (!useWasmGemm()) return null;
+  if (work >= THREADED_XNNPACK_MIN_WORK && wasmThreads(backend) > 1) return null;
   const module = backend.wasm as unknown as EmscriptenModule;
   const fma = useWasmGemmFma();
   return instantiateOnHeap(
