@@ -7,8 +7,9 @@
  *   - B is packed by `pack` into ⌈N/8⌉ contiguous tiles of K×8 floats (zero-padded);
  *   - C is M×N, row-major and dense; bias (0 for none) is ⌈N/8⌉·8 floats, added to every row.
  *
- * The register-blocked micro-kernel computes an R×8 tile of C with 2·R accumulators, for R = 6 and 1
- * (Goto & van de Geijn, "Anatomy of high-performance matrix multiplication", ACM TOMS 2008): per step
+ * The register-blocked micro-kernel computes an R×8 tile of C with 2·R accumulators, for R = 6 and, for the
+ * rows left over, 4, 2 and 1 (Goto & van de Geijn, "Anatomy of high-performance matrix multiplication",
+ * ACM TOMS 2008): per step
  * of p it loads 8 floats of B once and reuses them for R rows, broadcasting A[i, p] with load32_splat.
  * Tiles that overhang N are computed into a scratch tile and the valid columns copied out.
  */
@@ -20,6 +21,12 @@
  * than mul + add, with R = 6 38 % (2-vCPU Sapphire Rapids, 2026-11-29); mul + add ran alike at 4 and 6.
  */
 const TILE_ROWS = 6;
+
+/**
+ * Kernels for the last M mod R rows, widest first. Single rows alone ran at a third of the R-row rate, and
+ * attention's 64-row products (64 = 6·10 + 4) and makemore's 16-row ones (16 = 6·2 + 4) leave 4 rows over.
+ */
+const REMAINDER_ROWS = [4, 2, 1];
 
 /**
  * a·b + c. With `fma`, relaxed SIMD's `f32x4.relaxed_madd`, which engines compile to one fused
@@ -149,7 +156,7 @@ const driver = (TILE_ROWS: number) => `
           (then (local.set $dst (i32.add (local.get $c)
             (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $j)) (i32.const 2)))))
           (else (local.set $dst (local.get $tile))))
-        ;; rows × 8 tile at (i, j): one R-row kernel, or single rows for the remainder of M.
+        ;; rows × 8 tile at (i, j): one R-row kernel, or narrower kernels for the remainder of M.
         (if (i32.eq (local.get $rows) (i32.const ${TILE_ROWS}))
           (then (call $k${TILE_ROWS}
             (local.get $sa)
@@ -158,17 +165,20 @@ const driver = (TILE_ROWS: number) => `
             (select (local.get $ldc) (i32.const 32) (i32.ge_s (local.get $cols) (i32.const 8)))
             (local.get $biasj) (local.get $k) (local.get $srsa) (local.get $sksa) (i32.const 32)))
           (else
+            ;; The last rows/R rows: 4-, 2- and 1-row kernels, widest first.
             (local.set $r (i32.const 0))
             (loop $row
-              (call $k1
-                (i32.add (local.get $a) (i32.mul (i32.add (local.get $i) (local.get $r)) (local.get $rsa)))
-                (i32.add (local.get $b) (i32.mul (i32.shr_u (local.get $j) (i32.const 3)) (i32.shl (local.get $k) (i32.const 5))))
-                (i32.add (local.get $dst) (i32.mul (local.get $r)
-                  (select (local.get $ldc) (i32.const 32) (i32.ge_s (local.get $cols) (i32.const 8)))))
-                (i32.const 0)
-                (local.get $biasj) (local.get $k) (local.get $rsa) (local.get $ksa) (i32.const 32))
-              (local.set $r (i32.add (local.get $r) (i32.const 1)))
-              (br_if $row (i32.lt_s (local.get $r) (local.get $rows))))))
+              ${REMAINDER_ROWS.map((rr) => `(if (i32.ge_s (i32.sub (local.get $rows) (local.get $r)) (i32.const ${rr})) (then
+                (call $k${rr}
+                  (i32.add (local.get $a) (i32.mul (i32.add (local.get $i) (local.get $r)) (local.get $rsa)))
+                  (i32.add (local.get $b) (i32.mul (i32.shr_u (local.get $j) (i32.const 3)) (i32.shl (local.get $k) (i32.const 5))))
+                  (i32.add (local.get $dst) (i32.mul (local.get $r)
+                    (select (local.get $ldc) (i32.const 32) (i32.ge_s (local.get $cols) (i32.const 8)))))
+                  (select (local.get $ldc) (i32.const 32) (i32.ge_s (local.get $cols) (i32.const 8)))
+                  (local.get $biasj) (local.get $k) (local.get $rsa) (local.get $ksa) (i32.const 32))
+                (local.set $r (i32.add (local.get $r) (i32.const ${rr})))
+                (br $row)))`).join('\n              ')}
+              )))
         ;; Overhanging tile: copy its valid columns into C.
         (if (i32.lt_s (local.get $cols) (i32.const 8)) (then
           (local.set $r (i32.const 0))
@@ -266,8 +276,7 @@ export function gemmWat(options: { shared: boolean; fma: boolean }): string {
   const memory = options.shared ? '(memory 1 65536 shared)' : '(memory 1)';
   return `(module
   (import "env" "memory" ${memory})
-  ${microKernel(TILE_ROWS, options.fma)}
-  ${microKernel(1, options.fma)}
+  ${[TILE_ROWS, ...REMAINDER_ROWS].map((rows) => microKernel(rows, options.fma)).join('\n  ')}
   (func (export "tileRows") (result i32) (i32.const ${TILE_ROWS}))
   ${driver(TILE_ROWS)}
   ${pack})

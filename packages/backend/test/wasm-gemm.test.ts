@@ -82,6 +82,9 @@ describe('the gemm module', () => {
         [7, 40, 19, true, true],
         [13, 9, 16, true, false],
         [12, 21, 24, false, false],
+        [10, 7, 9, true, true],
+        [3, 5, 17, false, true],
+        [2, 33, 8, true, false],
       ] as [number, number, number, boolean, boolean][]) {
         const A = Float32Array.from({ length: m * k }, () => rng.normal());
         const B = Float32Array.from({ length: k * n }, () => rng.normal());
