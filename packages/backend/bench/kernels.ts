@@ -23,7 +23,8 @@
  *   gather grad: UnsortedSegmentSum of [768,128] rows into a [65,128] table (n/a on stock wasm);
  *   gather: 96 rows of the lecture MLP's [27,10] embedding table (a [32,3] batch of contexts);
  *   tanh: the lecture MLP's [32,200] hidden layer, and a [768,512] activation;
- *   exp, erf: a [768,512] activation (GELU's gradient and the cross-entropy; exact GELU).
+ *   exp, erf: a [768,512] activation (GELU's gradient and the cross-entropy; exact GELU);
+ *   column sum: a [768,128] gradient summed over its rows (every bias and LayerNorm gradient).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { enableRelaxedSimd } from '../src/node/relaxed-simd';
@@ -174,6 +175,11 @@ const moves = [
     'erf [768,512]',
     () => [tf.randomNormal([768, 512])],
     ([t]) => tf.erf(t as tf.Tensor),
+  ),
+  moveCase(
+    'column sum [768,128]',
+    () => [tf.randomNormal([768, 128])],
+    ([t]) => tf.sum(t as tf.Tensor, 0),
   ),
 ];
 const x = tf.scalar(1);

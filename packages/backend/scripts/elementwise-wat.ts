@@ -1,5 +1,6 @@
 /**
- * Generates the WebAssembly text of our float32 elementwise kernels, exp, tanh and erf, in 128-bit SIMD.
+ * Generates the WebAssembly text of our float32 elementwise kernels, exp, tanh and erf, in 128-bit SIMD,
+ * and of a column sum (`colsum`, the `Sum` over leading axes).
  *
  * Like the gemm module, it imports the tfjs wasm backend's memory. Each export `f(src, dst, count)` reads
  * `count` floats at byte address `src` and writes f of each to `dst` (which may equal `src`): two vectors of
@@ -254,11 +255,45 @@ function unary(kernel: Kernel): string {
       (if (i32.gt_u (local.get $rest) (i32.const 2)) (then ${lane(2, false)})))))`;
 }
 
+/**
+ * `colsum(src, dst, outer, inner)`: dst[j] = Σ_i src[i·inner + j] for i < outer, j < inner (a sum over the
+ * leading axes of a tensor viewed as [outer, inner]). Row by row, four columns at a time, accumulating in
+ * dst (float32, in row order); the last `inner mod 4` columns one at a time.
+ */
+const COLUMN_SUM = `
+  (func (export "colsum") (param $src i32) (param $dst i32) (param $outer i32) (param $inner i32)
+    (local $i i32) (local $j i32) (local $row i32) (local $vectors i32)
+    (memory.fill (local.get $dst) (i32.const 0) (i32.shl (local.get $inner) (i32.const 2)))
+    (local.set $vectors (i32.and (local.get $inner) (i32.const -4)))
+    (block $done_rows (loop $rows
+      (br_if $done_rows (i32.ge_u (local.get $i) (local.get $outer)))
+      (local.set $row (i32.add (local.get $src) (i32.shl (i32.mul (local.get $i) (local.get $inner)) (i32.const 2))))
+      (local.set $j (i32.const 0))
+      (block $done_vectors (loop $columns
+        (br_if $done_vectors (i32.ge_u (local.get $j) (local.get $vectors)))
+        (v128.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2)))
+          (f32x4.add
+            (v128.load (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2))))
+            (v128.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $columns)))
+      (block $done_rest (loop $rest
+        (br_if $done_rest (i32.ge_u (local.get $j) (local.get $inner)))
+        (f32.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2)))
+          (f32.add
+            (f32.load (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2))))
+            (f32.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 2))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $rest)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows))))`;
+
 /** The whole module; `shared` imports a shared memory (tfjs's multi-threaded wasm build). */
 export function elementwiseWat(options: { shared: boolean }): string {
   const memory = options.shared ? '(memory 1 65536 shared)' : '(memory 1)';
   return `(module
   (import "env" "memory" ${memory})
-  ${[EXP, TANH, ERF].map(unary).join('\n')})
+  ${[EXP, TANH, ERF].map(unary).join('\n')}
+  ${COLUMN_SUM})
 `;
 }

@@ -168,7 +168,8 @@ const driver = (TILE_ROWS: number) => `
             ;; The last rows/R rows: 4-, 2- and 1-row kernels, widest first.
             (local.set $r (i32.const 0))
             (loop $row
-              ${REMAINDER_ROWS.map((rr) => `(if (i32.ge_s (i32.sub (local.get $rows) (local.get $r)) (i32.const ${rr})) (then
+              ${REMAINDER_ROWS.map(
+                (rr) => `(if (i32.ge_s (i32.sub (local.get $rows) (local.get $r)) (i32.const ${rr})) (then
                 (call $k${rr}
                   (i32.add (local.get $a) (i32.mul (i32.add (local.get $i) (local.get $r)) (local.get $rsa)))
                   (i32.add (local.get $b) (i32.mul (i32.shr_u (local.get $j) (i32.const 3)) (i32.shl (local.get $k) (i32.const 5))))
@@ -177,7 +178,8 @@ const driver = (TILE_ROWS: number) => `
                   (select (local.get $ldc) (i32.const 32) (i32.ge_s (local.get $cols) (i32.const 8)))
                   (local.get $biasj) (local.get $k) (local.get $rsa) (local.get $ksa) (i32.const 32))
                 (local.set $r (i32.add (local.get $r) (i32.const ${rr})))
-                (br $row)))`).join('\n              ')}
+                (br $row)))`,
+              ).join('\n              ')}
               )))
         ;; Overhanging tile: copy its valid columns into C.
         (if (i32.lt_s (local.get $cols) (i32.const 8)) (then

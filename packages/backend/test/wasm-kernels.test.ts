@@ -1,5 +1,5 @@
 /**
- * The faster wasm kernels that replace slow stock ones (`Tanh`, `GatherV2`): equal to the cpu backend,
+ * The faster wasm kernels that replace slow stock ones (`Tanh`, `GatherV2`, `Sum`): equal to the cpu backend,
  * differentiable through tfjs's gradients, leak-free, and removable by `uninstallWasmRepairs`.
  */
 import { Rng } from '@makemore/random';
@@ -10,6 +10,8 @@ import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installWasmRepairs, uninstallWasmRepairs, useBestBackend, wasmRepairState } from '../src/node';
 import { COPY_WITHIN_WORDS } from '../src/wasm/gather';
+import { useWasmElementwise } from '../src/wasm/simd/elementwise';
+import { leadingAxes } from '../src/wasm/sum';
 import { tanhInto } from '../src/wasm/tanh';
 import { expectClose, on, onStockWasm, randn } from './helpers';
 
@@ -224,5 +226,101 @@ describe('GatherV2 on wasm', () => {
     installWasmRepairs();
     expect(wasmRepairState().gather).toBe(true);
     expect(repaired).toEqual(stock);
+  });
+});
+
+describe('Sum on wasm', () => {
+  it('knows which reductions run over leading axes', () => {
+    expect(leadingAxes([4, 5, 6], 0)).toBe(1);
+    expect(leadingAxes([4, 5, 6], [1, 0])).toBe(2);
+    expect(leadingAxes([4, 5, 6], [-3, -2])).toBe(2);
+    expect(leadingAxes([4, 5, 6], [0, 1, 2])).toBe(0); // everything: the stock kernel
+    expect(leadingAxes([4, 5, 6], [1])).toBe(0);
+    expect(leadingAxes([4, 5, 6], [0, 2])).toBe(0);
+  });
+
+  it('equals the cpu backend over leading axes, with and without keepDims, and elsewhere', async () => {
+    const rng = new Rng(31);
+    const cases: [number[], number | number[]][] = [
+      [[768, 128], 0],
+      [
+        [12, 64, 128],
+        [0, 1],
+      ],
+      [
+        [12, 64, 128],
+        [1, 0],
+      ],
+      [[3, 5, 7], 0],
+      [[3, 5, 7], -1],
+      [
+        [3, 5, 7],
+        [0, 2],
+      ],
+      [
+        [3, 5, 7],
+        [0, 1, 2],
+      ],
+      [[0, 4], 0],
+      [[4, 0], 0],
+      [[1, 9], 0],
+    ];
+    for (const [shape, axis] of cases) {
+      const x = randn(rng, shape);
+      for (const keepDims of [false, true]) {
+        const f = () => tf.sum(x, axis, keepDims);
+        const cpu = await on('cpu', f);
+        const wasm = await on('wasm', f);
+        expect(wasm.shape).toEqual(cpu.shape);
+        expectClose(wasm, cpu, 1e-4, 1e-5);
+      }
+      x.dispose();
+    }
+  });
+
+  it('falls back to the stock kernel without the SIMD module', async () => {
+    const x = randn(new Rng(33), [40, 13]);
+    useWasmElementwise(false);
+    try {
+      expectClose(await on('wasm', () => tf.sum(x, 0)), await on('cpu', () => tf.sum(x, 0)), 1e-4, 1e-5);
+    } finally {
+      useWasmElementwise(true);
+      x.dispose();
+    }
+  });
+
+  it('leaves int32 sums to the stock kernel, exact', async () => {
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32');
+    await tf.setBackend('wasm');
+    const sum = tf.sum(x, 0);
+    expect(sum.dtype).toBe('int32');
+    expect(Array.from(await sum.data())).toEqual([9, 12]);
+    tf.dispose([x, sum]);
+  });
+
+  it('gives the bias gradient of a matmul equal to cpu, leaks nothing, and uninstalls', async () => {
+    const rng = new Rng(32);
+    const x = randn(rng, [48, 16]);
+    const w = randn(rng, [16, 8]);
+    const b = randn(rng, [8]);
+    const grads = () => {
+      const [gw, gb] = tf.grads((ww: tf.Tensor, bb: tf.Tensor) =>
+        tf.sum(tf.square(tf.add(tf.matMul(x, ww), bb))),
+      )([w, b]);
+      return tf.concat([tf.reshape(gw!, [-1]), gb!]);
+    };
+    expectClose(await on('wasm', grads), await on('cpu', grads), 1e-3, 1e-4);
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) tf.sum(x, 0).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    uninstallWasmRepairs();
+    expect(wasmRepairState().sum).toBe(false);
+    const stock = await on('wasm', () => tf.sum(x, 0));
+    installWasmRepairs();
+    expect(wasmRepairState().sum).toBe(true);
+    const repaired = await on('wasm', () => tf.sum(x, 0));
+    expectClose(repaired, stock, 1e-4, 1e-5);
+    tf.dispose([x, w, b]);
   });
 });

@@ -21,6 +21,7 @@ beforeAll(async () => {
     gather: true,
     exp: true,
     erf: true,
+    sum: true,
   });
 });
 

@@ -13,7 +13,9 @@
  *   - `Tanh`, `Exp` and `Erf` are replaced by kernels on our own WebAssembly SIMD module (the stock ones call
  *     slow scalar libm functions, 8–20 ns per element), within 1–2 ulp of the correctly rounded result;
  *   - `GatherV2` is replaced by a kernel that checks indices in place and copies whole rows (the stock one
- *     copies the indices out of the heap and moves one element at a time).
+ *     copies the indices out of the heap and moves one element at a time);
+ *   - `Sum` over leading axes (every bias and LayerNorm gradient) adds rows in place (the stock one
+ *     transposes the input first).
  * All act on the `wasm` backend only, so code that uses another backend sees no change. The repairs
  * need the wasm kernels to be registered first: import `@tensorflow/tfjs-backend-wasm` before calling.
  */
@@ -29,6 +31,7 @@ import {
   registerKernel,
   Slice,
   SplitV,
+  Sum,
   Tanh,
   Transpose,
   UnsortedSegmentSum,
@@ -43,6 +46,7 @@ import { sharedIdentityWasmConfig } from './identity';
 import { oneHotWasmConfig } from './one-hot';
 import { fastErfWasmConfig, fastExpWasmConfig } from './simd/elementwise';
 import { fastSliceWasmConfigs } from './slice';
+import { fastSumWasmConfig } from './sum';
 import { fastTanhWasmConfig } from './tanh';
 import { fastTransposeWasmConfig } from './transpose';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum';
@@ -60,6 +64,7 @@ export interface WasmRepairState {
   gather: boolean;
   exp: boolean;
   erf: boolean;
+  sum: boolean;
 }
 
 /** One repair: the kernels it replaces (or adds) and how to build them from the stock configs. */
@@ -96,6 +101,7 @@ const REPAIRS: Record<keyof WasmRepairState, Repair> = {
   gather: { kernels: [GatherV2], build: (s) => [fastGatherV2WasmConfig(stockOf(s, 0))] },
   exp: { kernels: [Exp], build: (s) => [fastExpWasmConfig(stockOf(s, 0))] },
   erf: { kernels: [Erf], build: (s) => [fastErfWasmConfig(stockOf(s, 0))] },
+  sum: { kernels: [Sum], build: (s) => [fastSumWasmConfig(stockOf(s, 0))] },
 };
 
 // The stock configs we replaced, so uninstall can put them back. Kept on globalThis so that two copies of

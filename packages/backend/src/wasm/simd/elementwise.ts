@@ -16,7 +16,10 @@ import { type EmscriptenModule, instantiateOnHeap } from './instantiate';
 
 /** The functions of the elementwise module: `count` floats from byte address `src` to `dst`. */
 export type ElementwiseOp = 'exp' | 'tanh' | 'erf';
-export type ElementwiseExports = Record<ElementwiseOp, (src: number, dst: number, count: number) => void>;
+export type ElementwiseExports = Record<ElementwiseOp, (src: number, dst: number, count: number) => void> & {
+  /** dst[j] = Σ_i src[i·inner + j] over `outer` rows of `inner` floats (byte addresses). */
+  colsum(src: number, dst: number, outer: number, inner: number): void;
+};
 
 const INSTANCES = Symbol.for('@makemore/backend:wasmElementwise');
 const ENABLED = Symbol.for('@makemore/backend:wasmElementwiseEnabled');
