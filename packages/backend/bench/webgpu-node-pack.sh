@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds /work/main/.gpu/ (git-ignored through .git/info/exclude): everything bench/webgpu-node.ts needs
-# on a Linux x86-64 machine that has a GPU driver but no Node.js, no node_modules and no network.
+# Builds <repo>/.gpu/ (git-ignored): everything bench/webgpu-node.ts needs on a Linux x86-64 machine that has
+# a GPU driver but no Node.js, no node_modules and no network; and, for the same machine's CPU, the kernel
+# bench and the CLI (`bash .gpu/many-core.sh`: wasm kernels by route and thread count, GPT steps by threads).
 #
 #   bash packages/backend/bench/webgpu-node-pack.sh      (from anywhere; needs built dist/ folders,
 #                                                          `pnpm install`, xz, and apt-get for the .deb)
@@ -11,6 +12,9 @@
 # .gpu/debs/*.deb            the Vulkan loader and libglvnd, for a machine that lacks them
 # .gpu/data/                 names.txt and shakespeare.txt (byte-exact: the loader checks their sha256)
 # .gpu/run.sh                bench/webgpu-node-run.sh
+# .gpu/kernels.mjs, cli.mjs  bench/kernels.ts and the built CLI, bundled; tfjs-backend-wasm's binaries and
+#                            glue in .gpu/node_modules (read from disk at run time)
+# .gpu/many-core.sh          bench/many-core-run.sh
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -63,6 +67,26 @@ fi
 cp "$DATA_SRC/names.txt" "$DATA_SRC/shakespeare.txt" "$DEST/data/"
 cp "$BENCH/webgpu-node-run.sh" "$DEST/run.sh"
 chmod +x "$DEST/run.sh"
+
+# 6. The CPU side: bench/kernels.ts and the CLI, bundled. The banner gives the ESM bundles `require` and
+#    `__dirname`, which the CommonJS and Emscripten code inside expect; --ignore-annotations keeps the
+#    CLI's side-effect imports that its package marks pure.
+BANNER="import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url';"
+BANNER="$BANNER import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url);"
+BANNER="$BANNER const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);"
+"$ESBUILD" "$BENCH/kernels.ts" --bundle --platform=node --format=esm --target=node20 \
+  --outfile="$DEST/kernels.mjs" --log-level=error --banner:js="$BANNER"
+"$ESBUILD" "$ROOT/apps/cli/dist/bin.js" --bundle --platform=node --format=esm --target=node20 \
+  --outfile="$DEST/cli.mjs" --log-level=error --ignore-annotations --banner:js="$BANNER" \
+  --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu
+WASM_PKG="$(cd "$PKG/node_modules/@tensorflow/tfjs-backend-wasm" && pwd -P)"
+WASM_DEST="$DEST/node_modules/@tensorflow/tfjs-backend-wasm"
+rm -rf "$WASM_DEST" && mkdir -p "$WASM_DEST/dist" "$WASM_DEST/wasm-out"
+cp "$WASM_PKG/package.json" "$WASM_DEST/"
+cp "$WASM_PKG"/dist/*.wasm "$WASM_DEST/dist/"
+cp "$WASM_PKG"/wasm-out/* "$WASM_DEST/wasm-out/"
+cp "$BENCH/many-core-run.sh" "$DEST/many-core.sh"
+chmod +x "$DEST/many-core.sh"
 
 du -ab "$DEST" | sort -n | tail -n 12
 echo "total: $(du -sb "$DEST" | cut -f1) bytes ($(du -sh "$DEST" | cut -f1))"
