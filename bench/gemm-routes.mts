@@ -4,8 +4,8 @@
  *   - fma:     our gemm's relaxed-SIMD variant (fused multiply-adds), the default;
  *   - mul-add: our gemm's plain SIMD variant (`useWasmGemmFma(false)`);
  *   - xnnpack: tfjs's XNNPACK route, our gemm off (`useWasmGemm(false)`).
- * Same model, optimizer and batch as `makemore bench`'s gpt (4 layers, 4 heads, n_embd 128, block 64,
- * batch 12, vocab 65, AdamW; the batch is seeded random ids).
+ * The model, optimizer and batch size of `makemore bench`'s gpt (apps/cli/src/commands/bench-specs.ts: 4
+ * layers, 4 heads, n_embd 128, block 64, batch 12, vocab 65, AdamW); the batch is seeded random ids.
  *
  *   npx tsx bench/gemm-routes.mts [--rounds 3] [--steps 15]
  *
@@ -13,6 +13,7 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { BENCH_SPECS } from '../apps/cli/src/commands/bench-specs.ts';
 
 const req = createRequire(fileURLToPath(new URL('../apps/cli/package.json', import.meta.url)));
 const tf = req(
@@ -20,7 +21,9 @@ const tf = req(
 ) as typeof import('../packages/backend/node_modules/@tensorflow/tfjs-core');
 const backend = req('@makemore/backend/node') as typeof import('../packages/backend/src/node');
 const { createModel } = req('@makemore/models') as typeof import('../packages/models/src/index');
-const { AdamW, trainStep } = req('@makemore/trainer') as typeof import('../packages/trainer/src/index');
+const { createOptimizer, trainStep } = req(
+  '@makemore/trainer',
+) as typeof import('../packages/trainer/src/index');
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: number) => {
@@ -32,28 +35,18 @@ const steps = flag('steps', 15);
 
 const choice = await backend.useBestBackend({ prefer: 'wasm', threads: 1, onNotice: () => {} });
 console.log(`backend: ${choice.reason}`);
-const model = createModel({
-  type: 'transformer',
-  vocabSize: 65,
-  blockSize: 64,
-  nLayer: 4,
-  nHead: 4,
-  nEmbd: 128,
-  dropout: 0,
-  bias: false,
-  tieWeights: true,
-  gelu: 'erf',
-  init: 'gpt2',
-  seed: 1,
-});
-const optimizer = new AdamW(model.parameters(), { lr: 1e-3 });
+const gpt = BENCH_SPECS.find((spec) => spec.name === 'gpt')!;
+const model = createModel(gpt.model);
+const optimizer = createOptimizer(model.parameters(), { type: gpt.optimizer, lr: gpt.lr });
+const { vocabSize, blockSize } = gpt.model as { vocabSize: number; blockSize: number };
 let seed = 12345;
 const ids = () =>
-  Array.from({ length: 12 * 64 }, () => {
+  Array.from({ length: gpt.batchSize * blockSize }, () => {
     seed = (seed * 1103515245 + 12345) >>> 0;
-    return seed % 65;
+    return seed % vocabSize;
   });
-const batch = { x: tf.tensor2d(ids(), [12, 64], 'int32'), y: tf.tensor2d(ids(), [12, 64], 'int32') };
+const shape: [number, number] = [gpt.batchSize, blockSize];
+const batch = { x: tf.tensor2d(ids(), shape, 'int32'), y: tf.tensor2d(ids(), shape, 'int32') };
 
 const routes = [
   { name: 'fma', gemm: true, fma: true },

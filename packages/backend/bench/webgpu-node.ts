@@ -40,6 +40,7 @@ import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { installWebGpuRepairs } from '../src/webgpu/add-n';
 import { create, globals } from 'webgpu';
+import { BENCH_SPECS, type BenchSpec } from '../../../apps/cli/src/commands/bench-specs';
 import { loadDataset } from '../../datasets/dist/node.js';
 import { createModel, type LanguageModel, type ModelConfig } from '../../models/dist/index.js';
 import { Rng } from '../../random/dist/index.js';
@@ -554,85 +555,18 @@ async function checkCorrectness(corpora: Map<string, Corpus>): Promise<Correctne
 // 3. Speed: `makemore bench`'s three models on webgpu
 // ---------------------------------------------------------------------------------------------------------
 
-interface SpeedSpec {
-  name: string;
-  description: string;
-  model: ModelConfig;
-  batchSize: number;
-  optimizer: 'sgd' | 'adamw';
-  lr: number;
-  steps: number;
-  warmup: number;
-}
-
 /**
- * The configs, optimizers and batches of `makemore bench` (apps/cli/src/commands/bench.ts, whose SPECS are
- * not exported and whose command picks its backend through useBestBackend, which offers no webgpu in
- * Node). Step counts differ: a GPU backend compiles a shader pipeline per new kernel shape on the first
- * steps, so warm-up is longer, and timed steps are capped by --max-seconds.
+ * The configs, optimizers and batches of `makemore bench` (apps/cli/src/commands/bench-specs.ts; the
+ * command itself picks its backend through useBestBackend, which offers no webgpu in Node), with step
+ * counts of their own: a GPU backend compiles a shader pipeline per new kernel shape on the first steps, so
+ * warm-up is longer, and timed steps are capped by --max-seconds.
  */
-const SPEED_SPECS: SpeedSpec[] = [
-  {
-    name: 'gpt',
-    description: 'baby GPT 4L/4H/128, block 64, batch 12, vocab 65, AdamW',
-    model: {
-      type: 'transformer',
-      vocabSize: 65,
-      blockSize: 64,
-      nLayer: 4,
-      nHead: 4,
-      nEmbd: 128,
-      dropout: 0,
-      bias: false,
-      tieWeights: true,
-      gelu: 'erf',
-      init: 'gpt2',
-      seed: 1,
-    } as ModelConfig,
-    batchSize: 12,
-    optimizer: 'adamw',
-    lr: 1e-3,
-    steps: 100,
-    warmup: 5,
-  },
-  {
-    name: 'transformer',
-    description: "makemore's default transformer on names (4L/4H/64, block 16, batch 32, vocab 27), AdamW",
-    model: {
-      type: 'transformer',
-      vocabSize: 27,
-      blockSize: 16,
-      nLayer: 4,
-      nHead: 4,
-      nEmbd: 64,
-      dropout: 0,
-      seed: 1,
-    },
-    batchSize: 32,
-    optimizer: 'adamw',
-    lr: 5e-4,
-    steps: 100,
-    warmup: 10,
-  },
-  {
-    name: 'mlp',
-    description: 'lecture MLP (block 3, embedding 10, hidden 200, batch 32, vocab 27), SGD',
-    model: {
-      type: 'mlp',
-      vocabSize: 27,
-      blockSize: 3,
-      nEmbd: 10,
-      nHidden: 200,
-      inputKind: 'window',
-      seed: 1,
-    },
-    batchSize: 32,
-    optimizer: 'sgd',
-    lr: 0.1,
-    steps: 500,
-    warmup: 100,
-  },
-];
+const GPU_STEPS: Record<string, { steps: number; warmup: number }> = {
+  gpt: { steps: 100, warmup: 5 },
+  transformer: { steps: 100, warmup: 10 },
+  mlp: { steps: 500, warmup: 100 },
+};
+const SPEED_SPECS: BenchSpec[] = BENCH_SPECS.map((spec) => ({ ...spec, ...GPU_STEPS[spec.name] }));
 
 interface SpeedRow {
   name: string;
@@ -651,7 +585,7 @@ interface SpeedRow {
   error?: string;
 }
 
-async function measureSpeed(spec: SpeedSpec): Promise<SpeedRow> {
+async function measureSpeed(spec: BenchSpec): Promise<SpeedRow> {
   const warmup = quick ? Math.min(spec.warmup, 2) : spec.warmup;
   const steps = quick ? Math.max(3, Math.round(spec.steps / 20)) : spec.steps;
   await tf.setBackend('webgpu');

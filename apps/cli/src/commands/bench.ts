@@ -8,89 +8,11 @@
  * The check: the live tensor count must not grow, and RSS must stay flat between the middle and the end of
  * the timed steps (growth above max(64 MB, 25 %) fails). A failed check exits with code 1.
  */
-import type { ModelConfig } from '@makemore/models';
 import { BACKEND_FLAGS, type Command } from '../command';
 import { CliError } from '../errors';
 import { createNetwork, selectBackend } from '../session';
 import { table } from '../ui/table';
-
-/** One benchmark configuration. */
-interface BenchSpec {
-  name: string;
-  description: string;
-  model: ModelConfig;
-  batchSize: number;
-  optimizer: 'sgd' | 'adamw';
-  lr: number;
-  steps: number;
-  /** Untimed steps first. Enough for V8 to optimise the step's JavaScript: the MLP's step is ~2 ms, so a
-   * few steps would time the interpreter, not what a 200k-step run sees. */
-  warmup: number;
-}
-
-const SPECS: BenchSpec[] = [
-  {
-    name: 'gpt',
-    description: 'baby GPT 4L/4H/128, block 64, batch 12, vocab 65, AdamW',
-    model: {
-      type: 'transformer',
-      vocabSize: 65,
-      blockSize: 64,
-      nLayer: 4,
-      nHead: 4,
-      nEmbd: 128,
-      dropout: 0,
-      // nanoGPT's choices, as bench/pytorch/train_speed.py: no biases, tied head, exact GELU.
-      bias: false,
-      tieWeights: true,
-      gelu: 'erf',
-      init: 'gpt2',
-      seed: 1,
-    } as ModelConfig,
-    batchSize: 12,
-    optimizer: 'adamw',
-    lr: 1e-3,
-    steps: 40,
-    warmup: 3,
-  },
-  {
-    name: 'transformer',
-    description: "makemore's default transformer on names (4L/4H/64, block 16, batch 32, vocab 27), AdamW",
-    model: {
-      type: 'transformer',
-      vocabSize: 27,
-      blockSize: 16,
-      nLayer: 4,
-      nHead: 4,
-      nEmbd: 64,
-      dropout: 0,
-      seed: 1,
-    },
-    batchSize: 32,
-    optimizer: 'adamw',
-    lr: 5e-4,
-    steps: 60,
-    warmup: 10,
-  },
-  {
-    name: 'mlp',
-    description: 'lecture MLP (block 3, embedding 10, hidden 200, batch 32, vocab 27), SGD',
-    model: {
-      type: 'mlp',
-      vocabSize: 27,
-      blockSize: 3,
-      nEmbd: 10,
-      nHidden: 200,
-      inputKind: 'window',
-      seed: 1,
-    },
-    batchSize: 32,
-    optimizer: 'sgd',
-    lr: 0.1,
-    steps: 600,
-    warmup: 300,
-  },
-];
+import { BENCH_SPECS as SPECS } from './bench-specs';
 
 const MB = 1024 * 1024;
 
