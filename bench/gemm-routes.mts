@@ -13,12 +13,13 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { BENCH_SPECS } from '../apps/cli/src/commands/bench-specs.ts';
+import { BENCH_SPECS, randomTokenBatch } from '../apps/cli/src/commands/bench-specs.ts';
 
 const req = createRequire(fileURLToPath(new URL('../apps/cli/package.json', import.meta.url)));
 const tf = req(
   '@tensorflow/tfjs-core',
 ) as typeof import('../packages/backend/node_modules/@tensorflow/tfjs-core');
+const { Rng } = req('@makemore/random') as typeof import('../packages/random/src/index');
 const backend = req('@makemore/backend/node') as typeof import('../packages/backend/src/node');
 const { createModel } = req('@makemore/models') as typeof import('../packages/models/src/index');
 const { createOptimizer, trainStep } = req(
@@ -38,15 +39,8 @@ console.log(`backend: ${choice.reason}`);
 const gpt = BENCH_SPECS.find((spec) => spec.name === 'gpt')!;
 const model = createModel(gpt.model);
 const optimizer = createOptimizer(model.parameters(), { type: gpt.optimizer, lr: gpt.lr });
-const { vocabSize, blockSize } = gpt.model as { vocabSize: number; blockSize: number };
-let seed = 12345;
-const ids = () =>
-  Array.from({ length: gpt.batchSize * blockSize }, () => {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    return seed % vocabSize;
-  });
-const shape: [number, number] = [gpt.batchSize, blockSize];
-const batch = { x: tf.tensor2d(ids(), shape, 'int32'), y: tf.tensor2d(ids(), shape, 'int32') };
+const ids = randomTokenBatch(gpt, false, new Rng(7));
+const batch = { x: tf.tensor2d(ids.x, ids.xShape, 'int32'), y: tf.tensor(ids.y, ids.yShape, 'int32') };
 
 const routes = [
   { name: 'fma', gemm: true, fma: true },

@@ -40,7 +40,7 @@ import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { installWebGpuRepairs } from '../src/webgpu/add-n';
 import { create, globals } from 'webgpu';
-import { BENCH_SPECS, type BenchSpec } from '../../../apps/cli/src/commands/bench-specs';
+import { BENCH_SPECS, type BenchSpec, randomTokenBatch } from '../../../apps/cli/src/commands/bench-specs';
 import { loadDataset } from '../../datasets/dist/node.js';
 import { createModel, type LanguageModel, type ModelConfig } from '../../models/dist/index.js';
 import { Rng } from '../../random/dist/index.js';
@@ -594,15 +594,9 @@ async function measureSpeed(spec: BenchSpec): Promise<SpeedRow> {
   // As `makemore bench`: seeded random token ids, a new upload each step.
   const rng = new Rng(7);
   const window = model.inputKind === 'window';
-  const T = spec.model.blockSize;
-  const V = spec.model.vocabSize;
   const batch = () => {
-    const x = new Int32Array(spec.batchSize * T).map(() => rng.int(V));
-    const y = new Int32Array(window ? spec.batchSize : spec.batchSize * T).map(() => rng.int(V));
-    return {
-      x: tf.tensor2d(x, [spec.batchSize, T], 'int32'),
-      y: window ? tf.tensor1d(y, 'int32') : tf.tensor2d(y, [spec.batchSize, T], 'int32'),
-    };
+    const ids = randomTokenBatch(spec, window, rng);
+    return { x: tf.tensor2d(ids.x, ids.xShape, 'int32'), y: tf.tensor(ids.y, ids.yShape, 'int32') };
   };
   const step = async () => {
     const b = batch();

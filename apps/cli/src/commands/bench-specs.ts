@@ -82,3 +82,28 @@ export const BENCH_SPECS: BenchSpec[] = [
     warmup: 300,
   },
 ];
+
+/** A batch of token ids as plain arrays, with the shapes to make tensors of. */
+export interface TokenBatch {
+  x: Int32Array;
+  xShape: [number, number];
+  y: Int32Array;
+  yShape: number[];
+}
+
+/**
+ * One batch of seeded random token ids for `spec` (the step's cost does not depend on the data): x is
+ * [batch, T]; y is [batch] for a model that reads fixed windows, else [batch, T].
+ */
+export function randomTokenBatch(
+  spec: BenchSpec,
+  window: boolean,
+  rng: { int(n: number): number },
+): TokenBatch {
+  const T = spec.model.blockSize;
+  const x = new Int32Array(spec.batchSize * T).map(() => rng.int(spec.model.vocabSize));
+  const y = new Int32Array(window ? spec.batchSize : spec.batchSize * T).map(() =>
+    rng.int(spec.model.vocabSize),
+  );
+  return { x, xShape: [spec.batchSize, T], y, yShape: window ? [spec.batchSize] : [spec.batchSize, T] };
+}

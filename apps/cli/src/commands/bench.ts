@@ -12,7 +12,7 @@ import { BACKEND_FLAGS, type Command } from '../command';
 import { CliError } from '../errors';
 import { createNetwork, selectBackend } from '../session';
 import { table } from '../ui/table';
-import { BENCH_SPECS as SPECS } from './bench-specs';
+import { BENCH_SPECS as SPECS, randomTokenBatch } from './bench-specs';
 
 const MB = 1024 * 1024;
 
@@ -84,16 +84,9 @@ export const benchCommand: Command = {
       const optimizer = trainer.createOptimizer(model.parameters(), { type: spec.optimizer, lr: spec.lr });
       const rng = new random.Rng(7);
       const window = model.inputKind === 'window';
-      const T = spec.model.blockSize;
       const batch = () => {
-        const x = new Int32Array(spec.batchSize * T).map(() => rng.int(spec.model.vocabSize));
-        const y = new Int32Array(window ? spec.batchSize : spec.batchSize * T).map(() =>
-          rng.int(spec.model.vocabSize),
-        );
-        return {
-          x: tf.tensor2d(x, [spec.batchSize, T], 'int32'),
-          y: window ? tf.tensor1d(y, 'int32') : tf.tensor2d(y, [spec.batchSize, T], 'int32'),
-        };
+        const ids = randomTokenBatch(spec, window, rng);
+        return { x: tf.tensor2d(ids.x, ids.xShape, 'int32'), y: tf.tensor(ids.y, ids.yShape, 'int32') };
       };
       const step = async () => {
         const b = batch();
