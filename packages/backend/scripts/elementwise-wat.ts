@@ -35,6 +35,8 @@
  * return it when it is NaN.
  */
 
+import { ERF_P, ERF_Q } from '../src/wasm/simd/erf-rational';
+
 /** A v128 constant of four equal float32 lanes; `Math.fround(value)` printed exactly. */
 const f32x4 = (value: number) => {
   const v = Math.fround(value);
@@ -64,15 +66,6 @@ function horner(out: string, v: string, prefix: string, degree: number, lanes: '
 const EXPM1_Q = [
   0.49999998043084615, 0.1666653873864707, 0.04166722102361602, 0.008367173429938297, 0.0013882397285907005,
 ];
-/** erf(x) ≈ x·Σ ERF_P[i]·x^2i / Σ ERF_Q[i]·x^2i on [0, 4] (scripts/fit-elementwise.ts). */
-const ERF_P = [
-  1.1283791395542075, 0.19353218052787854, 0.053099738801444384, 0.0038827067686925463,
-  0.00028453798989661874, 0.000001986707895880595,
-];
-const ERF_Q = [
-  1, 0.5048459888687628, 0.11534440162009886, 0.015205987050602577, 0.0011853910633774414,
-  0.0000374179303424513,
-];
 
 /** Adding and subtracting this rounds a float32 below 2^22 in magnitude to an integer, left in the low bits. */
 const SHIFTER = 1.5 * 2 ** 23;
@@ -82,9 +75,16 @@ const SHIFTER_BITS = 0x4b400000;
 const LN2_HI = 0.693359375;
 const LN2_LO = Math.LN2 - LN2_HI;
 
-/** One kernel: the statements that compute local `y` from local `x` (both v128), and what they use. */
+/**
+ * One kernel: the statements that compute its output locals from its input locals (all v128), and what
+ * they use. A unary kernel reads `x` and writes `y`.
+ */
 interface Kernel {
   name: string;
+  /** The v128 locals loaded from the input tensors, in parameter order (default `['x']`). */
+  inputs?: string[];
+  /** The v128 locals stored to the output tensors, in parameter order (default `['y']`). */
+  outputs?: string[];
   /** v128 constants, set once before the loop (V8 would rebuild a `v128.const` in every iteration). */
   constants: Record<string, string>;
   /** v128 temporaries besides x and y; renamed in the unrolled copy. */
@@ -105,58 +105,68 @@ const reductionConstants = {
   ln2lo: f32x4(LN2_LO),
 };
 
+/** Local `out` = exp(local `input`), through the temporaries t, r, q and v. */
+const expBody = (input: string, out: string) => [
+  set('v', op('f32x4.pmax', op('f32x4.pmin', input, 'hi'), 'lo')),
+  ...reduce('v'),
+  ...horner('q', 'r', 'q', EXPM1_Q.length - 1, 'f32x4'),
+  // 2·e^r = 2 + r·(2 + r·2q(r)), times 2^(n−1).
+  set(out, op('f32x4.add', 'two', op('f32x4.mul', 'r', op('f32x4.add', 'two', op('f32x4.mul', 'r', 'q'))))),
+  set(out, op('f32x4.mul', out, op('i32x4.shl', op('i32x4.add', 't', 'scaleBias'), '(i32.const 23)'))),
+];
+
+const expConstants = {
+  ...reductionConstants,
+  // 2·EXPM1_Q: doubling is exact, so 2·e^r costs no extra rounding.
+  ...Object.fromEntries(EXPM1_Q.map((c, i) => [`q${i}`, f32x4(2 * c)])),
+  // From 88.8 on (n = 128) 2·e^r·2^127 overflows to +Infinity; at −87.5 (n = −126) the scale's exponent
+  // field is 0, so the result is 0.
+  lo: f32x4(-87.5),
+  hi: f32x4(88.8),
+  two: f32x4(2),
+  // (n − 1 + 127) << 23 is 2^(n−1) when the bits of t are SHIFTER_BITS + n.
+  scaleBias: i32x4(126 - SHIFTER_BITS),
+};
+
 const EXP: Kernel = {
   name: 'exp',
-  constants: {
-    ...reductionConstants,
-    // 2·EXPM1_Q: doubling is exact, so 2·e^r costs no extra rounding.
-    ...Object.fromEntries(EXPM1_Q.map((c, i) => [`q${i}`, f32x4(2 * c)])),
-    // From 88.8 on (n = 128) 2·e^r·2^127 overflows to +Infinity; at −87.5 (n = −126) the scale's exponent
-    // field is 0, so the result is 0.
-    lo: f32x4(-87.5),
-    hi: f32x4(88.8),
-    two: f32x4(2),
-    // (n − 1 + 127) << 23 is 2^(n−1) when the bits of t are SHIFTER_BITS + n.
-    scaleBias: i32x4(126 - SHIFTER_BITS),
-  },
-  temps: ['t', 'r', 'q'],
-  body: [
-    set('x', op('f32x4.pmax', op('f32x4.pmin', 'x', 'hi'), 'lo')),
-    ...reduce('x'),
-    ...horner('q', 'r', 'q', EXPM1_Q.length - 1, 'f32x4'),
-    // 2·e^r = 2 + r·(2 + r·2q(r)), times 2^(n−1).
-    set('y', op('f32x4.add', 'two', op('f32x4.mul', 'r', op('f32x4.add', 'two', op('f32x4.mul', 'r', 'q'))))),
-    set('y', op('f32x4.mul', 'y', op('i32x4.shl', op('i32x4.add', 't', 'scaleBias'), '(i32.const 23)'))),
-  ],
+  constants: expConstants,
+  temps: ['t', 'r', 'q', 'v'],
+  body: expBody('x', 'y'),
+};
+
+/** Local `out` = tanh(local `input`), through the temporaries t, r, q, s and v. */
+const tanhBody = (input: string, out: string) => [
+  set('v', op('f32x4.mul', op('f32x4.pmin', op('v128.and', input, 'abs'), 'cap'), 'minusTwo')),
+  ...reduce('v'),
+  ...horner('q', 'r', 'q', EXPM1_Q.length - 1, 'f32x4'),
+  // m = e^r − 1 = r + r²·q(r), into q.
+  set('q', op('f32x4.add', 'r', op('f32x4.mul', op('f32x4.mul', 'r', 'r'), 'q'))),
+  set('s', op('i32x4.shl', op('i32x4.add', 't', 'scaleBias'), '(i32.const 23)')),
+  // E = expm1(v) = 2^n·m + (2^n − 1); then −tanh|x| = E / (E + 2).
+  set('v', op('f32x4.add', op('f32x4.mul', 'q', 's'), op('f32x4.sub', 's', 'one'))),
+  set('v', op('f32x4.div', 'v', op('f32x4.add', 'v', 'two'))),
+  set(out, op('v128.or', op('v128.and', 'v', 'abs'), op('v128.and', input, 'sign'))),
+];
+
+const tanhConstants = {
+  ...reductionConstants,
+  ...Object.fromEntries(EXPM1_Q.map((c, i) => [`q${i}`, f32x4(c)])),
+  cap: f32x4(9.1),
+  minusTwo: f32x4(-2),
+  one: f32x4(1),
+  two: f32x4(2),
+  abs: i32x4(0x7fffffff),
+  sign: i32x4(-0x80000000),
+  // (n + 127) << 23 is 2^n when the bits of t are SHIFTER_BITS + n.
+  scaleBias: i32x4(127 - SHIFTER_BITS),
 };
 
 const TANH: Kernel = {
   name: 'tanh',
-  constants: {
-    ...reductionConstants,
-    ...Object.fromEntries(EXPM1_Q.map((c, i) => [`q${i}`, f32x4(c)])),
-    cap: f32x4(9.1),
-    minusTwo: f32x4(-2),
-    one: f32x4(1),
-    two: f32x4(2),
-    abs: i32x4(0x7fffffff),
-    sign: i32x4(-0x80000000),
-    // (n + 127) << 23 is 2^n when the bits of t are SHIFTER_BITS + n.
-    scaleBias: i32x4(127 - SHIFTER_BITS),
-  },
+  constants: tanhConstants,
   temps: ['t', 'r', 'q', 's', 'v'],
-  body: [
-    set('v', op('f32x4.mul', op('f32x4.pmin', op('v128.and', 'x', 'abs'), 'cap'), 'minusTwo')),
-    ...reduce('v'),
-    ...horner('q', 'r', 'q', EXPM1_Q.length - 1, 'f32x4'),
-    // m = e^r − 1 = r + r²·q(r), into q.
-    set('q', op('f32x4.add', 'r', op('f32x4.mul', op('f32x4.mul', 'r', 'r'), 'q'))),
-    set('s', op('i32x4.shl', op('i32x4.add', 't', 'scaleBias'), '(i32.const 23)')),
-    // E = expm1(v) = 2^n·m + (2^n − 1); then −tanh|x| = E / (E + 2).
-    set('v', op('f32x4.add', op('f32x4.mul', 'q', 's'), op('f32x4.sub', 's', 'one'))),
-    set('v', op('f32x4.div', 'v', op('f32x4.add', 'v', 'two'))),
-    set('y', op('v128.or', op('v128.and', 'v', 'abs'), op('v128.and', 'x', 'sign'))),
-  ],
+  body: tanhBody('x', 'y'),
 };
 
 /** x·P(x²)/Q(x²) for two float64 lanes, from local `d` into local `d`. */
@@ -167,92 +177,173 @@ const erfRational = [
   set('d', op('f64x2.div', op('f64x2.mul', 'd', 'p'), 'w')),
 ];
 
-const ERF: Kernel = {
-  name: 'erf',
-  constants: {
-    ...Object.fromEntries(ERF_P.map((c, i) => [`P${i}`, f64x2(c)])),
-    ...Object.fromEntries(ERF_Q.map((c, i) => [`Q${i}`, f64x2(c)])),
-    cap: f32x4(4),
-    abs: i32x4(0x7fffffff),
-    sign: i32x4(-0x80000000),
-  },
-  temps: ['a', 'd', 'u', 'p', 'w', 'lo'],
+/** Local `out` = erf(local `input`), through the temporaries a, d, u, p, w and lo. */
+const erfBody = (input: string, out: string) => [
+  set('a', op('f32x4.pmin', op('v128.and', input, 'abs'), 'cap')),
+  set('d', op('f64x2.promote_low_f32x4', 'a')),
+  ...erfRational,
+  set('lo', op('f32x4.demote_f64x2_zero', 'd')),
+  // Lanes 2–3 moved down, widened, and the two halves' results joined.
+  set(
+    'd',
+    op(
+      'f64x2.promote_low_f32x4',
+      `(i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 ${get('a')} ${get('a')})`,
+    ),
+  ),
+  ...erfRational,
+  set(
+    out,
+    `(i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${get('lo')} ${op('f32x4.demote_f64x2_zero', 'd')})`,
+  ),
+  set(out, op('v128.or', out, op('v128.and', input, 'sign'))),
+];
+
+const erfConstants = {
+  ...Object.fromEntries(ERF_P.map((c, i) => [`P${i}`, f64x2(c)])),
+  ...Object.fromEntries(ERF_Q.map((c, i) => [`Q${i}`, f64x2(c)])),
+  cap: f32x4(4),
+  abs: i32x4(0x7fffffff),
+  sign: i32x4(-0x80000000),
+};
+const erfTemps = ['a', 'd', 'u', 'p', 'w', 'lo'];
+
+const ERF: Kernel = { name: 'erf', constants: erfConstants, temps: erfTemps, body: erfBody('x', 'y') };
+
+/*
+ * GELU (Hendrycks & Gimpel 2016) and its derivative, each in one pass, with the same float32 operations in
+ * the same order as the composed ops of @makemore/models' `gelu` (so on this backend the fused and the
+ * composed results agree bit for bit). The forward pass also writes the auxiliary tensor the backward pass
+ * needs: Φ(x) for the exact form, t = tanh(…) for the tanh form.
+ *
+ *   exact: y = x·Φ(x), Φ(x) = (erf(x·√½) + 1)·½;   dx = dy·(Φ(x) + x·φ(x)), φ(x) = exp(−x²/2)·(2π)^−½
+ *   tanh:  t = tanh(x·(x²·0.044715 + 1)·√(2/π)), y = (x·½)·(t + 1);
+ *          dx = dy·((t + 1)·½ + ((x·½)·(1 − t²))·((x²·3·0.044715 + 1)·√(2/π)))
+ */
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+const GELU_ERF: Kernel = {
+  name: 'gelu_erf',
+  outputs: ['y', 'c'],
+  constants: { ...erfConstants, sqrt1_2: f32x4(Math.SQRT1_2), half: f32x4(0.5), one: f32x4(1) },
+  temps: [...erfTemps, 'e', 's'],
   body: [
-    set('a', op('f32x4.pmin', op('v128.and', 'x', 'abs'), 'cap')),
-    set('d', op('f64x2.promote_low_f32x4', 'a')),
-    ...erfRational,
-    set('lo', op('f32x4.demote_f64x2_zero', 'd')),
-    // Lanes 2–3 moved down, widened, and the two halves' results joined.
-    set(
-      'd',
-      op(
-        'f64x2.promote_low_f32x4',
-        `(i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 ${get('a')} ${get('a')})`,
-      ),
-    ),
-    ...erfRational,
-    set(
-      'y',
-      `(i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 ${get('lo')} ${op('f32x4.demote_f64x2_zero', 'd')})`,
-    ),
-    set('y', op('v128.or', 'y', op('v128.and', 'x', 'sign'))),
+    set('s', op('f32x4.mul', 'x', 'sqrt1_2')),
+    ...erfBody('s', 'e'),
+    set('c', op('f32x4.mul', op('f32x4.add', 'e', 'one'), 'half')),
+    set('y', op('f32x4.mul', 'x', 'c')),
   ],
 };
 
-/** The body for a second vector in flight: x, y and the temporaries renamed with a `_1` suffix. */
+const GELU_ERF_GRAD: Kernel = {
+  name: 'gelu_erf_grad',
+  inputs: ['x', 'c', 'dy'],
+  outputs: ['y'],
+  constants: { ...expConstants, minusHalf: f32x4(-0.5), invSqrt2Pi: f32x4(1 / Math.sqrt(2 * Math.PI)) },
+  temps: ['t', 'r', 'q', 'v', 'e'],
+  body: [
+    set('e', op('f32x4.mul', op('f32x4.mul', 'x', 'x'), 'minusHalf')),
+    ...expBody('e', 'e'),
+    set('e', op('f32x4.mul', 'e', 'invSqrt2Pi')),
+    set('y', op('f32x4.mul', 'dy', op('f32x4.add', 'c', op('f32x4.mul', 'x', 'e')))),
+  ],
+};
+
+const GELU_TANH: Kernel = {
+  name: 'gelu_tanh',
+  outputs: ['y', 'g'],
+  constants: { ...tanhConstants, k: f32x4(0.044715), c: f32x4(GELU_C), half: f32x4(0.5) },
+  temps: ['t', 'r', 'q', 's', 'v', 'u'],
+  body: [
+    set('u', op('f32x4.add', op('f32x4.mul', op('f32x4.mul', 'x', 'x'), 'k'), 'one')),
+    set('u', op('f32x4.mul', op('f32x4.mul', 'x', 'u'), 'c')),
+    ...tanhBody('u', 'g'),
+    set('y', op('f32x4.mul', op('f32x4.mul', 'x', 'half'), op('f32x4.add', 'g', 'one'))),
+  ],
+};
+
+const GELU_TANH_GRAD: Kernel = {
+  name: 'gelu_tanh_grad',
+  inputs: ['x', 'g', 'dy'],
+  outputs: ['y'],
+  constants: { k3: f32x4(3 * 0.044715), c: f32x4(GELU_C), half: f32x4(0.5), one: f32x4(1) },
+  temps: ['u', 's'],
+  body: [
+    set('u', op('f32x4.mul', op('f32x4.add', op('f32x4.mul', op('f32x4.mul', 'x', 'x'), 'k3'), 'one'), 'c')),
+    set('s', op('f32x4.sub', 'one', op('f32x4.mul', 'g', 'g'))),
+    set('u', op('f32x4.mul', op('f32x4.mul', op('f32x4.mul', 'x', 'half'), 's'), 'u')),
+    set(
+      'y',
+      op('f32x4.mul', 'dy', op('f32x4.add', op('f32x4.mul', op('f32x4.add', 'g', 'one'), 'half'), 'u')),
+    ),
+  ],
+};
+
+/** The locals a kernel loads and stores. */
+const inputsOf = (kernel: Kernel) => kernel.inputs ?? ['x'];
+const outputsOf = (kernel: Kernel) => kernel.outputs ?? ['y'];
+
+/** The body for a second vector in flight: inputs, outputs and temporaries renamed with a `_1` suffix. */
 function renamed(kernel: Kernel): string[] {
-  const names = new RegExp(`\\$(${['x', 'y', ...kernel.temps].join('|')})\\b`, 'g');
+  const vectors = [...inputsOf(kernel), ...outputsOf(kernel), ...kernel.temps];
+  const names = new RegExp(`\\$(${vectors.join('|')})\\b`, 'g');
   return kernel.body.map((line) => line.replace(names, '$$$1_1'));
 }
 
 /**
- * `kernel` as an export `(src, dst, count)`. Two vectors per iteration halve the loop overhead (V8 adds a
- * stack check to every loop iteration), then one vector, then the 1–3 floats left.
+ * `kernel` as an export `(…inputs, …outputs, count)`, one byte address per tensor. Two vectors per iteration
+ * halve the loop overhead (V8 adds a stack check to every loop iteration), then one vector, then the 1–3
+ * floats left.
  */
-function unary(kernel: Kernel): string {
-  const vectors = ['x', 'y', ...kernel.temps];
+function elementwise(kernel: Kernel): string {
+  const inputs = inputsOf(kernel);
+  const outputs = outputsOf(kernel);
+  const vectors = [...inputs, ...outputs, ...kernel.temps];
   const locals = [...vectors, ...vectors.map((name) => `${name}_1`), ...Object.keys(kernel.constants)].map(
     (name) => `(local $${name} v128)`,
   );
+  const params = [...inputs, ...outputs].map((name) => `(param $${name}_at i32)`).join(' ');
   const body = kernel.body.join('\n      ');
-  const lane = (i: number, load: boolean) =>
-    load
-      ? set('x', `(v128.load32_lane offset=${4 * i} ${i} ${get('src')} ${get('x')})`)
-      : `(v128.store32_lane offset=${4 * i} ${i} ${get('dst')} ${get('y')})`;
+  const at = (name: string) => get(`${name}_at`);
+  const each = (names: string[], line: (name: string) => string) => names.map(line).join('\n      ');
+  const advance = (bytes: number) =>
+    each([...inputs, ...outputs], (name) => set(`${name}_at`, `(i32.add ${at(name)} (i32.const ${bytes}))`));
+  const loadLane = (i: number) =>
+    each(inputs, (name) => set(name, `(v128.load32_lane offset=${4 * i} ${i} ${at(name)} ${get(name)})`));
+  const storeLane = (i: number) =>
+    each(outputs, (name) => `(v128.store32_lane offset=${4 * i} ${i} ${at(name)} ${get(name)})`);
   return `
-  (func (export "${kernel.name}") (param $src i32) (param $dst i32) (param $count i32)
+  (func (export "${kernel.name}") ${params} (param $count i32)
     (local $end i32) (local $rest i32)
     ${locals.join(' ')}
     ${Object.entries(kernel.constants)
       .map(([name, value]) => set(name, value))
       .join('\n    ')}
-    (local.set $end (i32.add (local.get $src) (i32.shl (i32.and (local.get $count) (i32.const -8)) (i32.const 2))))
+    (local.set $end (i32.add ${at(inputs[0] as string)} (i32.shl (i32.and (local.get $count) (i32.const -8)) (i32.const 2))))
     (block $done (loop $next
-      (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
-      (local.set $x (v128.load (local.get $src)))
-      (local.set $x_1 (v128.load offset=16 (local.get $src)))
+      (br_if $done (i32.ge_u ${at(inputs[0] as string)} (local.get $end)))
+      ${each(inputs, (name) => set(name, `(v128.load ${at(name)})`))}
+      ${each(inputs, (name) => set(`${name}_1`, `(v128.load offset=16 ${at(name)})`))}
       ${body}
       ${renamed(kernel).join('\n      ')}
-      (v128.store (local.get $dst) (local.get $y))
-      (v128.store offset=16 (local.get $dst) (local.get $y_1))
-      (local.set $src (i32.add (local.get $src) (i32.const 32)))
-      (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+      ${each(outputs, (name) => `(v128.store ${at(name)} ${get(name)})`)}
+      ${each(outputs, (name) => `(v128.store offset=16 ${at(name)} ${get(`${name}_1`)})`)}
+      ${advance(32)}
       (br $next)))
     (if (i32.and (local.get $count) (i32.const 4)) (then
-      (local.set $x (v128.load (local.get $src)))
+      ${each(inputs, (name) => set(name, `(v128.load ${at(name)})`))}
       ${body}
-      (v128.store (local.get $dst) (local.get $y))
-      (local.set $src (i32.add (local.get $src) (i32.const 16)))
-      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))))
+      ${each(outputs, (name) => `(v128.store ${at(name)} ${get(name)})`)}
+      ${advance(16)}))
     (local.set $rest (i32.and (local.get $count) (i32.const 3)))
     (if (local.get $rest) (then
-      (local.set $x (v128.load32_zero (local.get $src)))
-      (if (i32.gt_u (local.get $rest) (i32.const 1)) (then ${lane(1, true)}))
-      (if (i32.gt_u (local.get $rest) (i32.const 2)) (then ${lane(2, true)}))
+      ${each(inputs, (name) => set(name, `(v128.load32_zero ${at(name)})`))}
+      (if (i32.gt_u (local.get $rest) (i32.const 1)) (then ${loadLane(1)}))
+      (if (i32.gt_u (local.get $rest) (i32.const 2)) (then ${loadLane(2)}))
       ${body}
-      ${lane(0, false)}
-      (if (i32.gt_u (local.get $rest) (i32.const 1)) (then ${lane(1, false)}))
-      (if (i32.gt_u (local.get $rest) (i32.const 2)) (then ${lane(2, false)})))))`;
+      ${storeLane(0)}
+      (if (i32.gt_u (local.get $rest) (i32.const 1)) (then ${storeLane(1)}))
+      (if (i32.gt_u (local.get $rest) (i32.const 2)) (then ${storeLane(2)})))))`;
 }
 
 /**
@@ -288,12 +379,117 @@ const COLUMN_SUM = `
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rows))))`;
 
+/** The sum of the four float32 lanes of local `v`, as (v0 + v1) + (v2 + v3). */
+const lanesSum = (v: string) =>
+  `(f32.add (f32.add (f32x4.extract_lane 0 ${get(v)}) (f32x4.extract_lane 1 ${get(v)})) (f32.add (f32x4.extract_lane 2 ${get(v)}) (f32x4.extract_lane 3 ${get(v)})))`;
+
+/** A loop over the bytes of one row, 16 at a time, in local `j` (reset first). */
+const overRow = (label: string, body: string[]) => `
+    (local.set $j (i32.const 0))
+    (block $${label}_done (loop $${label}
+      (br_if $${label}_done (i32.ge_u (local.get $j) (local.get $bytes)))
+      ${body.join('\n      ')}
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br $${label})))`;
+/** The v128 at byte `j` of the row at local `base`. */
+const rowLoad = (base: string) => `(v128.load (i32.add ${get(base)} (local.get $j)))`;
+const rowStore = (base: string, value: string) =>
+  `(v128.store (i32.add ${get(base)} (local.get $j)) ${value})`;
+
+/*
+ * LayerNorm over rows of `dim` floats (a multiple of 4; the caller checks), forward and backward, with the
+ * arithmetic of @makemore/models' `layerNorm` (two passes for the variance, then x̂ = (x − mean)·rstd):
+ *
+ *   layernorm(x, w, b, y, mean, rstd, rows, dim, eps):  y = x̂·w (+ b), and each row's mean and
+ *     rstd = 1/√(var + eps) for the backward pass; b = 0 means no bias.
+ *   layernorm_grad(dy, x, mean, rstd, w, dx, dw, db, rows, dim):  with g = dy·w,
+ *     dx = rstd·((g − mean(g)) − x̂·mean(g·x̂)),  dw = Σ dy·x̂,  db = Σ dy (over rows; db = 0: none).
+ *
+ * x̂ is recomputed from x and the two per-row numbers rather than stored, which saves writing and reading a
+ * tensor the size of x; the same float32 operations give the same x̂.
+ */
+const LAYER_NORM = `
+  (func (export "layernorm") (param $x i32) (param $w i32) (param $b i32) (param $y i32) (param $mean i32)
+      (param $rstd i32) (param $rows i32) (param $dim i32) (param $eps f32)
+    (local $row i32) (local $j i32) (local $bytes i32) (local $n f32) (local $m f32) (local $r f32)
+    (local $acc v128) (local $v v128) (local $mv v128) (local $rv v128)
+    (local.set $bytes (i32.shl (local.get $dim) (i32.const 2)))
+    (local.set $n (f32.convert_i32_u (local.get $dim)))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $row) (local.get $rows)))
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      ${overRow('mean', [set('acc', op('f32x4.add', 'acc', rowLoad('x')))])}
+      (local.set $m (f32.div ${lanesSum('acc')} (local.get $n)))
+      (local.set $mv (f32x4.splat (local.get $m)))
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      ${overRow('variance', [
+        set('v', op('f32x4.sub', rowLoad('x'), 'mv')),
+        set('acc', op('f32x4.add', 'acc', op('f32x4.mul', 'v', 'v'))),
+      ])}
+      (local.set $r (f32.div (f32.const 1)
+        (f32.sqrt (f32.add (f32.div ${lanesSum('acc')} (local.get $n)) (local.get $eps)))))
+      (local.set $rv (f32x4.splat (local.get $r)))
+      ${overRow('normalise', [
+        set('v', op('f32x4.mul', op('f32x4.mul', op('f32x4.sub', rowLoad('x'), 'mv'), 'rv'), rowLoad('w'))),
+        `(if (local.get $b) (then ${set('v', op('f32x4.add', 'v', rowLoad('b')))}))`,
+        rowStore('y', get('v')),
+      ])}
+      (f32.store (i32.add (local.get $mean) (i32.shl (local.get $row) (i32.const 2))) (local.get $m))
+      (f32.store (i32.add (local.get $rstd) (i32.shl (local.get $row) (i32.const 2))) (local.get $r))
+      (local.set $x (i32.add (local.get $x) (local.get $bytes)))
+      (local.set $y (i32.add (local.get $y) (local.get $bytes)))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $rows))))`;
+
+const LAYER_NORM_GRAD = `
+  (func (export "layernorm_grad") (param $dy i32) (param $x i32) (param $mean i32) (param $rstd i32)
+      (param $w i32) (param $dx i32) (param $dw i32) (param $db i32) (param $rows i32) (param $dim i32)
+    (local $row i32) (local $j i32) (local $bytes i32) (local $n f32)
+    (local $mv v128) (local $rv v128) (local $av v128) (local $bv v128) (local $sa v128) (local $sb v128)
+    (local $xh v128) (local $d v128) (local $g v128)
+    (local.set $bytes (i32.shl (local.get $dim) (i32.const 2)))
+    (local.set $n (f32.convert_i32_u (local.get $dim)))
+    (memory.fill (local.get $dw) (i32.const 0) (local.get $bytes))
+    (if (local.get $db) (then (memory.fill (local.get $db) (i32.const 0) (local.get $bytes))))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $row) (local.get $rows)))
+      (local.set $mv (v128.load32_splat (i32.add (local.get $mean) (i32.shl (local.get $row) (i32.const 2)))))
+      (local.set $rv (v128.load32_splat (i32.add (local.get $rstd) (i32.shl (local.get $row) (i32.const 2)))))
+      (local.set $sa (v128.const i32x4 0 0 0 0))
+      (local.set $sb (v128.const i32x4 0 0 0 0))
+      ${overRow('means', [
+        set('xh', op('f32x4.mul', op('f32x4.sub', rowLoad('x'), 'mv'), 'rv')),
+        set('g', op('f32x4.mul', rowLoad('dy'), rowLoad('w'))),
+        set('sa', op('f32x4.add', 'sa', 'g')),
+        set('sb', op('f32x4.add', 'sb', op('f32x4.mul', 'g', 'xh'))),
+      ])}
+      (local.set $av (f32x4.splat (f32.div ${lanesSum('sa')} (local.get $n))))
+      (local.set $bv (f32x4.splat (f32.div ${lanesSum('sb')} (local.get $n))))
+      ${overRow('gradients', [
+        set('xh', op('f32x4.mul', op('f32x4.sub', rowLoad('x'), 'mv'), 'rv')),
+        set('d', rowLoad('dy')),
+        set('g', op('f32x4.mul', 'd', rowLoad('w'))),
+        rowStore(
+          'dx',
+          op('f32x4.mul', 'rv', op('f32x4.sub', op('f32x4.sub', 'g', 'av'), op('f32x4.mul', 'xh', 'bv'))),
+        ),
+        rowStore('dw', op('f32x4.add', rowLoad('dw'), op('f32x4.mul', 'xh', 'd'))),
+        `(if (local.get $db) (then ${rowStore('db', op('f32x4.add', rowLoad('db'), 'd'))}))`,
+      ])}
+      (local.set $dy (i32.add (local.get $dy) (local.get $bytes)))
+      (local.set $x (i32.add (local.get $x) (local.get $bytes)))
+      (local.set $dx (i32.add (local.get $dx) (local.get $bytes)))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $rows))))`;
+
 /** The whole module; `shared` imports a shared memory (tfjs's multi-threaded wasm build). */
 export function elementwiseWat(options: { shared: boolean }): string {
   const memory = options.shared ? '(memory 1 65536 shared)' : '(memory 1)';
   return `(module
   (import "env" "memory" ${memory})
-  ${[EXP, TANH, ERF].map(unary).join('\n')}
+  ${[EXP, TANH, ERF, GELU_ERF, GELU_ERF_GRAD, GELU_TANH, GELU_TANH_GRAD].map(elementwise).join('\n')}
+  ${LAYER_NORM}
+  ${LAYER_NORM_GRAD}
   ${COLUMN_SUM})
 `;
 }

@@ -22,6 +22,7 @@ beforeAll(async () => {
     exp: true,
     erf: true,
     sum: true,
+    fused: true,
   });
 });
 

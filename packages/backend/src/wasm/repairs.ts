@@ -15,7 +15,9 @@
  *   - `GatherV2` is replaced by a kernel that checks indices in place and copies whole rows (the stock one
  *     copies the indices out of the heap and moves one element at a time);
  *   - `Sum` over leading axes (every bias and LayerNorm gradient) adds rows in place (the stock one
- *     transposes the input first).
+ *     transposes the input first);
+ *   - fused GELU and LayerNorm kernels are added (src/fused-kernels.ts), which @makemore/models uses in
+ *     place of 5–12 composed kernels each.
  * All act on the `wasm` backend only, so code that uses another backend sees no change. The repairs
  * need the wasm kernels to be registered first: import `@tensorflow/tfjs-backend-wasm` before calling.
  */
@@ -42,7 +44,9 @@ import {
 import { fastBatchMatMulWasmConfig } from './batch-mat-mul';
 import { fastFusedMatMulWasmConfig } from './fused-mat-mul';
 import { fastGatherV2WasmConfig } from './gather';
+import { geluWasmConfigs } from './gelu';
 import { sharedIdentityWasmConfig } from './identity';
+import { layerNormWasmConfigs } from './layer-norm';
 import { oneHotWasmConfig } from './one-hot';
 import { fastErfWasmConfig, fastExpWasmConfig } from './simd/elementwise';
 import { fastSliceWasmConfigs } from './slice';
@@ -65,6 +69,8 @@ export interface WasmRepairState {
   exp: boolean;
   erf: boolean;
   sum: boolean;
+  /** The fused GELU and LayerNorm kernels @makemore/models uses when they are registered. */
+  fused: boolean;
 }
 
 /** One repair: the kernels it replaces (or adds) and how to build them from the stock configs. */
@@ -102,6 +108,11 @@ const REPAIRS: Record<keyof WasmRepairState, Repair> = {
   exp: { kernels: [Exp], build: (s) => [fastExpWasmConfig(stockOf(s, 0))] },
   erf: { kernels: [Erf], build: (s) => [fastErfWasmConfig(stockOf(s, 0))] },
   sum: { kernels: [Sum], build: (s) => [fastSumWasmConfig(stockOf(s, 0))] },
+  fused: {
+    kernels: [...geluWasmConfigs, ...layerNormWasmConfigs].map((config) => config.kernelName),
+    adds: true,
+    build: () => [...geluWasmConfigs, ...layerNormWasmConfigs],
+  },
 };
 
 // The stock configs we replaced, so uninstall can put them back. Kept on globalThis so that two copies of

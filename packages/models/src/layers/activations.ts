@@ -7,6 +7,7 @@
  * - `erf`: the exact 0.5·x·(1 + erf(x/√2)), PyTorch's `nn.GELU()` default as nanoGPT uses it.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { canFuse, FUSED_KERNEL_NAMES as FUSED, runFused } from './fused-kernels';
 import { Module } from './module';
 
 /** Which GELU formula to use. */
@@ -20,6 +21,7 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
  *   erf:   Φ(x) + x·φ(x) = 0.5·(1 + erf(x/√2)) + x·exp(−x²/2)/sqrt(2π)
  */
 export function gelu(x: tf.Tensor, kind: GeluKind = 'tanh'): tf.Tensor {
+  if (canFuse(x, FUSED.gelu, FUSED.geluGrad)) return fusedGelu(x, kind);
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor;
     const save = args[1] as tf.GradSaveFunc;
@@ -47,6 +49,25 @@ export function gelu(x: tf.Tensor, kind: GeluKind = 'tanh'): tf.Tensor {
         const sech2 = tf.sub(1, tf.square(st));
         const d = tf.add(tf.mul(tf.add(st, 1), 0.5), tf.mul(tf.mul(tf.mul(sx, 0.5), sech2), inner));
         return tf.mul(dy, d);
+      },
+    };
+  });
+  return f(x);
+}
+
+/** {@link gelu} on the backend's fused kernels: same formulas, one pass over memory each way. */
+function fusedGelu(x: tf.Tensor, kind: GeluKind): tf.Tensor {
+  const approximate = kind === 'tanh' ? 'tanh' : 'none';
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor;
+    const save = args[1] as tf.GradSaveFunc;
+    const [y, aux] = runFused(FUSED.gelu, { x: input }, { approximate }) as [tf.Tensor, tf.Tensor];
+    save([input, aux]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sAux] = saved as [tf.Tensor, tf.Tensor];
+        return tf.engine().runKernel(FUSED.geluGrad, { dy, x: sx, aux: sAux }, { approximate }) as tf.Tensor;
       },
     };
   });

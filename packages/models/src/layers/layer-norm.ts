@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { constantInit } from '../init';
+import { canFuse, FUSED_KERNEL_NAMES as FUSED, runFused } from './fused-kernels';
 import { Module } from './module';
 
 /** Layer normalisation over the last axis. */
@@ -40,6 +41,7 @@ export class LayerNorm extends Module {
  * which takes about half the kernels of differentiating the forward op by op.
  */
 export function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null, eps = 1e-5): tf.Tensor {
+  if (canFuse(x, FUSED.layerNorm, FUSED.layerNormGrad)) return fusedLayerNorm(x, weight, bias, eps);
   const dim = weight.shape[0] as number;
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor;
@@ -64,6 +66,38 @@ export function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | nul
         const flatDy = tf.reshape(dy, [-1, dim]);
         const dw = tf.sum(tf.mul(tf.reshape(sXhat, [-1, dim]), flatDy), 0);
         return b ? [dx, dw, tf.sum(flatDy, 0)] : [dx, dw];
+      },
+    };
+  });
+  return bias ? f(x, weight, bias) : f(x, weight);
+}
+
+/**
+ * {@link layerNorm} on the backend's fused kernels: the forward kernel also returns each row's mean and
+ * 1/√(var + eps), from which the backward kernel recomputes x̂.
+ */
+function fusedLayerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor | null, eps: number): tf.Tensor {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = args[0] as tf.Tensor;
+    const w = args[1] as tf.Tensor;
+    const b = bias ? (args[2] as tf.Tensor) : null;
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const inputs: tf.NamedTensorMap = b ? { x: input, weight: w, bias: b } : { x: input, weight: w };
+    const [y, mean, rstd] = runFused(FUSED.layerNorm, inputs, { epsilon: eps }) as [
+      tf.Tensor,
+      tf.Tensor,
+      tf.Tensor,
+    ];
+    save([input, mean, rstd, w]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sMean, sRstd, sW] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        return runFused(
+          FUSED.layerNormGrad,
+          { dy, x: sx, mean: sMean, rstd: sRstd, weight: sW },
+          { bias: b !== null },
+        );
       },
     };
   });

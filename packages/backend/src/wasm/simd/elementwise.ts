@@ -19,6 +19,37 @@ export type ElementwiseOp = 'exp' | 'tanh' | 'erf';
 export type ElementwiseExports = Record<ElementwiseOp, (src: number, dst: number, count: number) => void> & {
   /** dst[j] = Σ_i src[i·inner + j] over `outer` rows of `inner` floats (byte addresses). */
   colsum(src: number, dst: number, outer: number, inner: number): void;
+  /** Fused GELU, exact and tanh forms: y and the aux tensor for the gradient (src/wasm/gelu.ts). */
+  gelu_erf(x: number, y: number, aux: number, count: number): void;
+  gelu_tanh(x: number, y: number, aux: number, count: number): void;
+  /** dx = dy·GELU′(x) from x and the forward pass's aux. */
+  gelu_erf_grad(x: number, aux: number, dy: number, dx: number, count: number): void;
+  gelu_tanh_grad(x: number, aux: number, dy: number, dx: number, count: number): void;
+  /** Fused LayerNorm over rows of `dim` floats, `dim` a multiple of 4 (src/wasm/layer-norm.ts); bias 0: none. */
+  layernorm(
+    x: number,
+    weight: number,
+    bias: number,
+    y: number,
+    mean: number,
+    rstd: number,
+    rows: number,
+    dim: number,
+    eps: number,
+  ): void;
+  /** Its gradient; db 0: no bias gradient. */
+  layernorm_grad(
+    dy: number,
+    x: number,
+    mean: number,
+    rstd: number,
+    weight: number,
+    dx: number,
+    dw: number,
+    db: number,
+    rows: number,
+    dim: number,
+  ): void;
 };
 
 const INSTANCES = Symbol.for('@makemore/backend:wasmElementwise');

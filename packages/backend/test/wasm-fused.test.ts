@@ -1,0 +1,182 @@
+/**
+ * The fused GELU and LayerNorm kernels that @makemore/backend adds to wasm (src/fused-kernels.ts): each
+ * output and gradient equals the composed TensorFlow.js ops on the cpu backend, through the SIMD module
+ * and through the JavaScript fallback, on shapes that exercise every tail of the vector loops.
+ */
+import { Rng } from '@makemore/random';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FUSED_KERNELS, type GeluApproximation } from '../src/fused-kernels';
+import { uninstallWasmRepairs, useBestBackend, wasmRepairState } from '../src/node';
+import { installWasmRepairs } from '../src/wasm/repairs';
+import { useWasmElementwise } from '../src/wasm/simd/elementwise';
+import { expectClose, on, randn } from './helpers';
+
+beforeAll(async () => {
+  const choice = await useBestBackend({ prefer: 'wasm', onNotice: () => {} });
+  expect(choice.backend).toBe('wasm');
+  expect(wasmRepairState().fused).toBe(true);
+});
+
+afterEach(() => {
+  useWasmElementwise(true);
+});
+
+const run = (name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}) =>
+  tf.engine().runKernel(name, inputs, attrs) as tf.Tensor | tf.Tensor[];
+
+/** GELU as @makemore/models composes it from stock ops. */
+function composedGelu(x: tf.Tensor, approximate: GeluApproximation): tf.Tensor {
+  if (approximate === 'none') return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
+  const inner = tf.mul(tf.mul(x, tf.add(tf.mul(tf.square(x), 0.044715), 1)), Math.sqrt(2 / Math.PI));
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+}
+
+/** LayerNorm over the last axis from stock ops. */
+function composedLayerNorm(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null, eps: number): tf.Tensor {
+  const centred = tf.sub(x, tf.mean(x, -1, true));
+  const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(centred), -1, true), eps));
+  const y = tf.mul(tf.mul(centred, rstd), w);
+  return b ? tf.add(y, b) : y;
+}
+
+const values = async (t: tf.Tensor) => ({ shape: t.shape, values: Array.from(await t.data()) });
+
+describe.each([
+  ['the SIMD module', true],
+  ['the JavaScript fallback', false],
+])('fused GELU on wasm, through %s', (_, simd) => {
+  it.each([
+    ['none', [7]],
+    ['none', [2, 3, 5]],
+    ['none', [12, 8, 33]],
+    ['tanh', [7]],
+    ['tanh', [2, 3, 5]],
+    ['tanh', [12, 8, 33]],
+  ] as [GeluApproximation, number[]][])(
+    '%s form, shape %j: y and dx equal the composed ops on cpu',
+    async (approximate, shape) => {
+      const rng = new Rng(shape.reduce((a, b) => a * b, approximate === 'tanh' ? 7 : 3));
+      const x = tf.mul(randn(rng, shape), 3);
+      const dy = randn(rng, shape);
+      useWasmElementwise(simd);
+      await tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      const [y, aux] = run(FUSED_KERNELS.gelu, { x }, { approximate }) as tf.Tensor[];
+      const dx = run(FUSED_KERNELS.geluGrad, { dy, x, aux: aux as tf.Tensor }, { approximate }) as tf.Tensor;
+      const got = { y: await values(y as tf.Tensor), dx: await values(dx) };
+      tf.dispose([y as tf.Tensor, aux as tf.Tensor, dx]);
+      expect(tf.memory().numTensors).toBe(before);
+
+      const want = {
+        y: await on('cpu', () => composedGelu(x, approximate)),
+        dx: await on('cpu', () =>
+          tf.grad((v: tf.Tensor) => tf.sum(tf.mul(composedGelu(v, approximate), dy)))(x),
+        ),
+      };
+      // tfjs's cpu erf is the Abramowitz–Stegun 7.1.26 approximation, 1.5e-7 off; ours is within 1 ulp.
+    expectClose(got.y, want.y, 1e-6, 1e-5);
+    // The tanh form's slope has 1 − t², which cancels where t ≈ ±1: a 1-ulp difference in t (6e-8) becomes
+    // up to |x·dy|·√(2/π)·(1 + 0.134·x²)·6e-8 ≈ 1e-5 at |x| ≈ 9. The exact form has no such term.
+    expectClose(got.dx, want.dx, approximate === 'tanh' ? 2e-5 : 1e-6, 1e-5);
+    if (simd) {
+      // The SIMD kernel does the composed ops' float32 arithmetic in their order: bit for bit on wasm.
+      await tf.setBackend('wasm');
+      expect(got.y.values).toEqual(Array.from(await composedGelu(x, approximate).data()));
+    }
+  });
+
+  it('rejects a tensor that is not float32, saying which', async () => {
+    useWasmElementwise(simd);
+    await tf.setBackend('wasm');
+    const x = tf.tensor1d([1, 2, 3], 'int32');
+    expect(() => run(FUSED_KERNELS.gelu, { x }, { approximate: 'none' })).toThrow(/float32.*x is int32/);
+  });
+});
+
+describe.each([
+  ['the SIMD module', true],
+  ['the JavaScript fallback', false],
+])('fused LayerNorm on wasm, through %s', (_, simd) => {
+  it.each([
+    [[5, 8], true],
+    [[3, 4, 128], false],
+    [[2, 3, 128], true],
+    [[6, 6], true], // a width the SIMD module does not take: the fallback runs either way
+    [[1, 12], false],
+  ] as [number[], boolean][])(
+    'shape %j, bias %s: y, mean, rstd and the gradients equal the composed ops on cpu',
+    async (shape, hasBias) => {
+      const dim = shape[shape.length - 1] as number;
+      const rows = shape.reduce((a, b) => a * b, 1) / dim;
+      const rng = new Rng(rows * 131 + dim);
+      const x = tf.add(tf.mul(randn(rng, shape), 2), 0.5);
+      const w = tf.add(randn(rng, [dim]), 1);
+      const b = hasBias ? randn(rng, [dim]) : null;
+      const dy = randn(rng, shape);
+      const eps = 1e-5;
+      useWasmElementwise(simd);
+      await tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      const inputs: tf.NamedTensorMap = b ? { x, weight: w, bias: b } : { x, weight: w };
+      const [y, mean, rstd] = run(FUSED_KERNELS.layerNorm, inputs, { epsilon: eps }) as tf.Tensor[];
+      const grads = run(
+        FUSED_KERNELS.layerNormGrad,
+        { dy, x, mean: mean as tf.Tensor, rstd: rstd as tf.Tensor, weight: w },
+        { bias: hasBias },
+      ) as tf.Tensor[];
+      expect(grads).toHaveLength(hasBias ? 3 : 2);
+      const got = await Promise.all([y, mean, rstd, ...grads].map((t) => values(t as tf.Tensor)));
+      tf.dispose([y, mean, rstd, ...grads] as tf.Tensor[]);
+      expect(tf.memory().numTensors).toBe(before);
+
+      const wantY = await on('cpu', () => composedLayerNorm(x, w, b, eps));
+      const wantMean = await on('cpu', () => tf.reshape(tf.mean(x, -1), [rows]));
+      const wantRstd = await on('cpu', () =>
+        tf.reshape(tf.rsqrt(tf.add(tf.mean(tf.square(tf.sub(x, tf.mean(x, -1, true))), -1), eps)), [rows]),
+      );
+      const loss = (...v: tf.Tensor[]) =>
+        tf.sum(
+          tf.mul(
+            composedLayerNorm(v[0] as tf.Tensor, v[1] as tf.Tensor, b ? (v[2] as tf.Tensor) : null, eps),
+            dy,
+          ),
+        );
+      const wantGrads = await Promise.all(
+        (b ? [x, w, b] : [x, w]).map((_, i) =>
+          on('cpu', () => tf.grads(loss)(b ? [x, w, b] : [x, w])[i] as tf.Tensor),
+        ),
+      );
+      expectClose(got[0] as never, wantY, 1e-5, 1e-5);
+      expectClose(got[1] as never, wantMean, 1e-6, 1e-6);
+      expectClose(got[2] as never, wantRstd, 1e-6, 1e-5);
+      for (const [i, want] of wantGrads.entries()) expectClose(got[3 + i] as never, want, 1e-4, 1e-4);
+    },
+  );
+
+  it('rejects a weight that does not match the last axis, naming both shapes', async () => {
+    useWasmElementwise(simd);
+    await tf.setBackend('wasm');
+    const x = tf.zeros([2, 8]);
+    expect(() => run(FUSED_KERNELS.layerNorm, { x, weight: tf.ones([4]) }, { epsilon: 1e-5 })).toThrow(
+      /weight has shape \[4\], expected \[8\]/,
+    );
+  });
+});
+
+describe('the fused kernels as a repair', () => {
+  it('are registered on wasm only, and removed with the other repairs', async () => {
+    for (const name of Object.values(FUSED_KERNELS)) {
+      expect(tf.getKernel(name, 'wasm')).toBeDefined();
+      expect(tf.getKernel(name, 'cpu')).toBeUndefined();
+    }
+    uninstallWasmRepairs();
+    try {
+      for (const name of Object.values(FUSED_KERNELS)) expect(tf.getKernel(name, 'wasm')).toBeUndefined();
+    } finally {
+      installWasmRepairs();
+    }
+    expect(wasmRepairState().fused).toBe(true);
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * `gelu` and `layerNorm` on a backend with fused kernels (@makemore/backend's wasm) take them, and give
+ * the values and gradients of the composed ops; on a backend without them (cpu) they compose.
+ */
+import '@tensorflow/tfjs-backend-cpu';
+import { FUSED_KERNELS, useBestBackend } from '@makemore/backend/node';
+import { Rng } from '@makemore/random';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GeluKind, gelu } from './activations';
+import { FUSED_KERNEL_NAMES } from './fused-kernels';
+import { layerNorm } from './layer-norm';
+
+beforeAll(async () => {
+  await useBestBackend({ prefer: 'wasm', onNotice: () => {} });
+});
+afterAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+function randn(seed: number, shape: number[]): tf.Tensor {
+  const rng = new Rng(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => rng.normal()),
+    shape,
+  );
+}
+
+/** Values of `f`'s output and of its gradients with respect to `inputs`, and the kernels it ran. */
+async function valueAndGrads(backend: string, f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]) {
+  await tf.setBackend(backend);
+  const dy = randn(99, f(...inputs).shape);
+  const loss = (...xs: tf.Tensor[]) => tf.sum(tf.mul(f(...xs), dy));
+  let out: number[][] = [];
+  const profile = await tf.profile(async () => {
+    const value = f(...inputs);
+    const grads = tf.grads(loss)(inputs);
+    out = await Promise.all([value, ...grads].map(async (t) => Array.from(await t.data())));
+    tf.dispose([value, ...grads]);
+  });
+  return { out, kernels: new Set(profile.kernels.map((k) => k.name)) };
+}
+
+function expectNear(actual: number[][], expected: number[][], atol: number): void {
+  expect(actual.length).toBe(expected.length);
+  for (const [i, want] of expected.entries()) {
+    const got = actual[i] as number[];
+    const worst = Math.max(...want.map((w, j) => Math.abs((got[j] as number) - w) / (1 + Math.abs(w))));
+    expect(worst, `output ${i}`).toBeLessThan(atol);
+  }
+}
+
+describe('fused kernels', () => {
+  it('have the names @makemore/backend registers', () => {
+    expect(FUSED_KERNEL_NAMES).toEqual(FUSED_KERNELS);
+  });
+
+  it.each(['erf', 'tanh'] as GeluKind[])(
+    'gelu (%s) runs fused on wasm and matches the composed ops on cpu',
+    async (kind) => {
+      const x = tf.mul(randn(1, [4, 6, 10]), 2);
+      const f = (v: tf.Tensor) => gelu(v, kind);
+      const wasm = await valueAndGrads('wasm', f, [x]);
+      const cpu = await valueAndGrads('cpu', f, [x]);
+      expect(wasm.kernels).toContain(FUSED_KERNELS.gelu);
+      expect(wasm.kernels).toContain(FUSED_KERNELS.geluGrad);
+      expect(cpu.kernels).not.toContain(FUSED_KERNELS.gelu);
+      expectNear(wasm.out, cpu.out, 1e-5);
+    },
+  );
+
+  it.each([true, false])(
+    'layerNorm (bias %s) runs fused on wasm and matches the composed ops on cpu',
+    async (hasBias) => {
+      const x = tf.add(tf.mul(randn(2, [3, 5, 16]), 3), 1);
+      const w = tf.add(randn(3, [16]), 1);
+      const b = randn(4, [16]);
+      const f = (...v: tf.Tensor[]) =>
+        layerNorm(v[0] as tf.Tensor, v[1] as tf.Tensor, hasBias ? (v[2] as tf.Tensor) : null);
+      const inputs = hasBias ? [x, w, b] : [x, w];
+      const wasm = await valueAndGrads('wasm', f, inputs);
+      const cpu = await valueAndGrads('cpu', f, inputs);
+      expect(wasm.kernels).toContain(FUSED_KERNELS.layerNorm);
+      expect(wasm.kernels).toContain(FUSED_KERNELS.layerNormGrad);
+      expect(cpu.kernels).not.toContain(FUSED_KERNELS.layerNorm);
+      expectNear(wasm.out, cpu.out, 1e-4);
+    },
+  );
+
+  it('leave int32 inputs and other backends to the composed ops', async () => {
+    await tf.setBackend('wasm');
+    const profile = await tf.profile(() => gelu(tf.tensor1d([1, -2, 3], 'int32'), 'erf'));
+    expect(profile.kernels.map((k) => k.name)).not.toContain(FUSED_KERNELS.gelu);
+  });
+});

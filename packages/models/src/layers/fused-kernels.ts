@@ -1,0 +1,27 @@
+/**
+ * Fused kernels that a TensorFlow.js backend may register for our layers. When the active backend has
+ * them, `gelu` and `layerNorm` run as one kernel each way instead of 5–12 composed ones; otherwise (cpu,
+ * WebGL, WebGPU, tfjs-node) they use the composed ops. `@makemore/backend` registers them on wasm
+ * (its `FUSED_KERNELS` documents inputs, attributes and outputs); this package cannot import it, being
+ * usable without it, so the names are repeated here and a test checks that both lists agree.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Kernel names, as `@makemore/backend`'s `FUSED_KERNELS`. */
+export const FUSED_KERNEL_NAMES = {
+  gelu: 'MakemoreGelu',
+  geluGrad: 'MakemoreGeluGrad',
+  layerNorm: 'MakemoreLayerNorm',
+  layerNormGrad: 'MakemoreLayerNormGrad',
+} as const;
+
+/** Whether the active backend registers both `forward` and `backward`, and `x` is float32. */
+export function canFuse(x: tf.Tensor, forward: string, backward: string): boolean {
+  if (x.dtype !== 'float32') return false;
+  const backend = tf.getBackend();
+  return tf.getKernel(forward, backend) !== undefined && tf.getKernel(backward, backend) !== undefined;
+}
+
+/** Runs a fused kernel with several outputs. */
+export const runFused = (name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap): tf.Tensor[] =>
+  tf.engine().runKernel(name, inputs, attrs) as tf.Tensor[];
