@@ -85,6 +85,8 @@ interface Kernel {
   inputs?: string[];
   /** The v128 locals stored to the output tensors, in parameter order (default `['y']`). */
   outputs?: string[];
+  /** float32 parameters after `count`, each splatted into a v128 local of its name before the loop. */
+  scalars?: string[];
   /** v128 constants, set once before the loop (V8 would rebuild a `v128.const` in every iteration). */
   constants: Record<string, string>;
   /** v128 temporaries besides x and y; renamed in the unrolled copy. */
@@ -299,10 +301,15 @@ function elementwise(kernel: Kernel): string {
   const inputs = inputsOf(kernel);
   const outputs = outputsOf(kernel);
   const vectors = [...inputs, ...outputs, ...kernel.temps];
-  const locals = [...vectors, ...vectors.map((name) => `${name}_1`), ...Object.keys(kernel.constants)].map(
-    (name) => `(local $${name} v128)`,
-  );
+  const scalars = kernel.scalars ?? [];
+  const locals = [
+    ...vectors,
+    ...vectors.map((name) => `${name}_1`),
+    ...Object.keys(kernel.constants),
+    ...scalars,
+  ].map((name) => `(local $${name} v128)`);
   const params = [...inputs, ...outputs].map((name) => `(param $${name}_at i32)`).join(' ');
+  const scalarParams = scalars.map((name) => `(param $${name}_f f32)`).join(' ');
   const body = kernel.body.join('\n      ');
   const at = (name: string) => get(`${name}_at`);
   const each = (names: string[], line: (name: string) => string) => names.map(line).join('\n      ');
@@ -313,12 +320,13 @@ function elementwise(kernel: Kernel): string {
   const storeLane = (i: number) =>
     each(outputs, (name) => `(v128.store32_lane offset=${4 * i} ${i} ${at(name)} ${get(name)})`);
   return `
-  (func (export "${kernel.name}") ${params} (param $count i32)
+  (func (export "${kernel.name}") ${params} (param $count i32) ${scalarParams}
     (local $end i32) (local $rest i32)
     ${locals.join(' ')}
     ${Object.entries(kernel.constants)
       .map(([name, value]) => set(name, value))
       .join('\n    ')}
+    ${scalars.map((name) => set(name, `(f32x4.splat ${get(`${name}_f`)})`)).join('\n    ')}
     (local.set $end (i32.add ${at(inputs[0] as string)} (i32.shl (i32.and (local.get $count) (i32.const -8)) (i32.const 2))))
     (block $done (loop $next
       (br_if $done (i32.ge_u ${at(inputs[0] as string)} (local.get $end)))
@@ -378,6 +386,36 @@ const COLUMN_SUM = `
         (br $rest)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $rows))))`;
+
+/*
+ * One Adam/AdamW step on flat float32 vectors, with the arithmetic of @makemore/trainer's update in its
+ * order (the composed ops' results bit for bit):
+ *   θ' = θ·decay,  g' = g + θ·l2,  m ← m·β1 + g'·(1 − β1),  v ← v·β2 + g'²·(1 − β2),
+ *   θ ← θ' − (m / (√v / √(1 − β2ᵗ) + ε))·size
+ * decay = 1 − lr·λ (AdamW; 1 when not decayed) and l2 = λ (Adam's coupled decay; 0 otherwise) leave θ and
+ * g unchanged when they are 1 and 0.
+ */
+const ADAM: Kernel = {
+  name: 'adam',
+  inputs: ['p', 'g', 'm', 'v'],
+  outputs: ['pOut', 'mOut', 'vOut'],
+  scalars: ['beta1', 'keep1', 'beta2', 'keep2', 'eps', 'size', 'sqrtBias2', 'decay', 'l2'],
+  constants: {},
+  temps: ['gd'],
+  body: [
+    set('gd', op('f32x4.add', 'g', op('f32x4.mul', 'p', 'l2'))),
+    set('mOut', op('f32x4.add', op('f32x4.mul', 'm', 'beta1'), op('f32x4.mul', 'gd', 'keep1'))),
+    set(
+      'vOut',
+      op('f32x4.add', op('f32x4.mul', 'v', 'beta2'), op('f32x4.mul', op('f32x4.mul', 'gd', 'gd'), 'keep2')),
+    ),
+    set('gd', op('f32x4.add', op('f32x4.div', op('f32x4.sqrt', 'vOut'), 'sqrtBias2'), 'eps')),
+    set(
+      'pOut',
+      op('f32x4.sub', op('f32x4.mul', 'p', 'decay'), op('f32x4.mul', op('f32x4.div', 'mOut', 'gd'), 'size')),
+    ),
+  ],
+};
 
 /** The sum of the four float32 lanes of local `v`, as (v0 + v1) + (v2 + v3). */
 const lanesSum = (v: string) =>
@@ -487,7 +525,7 @@ export function elementwiseWat(options: { shared: boolean }): string {
   const memory = options.shared ? '(memory 1 65536 shared)' : '(memory 1)';
   return `(module
   (import "env" "memory" ${memory})
-  ${[EXP, TANH, ERF, GELU_ERF, GELU_ERF_GRAD, GELU_TANH, GELU_TANH_GRAD].map(elementwise).join('\n')}
+  ${[EXP, TANH, ERF, GELU_ERF, GELU_ERF_GRAD, GELU_TANH, GELU_TANH_GRAD, ADAM].map(elementwise).join('\n')}
   ${LAYER_NORM}
   ${LAYER_NORM_GRAD}
   ${COLUMN_SUM})

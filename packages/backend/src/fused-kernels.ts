@@ -11,13 +11,34 @@
  *   `[y, mean, rstd]`, the last two of shape `[rows]`.
  * - `MakemoreLayerNormGrad`: inputs `{ dy, x, mean, rstd, weight }`, attrs `{ bias: boolean }` →
  *   `[dx, dweight]`, plus `dbias` when `bias` is true.
+ * - `MakemoreAdam`: inputs `{ param, grad, m, v }` (equal sizes), attrs {@link AdamStepAttrs} →
+ *   `[param, m, v]` after one Adam/AdamW step, as `@makemore/trainer` composes it.
  */
 export const FUSED_KERNELS = {
   gelu: 'MakemoreGelu',
   geluGrad: 'MakemoreGeluGrad',
   layerNorm: 'MakemoreLayerNorm',
   layerNormGrad: 'MakemoreLayerNormGrad',
+  adam: 'MakemoreAdam',
 } as const;
+
+/**
+ * The numbers of one Adam step: θ' = θ·decay, g' = g + θ·l2, m ← m·β1 + g'·(1 − β1),
+ * v ← v·β2 + g'²·(1 − β2), θ ← θ' − (m / (√v / sqrtBias2 + eps))·size.
+ */
+export interface AdamStepAttrs {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** lr / (1 − β1ᵗ). */
+  size: number;
+  /** √(1 − β2ᵗ). */
+  sqrtBias2: number;
+  /** AdamW's 1 − lr·λ for decayed parameters, else 1. */
+  decay: number;
+  /** Adam's coupled L2 weight λ, else 0. */
+  l2: number;
+}
 
 /** GELU's two forms: `'none'` is the exact x·Φ(x), `'tanh'` the approximation (PyTorch's names). */
 export type GeluApproximation = 'none' | 'tanh';

@@ -5,7 +5,7 @@
  * `@makemore/backend/node`, whose `useBestBackend` tries tfjs-node-gpu → tfjs-node → wasm → cpu.
  */
 export { type BrowserBackendOptions, useBestBackend } from './browser';
-export { FUSED_KERNELS, type GeluApproximation } from './fused-kernels';
+export { type AdamStepAttrs, FUSED_KERNELS, type GeluApproximation } from './fused-kernels';
 export { GRADIENTS_REGISTERED } from './gradients';
 export {
   BROWSER_ORDER,

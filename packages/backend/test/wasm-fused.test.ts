@@ -7,7 +7,7 @@ import { Rng } from '@makemore/random';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FUSED_KERNELS, type GeluApproximation } from '../src/fused-kernels';
+import { type AdamStepAttrs, FUSED_KERNELS, type GeluApproximation } from '../src/fused-kernels';
 import { uninstallWasmRepairs, useBestBackend, wasmRepairState } from '../src/node';
 import { installWasmRepairs } from '../src/wasm/repairs';
 import { useWasmElementwise } from '../src/wasm/simd/elementwise';
@@ -76,16 +76,17 @@ describe.each([
         ),
       };
       // tfjs's cpu erf is the Abramowitz–Stegun 7.1.26 approximation, 1.5e-7 off; ours is within 1 ulp.
-    expectClose(got.y, want.y, 1e-6, 1e-5);
-    // The tanh form's slope has 1 − t², which cancels where t ≈ ±1: a 1-ulp difference in t (6e-8) becomes
-    // up to |x·dy|·√(2/π)·(1 + 0.134·x²)·6e-8 ≈ 1e-5 at |x| ≈ 9. The exact form has no such term.
-    expectClose(got.dx, want.dx, approximate === 'tanh' ? 2e-5 : 1e-6, 1e-5);
-    if (simd) {
-      // The SIMD kernel does the composed ops' float32 arithmetic in their order: bit for bit on wasm.
-      await tf.setBackend('wasm');
-      expect(got.y.values).toEqual(Array.from(await composedGelu(x, approximate).data()));
-    }
-  });
+      expectClose(got.y, want.y, 1e-6, 1e-5);
+      // The tanh form's slope has 1 − t², which cancels where t ≈ ±1: a 1-ulp difference in t (6e-8) becomes
+      // up to |x·dy|·√(2/π)·(1 + 0.134·x²)·6e-8 ≈ 1e-5 at |x| ≈ 9. The exact form has no such term.
+      expectClose(got.dx, want.dx, approximate === 'tanh' ? 2e-5 : 1e-6, 1e-5);
+      if (simd) {
+        // The SIMD kernel does the composed ops' float32 arithmetic in their order: bit for bit on wasm.
+        await tf.setBackend('wasm');
+        expect(got.y.values).toEqual(Array.from(await composedGelu(x, approximate).data()));
+      }
+    },
+  );
 
   it('rejects a tensor that is not float32, saying which', async () => {
     useWasmElementwise(simd);
@@ -161,6 +162,73 @@ describe.each([
     const x = tf.zeros([2, 8]);
     expect(() => run(FUSED_KERNELS.layerNorm, { x, weight: tf.ones([4]) }, { epsilon: 1e-5 })).toThrow(
       /weight has shape \[4\], expected \[8\]/,
+    );
+  });
+});
+
+/** One Adam step from stock ops, as @makemore/trainer composes it. */
+function composedAdam(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, a: AdamStepAttrs): tf.Tensor[] {
+  const grad = a.l2 > 0 ? tf.add(g, tf.mul(p, a.l2)) : g;
+  const m2 = tf.add(tf.mul(m, a.beta1), tf.mul(grad, 1 - a.beta1));
+  const v2 = tf.add(tf.mul(v, a.beta2), tf.mul(tf.square(grad), 1 - a.beta2));
+  const denom = tf.add(tf.div(tf.sqrt(v2), a.sqrtBias2), a.eps);
+  const theta = a.decay !== 1 ? tf.mul(p, a.decay) : p;
+  return [tf.sub(theta, tf.mul(tf.div(m2, denom), a.size)), m2, v2];
+}
+
+describe.each([
+  ['the SIMD module', true],
+  ['the JavaScript fallback', false],
+])('the fused Adam step on wasm, through %s', (_, simd) => {
+  const step = 3;
+  const lr = 0.01;
+  it.each([
+    ['AdamW, decayed', 1001, { decay: 1 - lr * 0.1, l2: 0 }],
+    ['AdamW, not decayed', 37, { decay: 1, l2: 0 }],
+    ['Adam with L2', 6, { decay: 1, l2: 0.05 }],
+  ] as const)('%s (%i floats): param, m and v equal the composed ops', async (_, n, decay) => {
+    const rng = new Rng(n);
+    const [p, g, m] = [randn(rng, [n]), randn(rng, [n]), tf.mul(randn(rng, [n]), 0.1)];
+    const v = tf.square(tf.mul(randn(rng, [n]), 0.1));
+    const a: AdamStepAttrs = {
+      beta1: 0.9,
+      beta2: 0.95,
+      eps: 1e-8,
+      size: lr / (1 - 0.9 ** step),
+      sqrtBias2: Math.sqrt(1 - 0.95 ** step),
+      ...decay,
+    };
+    useWasmElementwise(simd);
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const out = run(FUSED_KERNELS.adam, { param: p, grad: g, m, v }, { ...a }) as tf.Tensor[];
+    const got = await Promise.all(out.map(values));
+    tf.dispose(out);
+    expect(tf.memory().numTensors).toBe(before);
+    // Both paths round every operation to float32 in the composed order: equal to the ops on wasm.
+    const onWasm = composedAdam(p, g, m, v, a);
+    for (const [i, t] of onWasm.entries())
+      expect(got[i]?.values, `output ${i}`).toEqual(Array.from(await t.data()));
+    tf.dispose(onWasm);
+    for (const i of [0, 1, 2]) {
+      expectClose(
+        got[i] as never,
+        await on('cpu', () => composedAdam(p, g, m, v, a)[i] as tf.Tensor),
+        1e-7,
+        1e-6,
+      );
+    }
+  });
+
+  it('names a missing attribute and a size mismatch', async () => {
+    useWasmElementwise(simd);
+    await tf.setBackend('wasm');
+    const [p, g] = [tf.zeros([4]), tf.zeros([4])];
+    expect(() => run(FUSED_KERNELS.adam, { param: p, grad: g, m: p, v: p }, { beta1: 0.9 })).toThrow(
+      /attribute beta2/,
+    );
+    expect(() => run(FUSED_KERNELS.adam, { param: p, grad: tf.zeros([5]), m: p, v: p }, {})).toThrow(
+      /grad has shape \[5\], param \[4\]/,
     );
   });
 });

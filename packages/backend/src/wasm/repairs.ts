@@ -16,8 +16,8 @@
  *     copies the indices out of the heap and moves one element at a time);
  *   - `Sum` over leading axes (every bias and LayerNorm gradient) adds rows in place (the stock one
  *     transposes the input first);
- *   - fused GELU and LayerNorm kernels are added (src/fused-kernels.ts), which @makemore/models uses in
- *     place of 5–12 composed kernels each.
+ *   - fused GELU, LayerNorm and Adam kernels are added (src/fused-kernels.ts), which @makemore/models and
+ *     @makemore/trainer use in place of 5–12 composed kernels each.
  * All act on the `wasm` backend only, so code that uses another backend sees no change. The repairs
  * need the wasm kernels to be registered first: import `@tensorflow/tfjs-backend-wasm` before calling.
  */
@@ -41,6 +41,7 @@ import {
   unregisterKernel,
   _FusedMatMul,
 } from '@tensorflow/tfjs-core';
+import { adamWasmConfig } from './adam';
 import { fastBatchMatMulWasmConfig } from './batch-mat-mul';
 import { fastFusedMatMulWasmConfig } from './fused-mat-mul';
 import { fastGatherV2WasmConfig } from './gather';
@@ -69,7 +70,7 @@ export interface WasmRepairState {
   exp: boolean;
   erf: boolean;
   sum: boolean;
-  /** The fused GELU and LayerNorm kernels @makemore/models uses when they are registered. */
+  /** The fused GELU, LayerNorm and Adam kernels that @makemore/models and /trainer use when registered. */
   fused: boolean;
 }
 
@@ -109,9 +110,9 @@ const REPAIRS: Record<keyof WasmRepairState, Repair> = {
   erf: { kernels: [Erf], build: (s) => [fastErfWasmConfig(stockOf(s, 0))] },
   sum: { kernels: [Sum], build: (s) => [fastSumWasmConfig(stockOf(s, 0))] },
   fused: {
-    kernels: [...geluWasmConfigs, ...layerNormWasmConfigs].map((config) => config.kernelName),
+    kernels: [...geluWasmConfigs, ...layerNormWasmConfigs, adamWasmConfig].map((config) => config.kernelName),
     adds: true,
-    build: () => [...geluWasmConfigs, ...layerNormWasmConfigs],
+    build: () => [...geluWasmConfigs, ...layerNormWasmConfigs, adamWasmConfig],
   },
 };
 

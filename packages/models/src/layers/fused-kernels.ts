@@ -1,7 +1,7 @@
 /**
- * Fused kernels that a TensorFlow.js backend may register for our layers. When the active backend has
- * them, `gelu` and `layerNorm` run as one kernel each way instead of 5–12 composed ones; otherwise (cpu,
- * WebGL, WebGPU, tfjs-node) they use the composed ops. `@makemore/backend` registers them on wasm
+ * Fused kernels that a TensorFlow.js backend may register for our layers and optimizers. When the active
+ * backend has them, `gelu` and `layerNorm` (and @makemore/trainer's Adam and AdamW) run as one kernel each
+ * way instead of 5–12 composed ones; otherwise (cpu, WebGL, WebGPU, tfjs-node) they use the composed ops. `@makemore/backend` registers them on wasm
  * (its `FUSED_KERNELS` documents inputs, attributes and outputs); this package cannot import it, being
  * usable without it, so the names are repeated here and a test checks that both lists agree.
  */
@@ -13,13 +13,14 @@ export const FUSED_KERNEL_NAMES = {
   geluGrad: 'MakemoreGeluGrad',
   layerNorm: 'MakemoreLayerNorm',
   layerNormGrad: 'MakemoreLayerNormGrad',
+  adam: 'MakemoreAdam',
 } as const;
 
-/** Whether the active backend registers both `forward` and `backward`, and `x` is float32. */
-export function canFuse(x: tf.Tensor, forward: string, backward: string): boolean {
+/** Whether `x` is float32 and the active backend registers every kernel in `names`. */
+export function canFuse(x: tf.Tensor, ...names: string[]): boolean {
   if (x.dtype !== 'float32') return false;
   const backend = tf.getBackend();
-  return tf.getKernel(forward, backend) !== undefined && tf.getKernel(backward, backend) !== undefined;
+  return names.every((name) => tf.getKernel(name, backend) !== undefined);
 }
 
 /** Runs a fused kernel with several outputs. */

@@ -13,8 +13,10 @@
  * Small models are bound by the number of kernels per step, and this update is ~14 kernels per parameter
  * tensor (750 for makemore's transformer). When every parameter has a gradient, the update runs on two
  * flat vectors instead, one for decayed and one for undecayed parameters, with the moments kept flat
- * between steps: the same float32 arithmetic element by element, in ~3 kernels per tensor.
+ * between steps: the same float32 arithmetic element by element, in ~3 kernels per tensor. A backend that
+ * registers the fused `MakemoreAdam` kernel (@makemore/backend on wasm) does the update in one pass.
  */
+import { canFuse, FUSED_KERNEL_NAMES, runFused } from '@makemore/models';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Variable } from '@tensorflow/tfjs-core';
 import { BufferSet, throwIfProblems } from './buffers';
@@ -169,9 +171,27 @@ class AdamBase implements Optimizer {
     decays: boolean,
     s: StepScalars,
   ) {
+    const l2 = this.type === 'adam' ? this.weightDecay : 0;
+    if (canFuse(param, FUSED_KERNEL_NAMES.adam) && g.dtype === 'float32') {
+      // The backend's one-pass kernel: the same arithmetic, in the same order.
+      const attrs = {
+        beta1: this.beta1,
+        beta2: this.beta2,
+        eps: this.eps,
+        size: s.size,
+        sqrtBias2: s.sqrtBias2,
+      };
+      const [next, m2, v2] = runFused(
+        FUSED_KERNEL_NAMES.adam,
+        { param, grad: g, m, v },
+        { ...attrs, decay: decays ? s.decayFactor : 1, l2 },
+      ) as [tf.Tensor, tf.Tensor, tf.Tensor];
+      m.assign(m2);
+      v.assign(v2);
+      return next;
+    }
     const theta = decays ? tf.mul(param, s.decayFactor) : param;
-    const grad =
-      this.type === 'adam' && this.weightDecay > 0 ? tf.add(g, tf.mul(param, this.weightDecay)) : g;
+    const grad = l2 > 0 ? tf.add(g, tf.mul(param, l2)) : g;
     m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(grad, 1 - this.beta1)));
     v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(grad), 1 - this.beta2)));
     const denom = tf.add(tf.div(tf.sqrt(v), s.sqrtBias2), this.eps);

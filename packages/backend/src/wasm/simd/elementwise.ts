@@ -37,6 +37,26 @@ export type ElementwiseExports = Record<ElementwiseOp, (src: number, dst: number
     dim: number,
     eps: number,
   ): void;
+  /** One Adam step on flat vectors (src/wasm/adam.ts): the addresses, count, then the step's numbers. */
+  adam(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    pOut: number,
+    mOut: number,
+    vOut: number,
+    count: number,
+    beta1: number,
+    keep1: number,
+    beta2: number,
+    keep2: number,
+    eps: number,
+    size: number,
+    sqrtBias2: number,
+    decay: number,
+    l2: number,
+  ): void;
   /** Its gradient; db 0: no bias gradient. */
   layernorm_grad(
     dy: number,
