@@ -520,6 +520,84 @@ const LAYER_NORM_GRAD = `
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (br $rows))))`;
 
+/** The largest of the four float32 lanes of local `v`. */
+const lanesMax = (v: string) =>
+  `(f32.max (f32.max (f32x4.extract_lane 0 ${get(v)}) (f32x4.extract_lane 1 ${get(v)})) (f32.max (f32x4.extract_lane 2 ${get(v)}) (f32x4.extract_lane 3 ${get(v)})))`;
+
+/** Locals for the exp constants and temporaries, set before a loop that uses `expBody`. */
+const expLocals = [...Object.keys(expConstants), 't', 'r', 'q', 'v']
+  .map((name) => `(local $${name} v128)`)
+  .join(' ');
+const expSetup = Object.entries(expConstants)
+  .map(([name, value]) => set(name, value))
+  .join('\n    ');
+
+/*
+ * Attention's softmax over the last axis of rows of `cols` floats (a multiple of 4; the caller checks),
+ * with the score scale and the additive mask folded in, forward and backward:
+ *
+ *   masked_softmax(x, mask, y, rows, cols, maskRows, scale):  y = softmax(x·scale + mask), row r adding
+ *     mask row r mod maskRows (a [T, S] mask broadcast over batch and heads). Max-subtracted, as tfjs's.
+ *   masked_softmax_grad(dy, y, dx, rows, cols, scale):  dx = ((dy − Σ dy·y)·y)·scale, softmax's
+ *     gradient (tfjs's form) times the scale's.
+ */
+const MASKED_SOFTMAX = `
+  (func (export "masked_softmax") (param $x i32) (param $mask i32) (param $y i32) (param $rows i32)
+      (param $cols i32) (param $maskRows i32) (param $scale f32)
+    (local $row i32) (local $j i32) (local $bytes i32) (local $m i32) (local $out i32)
+    (local $sc v128) (local $val v128) (local $top v128) (local $total v128) (local $e v128)
+    ${expLocals}
+    ${expSetup}
+    (local.set $bytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $sc (f32x4.splat (local.get $scale)))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $row) (local.get $rows)))
+      (local.set $m (i32.add (local.get $mask)
+        (i32.mul (i32.rem_u (local.get $row) (local.get $maskRows)) (local.get $bytes))))
+      (local.set $top (v128.const f32x4 -inf -inf -inf -inf))
+      ${overRow('scores', [
+        set('val', op('f32x4.add', op('f32x4.mul', rowLoad('x'), 'sc'), rowLoad('m'))),
+        rowStore('y', get('val')),
+        set('top', op('f32x4.max', 'top', 'val')),
+      ])}
+      (local.set $top (f32x4.splat ${lanesMax('top')}))
+      (local.set $total (v128.const i32x4 0 0 0 0))
+      ${overRow('exps', [
+        set('e', op('f32x4.sub', rowLoad('y'), 'top')),
+        ...expBody('e', 'e'),
+        rowStore('y', get('e')),
+        set('total', op('f32x4.add', 'total', 'e')),
+      ])}
+      (local.set $total (f32x4.splat ${lanesSum('total')}))
+      ${overRow('normalise', [rowStore('y', op('f32x4.div', rowLoad('y'), 'total'))])}
+      (local.set $x (i32.add (local.get $x) (local.get $bytes)))
+      (local.set $y (i32.add (local.get $y) (local.get $bytes)))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $rows))))`;
+
+const MASKED_SOFTMAX_GRAD = `
+  (func (export "masked_softmax_grad") (param $dy i32) (param $y i32) (param $dx i32) (param $rows i32)
+      (param $cols i32) (param $scale f32)
+    (local $row i32) (local $j i32) (local $bytes i32) (local $sc v128) (local $total v128)
+    (local.set $bytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $sc (f32x4.splat (local.get $scale)))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $row) (local.get $rows)))
+      (local.set $total (v128.const i32x4 0 0 0 0))
+      ${overRow('dot', [set('total', op('f32x4.add', 'total', op('f32x4.mul', rowLoad('dy'), rowLoad('y'))))])}
+      (local.set $total (f32x4.splat ${lanesSum('total')}))
+      ${overRow('gradient', [
+        rowStore(
+          'dx',
+          op('f32x4.mul', op('f32x4.mul', op('f32x4.sub', rowLoad('dy'), 'total'), rowLoad('y')), 'sc'),
+        ),
+      ])}
+      (local.set $dy (i32.add (local.get $dy) (local.get $bytes)))
+      (local.set $y (i32.add (local.get $y) (local.get $bytes)))
+      (local.set $dx (i32.add (local.get $dx) (local.get $bytes)))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $rows))))`;
+
 /** The whole module; `shared` imports a shared memory (tfjs's multi-threaded wasm build). */
 export function elementwiseWat(options: { shared: boolean }): string {
   const memory = options.shared ? '(memory 1 65536 shared)' : '(memory 1)';
@@ -528,6 +606,8 @@ export function elementwiseWat(options: { shared: boolean }): string {
   ${[EXP, TANH, ERF, GELU_ERF, GELU_ERF_GRAD, GELU_TANH, GELU_TANH_GRAD, ADAM].map(elementwise).join('\n')}
   ${LAYER_NORM}
   ${LAYER_NORM_GRAD}
+  ${MASKED_SOFTMAX}
+  ${MASKED_SOFTMAX_GRAD}
   ${COLUMN_SUM})
 `;
 }

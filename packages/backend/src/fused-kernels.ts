@@ -11,6 +11,9 @@
  *   `[y, mean, rstd]`, the last two of shape `[rows]`.
  * - `MakemoreLayerNormGrad`: inputs `{ dy, x, mean, rstd, weight }`, attrs `{ bias: boolean }` →
  *   `[dx, dweight]`, plus `dbias` when `bias` is true.
+ * - `MakemoreMaskedSoftmax`: inputs `{ x, mask }` (x `[..., T, S]`, mask `[T, S]`), attrs `{ scale }` →
+ *   softmax(x·scale + mask) over the last axis: attention's probabilities from raw scores.
+ * - `MakemoreMaskedSoftmaxGrad`: inputs `{ dy, y }`, attrs `{ scale }` → the gradient with respect to x.
  * - `MakemoreAdam`: inputs `{ param, grad, m, v }` (equal sizes), attrs {@link AdamStepAttrs} →
  *   `[param, m, v]` after one Adam/AdamW step, as `@makemore/trainer` composes it.
  */
@@ -19,6 +22,8 @@ export const FUSED_KERNELS = {
   geluGrad: 'MakemoreGeluGrad',
   layerNorm: 'MakemoreLayerNorm',
   layerNormGrad: 'MakemoreLayerNormGrad',
+  maskedSoftmax: 'MakemoreMaskedSoftmax',
+  maskedSoftmaxGrad: 'MakemoreMaskedSoftmaxGrad',
   adam: 'MakemoreAdam',
 } as const;
 

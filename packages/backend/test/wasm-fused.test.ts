@@ -166,6 +166,52 @@ describe.each([
   });
 });
 
+describe.each([
+  ['the SIMD module', true],
+  ['the JavaScript fallback', false],
+])('the fused masked softmax on wasm, through %s', (_, simd) => {
+  it.each([
+    [[2, 3, 8, 8]],
+    [[12, 4, 16, 16]],
+    [[3, 5, 6]], // rows the SIMD module does not take: the fallback runs either way
+  ])('shape %j: y and dx equal softmax(x·scale + mask) and its gradient on cpu', async (shape) => {
+    const [T, S] = shape.slice(-2) as [number, number];
+    const rng = new Rng(T * 7 + shape.length);
+    const x = tf.mul(randn(rng, shape), 4);
+    const dy = randn(rng, shape);
+    const causal = Float32Array.from({ length: T * S }, (_, i) => (i % S > Math.floor(i / S) ? -1e9 : 0));
+    const mask = tf.tensor2d(causal, [T, S]);
+    const scale = 1 / Math.sqrt(32);
+    useWasmElementwise(simd);
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const y = run(FUSED_KERNELS.maskedSoftmax, { x, mask }, { scale }) as tf.Tensor;
+    const dx = run(FUSED_KERNELS.maskedSoftmaxGrad, { dy, y }, { scale }) as tf.Tensor;
+    const got = { y: await values(y), dx: await values(dx) };
+    tf.dispose([y, dx]);
+    expect(tf.memory().numTensors).toBe(before);
+    const composed = (v: tf.Tensor) => tf.softmax(tf.add(tf.mul(v, scale), mask));
+    expectClose(got.y, await on('cpu', () => composed(x)), 1e-7, 1e-5);
+    expectClose(
+      got.dx,
+      await on('cpu', () => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(composed(v), dy)))(x)),
+      1e-7,
+      1e-4,
+    );
+    // Masked positions get exactly zero probability and zero gradient.
+    const masked = [...causal.keys()].filter((i) => (causal[i] as number) < 0);
+    expect(masked.every((i) => got.y.values[i] === 0 && got.dx.values[i] === 0)).toBe(true);
+  });
+
+  it('names a mask that does not fit the scores', async () => {
+    useWasmElementwise(simd);
+    await tf.setBackend('wasm');
+    expect(() =>
+      run(FUSED_KERNELS.maskedSoftmax, { x: tf.zeros([2, 4, 8]), mask: tf.zeros([8, 8]) }, { scale: 1 }),
+    ).toThrow(/mask has shape \[8,8\], expected \[4, 8\]/);
+  });
+});
+
 /** One Adam step from stock ops, as @makemore/trainer composes it. */
 function composedAdam(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, a: AdamStepAttrs): tf.Tensor[] {
   const grad = a.l2 > 0 ? tf.add(g, tf.mul(p, a.l2)) : g;

@@ -26,6 +26,7 @@ import { BaseLanguageModel, requirePositiveInt } from './layers/base-model';
 import { Embedding } from './layers/embedding';
 import { LayerNorm } from './layers/layer-norm';
 import { Linear, type LinearOptions } from './layers/linear';
+import { maskedSoftmax } from './layers/masked-softmax';
 import { Module, ModuleList } from './layers/module';
 import type { InputKind, ModelConfig } from './types';
 
@@ -102,8 +103,8 @@ class CausalSelfAttention extends Module {
     // [B, T, 3E] → [B, T, 3, H, D] → [3, B, H, T, D]: q, k, v for every head from one matmul.
     const qkv = tf.transpose(tf.reshape(this.c_attn.apply(x), [B, T, 3, H, D]), [2, 0, 3, 1, 4]);
     const [q, k, v] = tf.unstack(qkv) as [tf.Tensor, tf.Tensor, tf.Tensor];
-    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(D)), mask); // [B, H, T, T]
-    const att = this.drop.apply(tf.softmax(scores), this.training);
+    const scores = tf.matMul(q, k, false, true); // [B, H, T, T]
+    const att = this.drop.apply(maskedSoftmax(scores, mask, 1 / Math.sqrt(D)), this.training);
     const y = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [B, T, E]);
     return this.drop.apply(this.c_proj.apply(y), this.training);
   }

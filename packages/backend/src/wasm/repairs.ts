@@ -16,7 +16,7 @@
  *     copies the indices out of the heap and moves one element at a time);
  *   - `Sum` over leading axes (every bias and LayerNorm gradient) adds rows in place (the stock one
  *     transposes the input first);
- *   - fused GELU, LayerNorm and Adam kernels are added (src/fused-kernels.ts), which @makemore/models and
+ *   - fused GELU, LayerNorm, attention-softmax and Adam kernels are added (src/fused-kernels.ts), which @makemore/models and
  *     @makemore/trainer use in place of 5–12 composed kernels each.
  * All act on the `wasm` backend only, so code that uses another backend sees no change. The repairs
  * need the wasm kernels to be registered first: import `@tensorflow/tfjs-backend-wasm` before calling.
@@ -48,6 +48,7 @@ import { fastGatherV2WasmConfig } from './gather';
 import { geluWasmConfigs } from './gelu';
 import { sharedIdentityWasmConfig } from './identity';
 import { layerNormWasmConfigs } from './layer-norm';
+import { maskedSoftmaxWasmConfigs } from './masked-softmax';
 import { oneHotWasmConfig } from './one-hot';
 import { fastErfWasmConfig, fastExpWasmConfig } from './simd/elementwise';
 import { fastSliceWasmConfigs } from './slice';
@@ -70,7 +71,7 @@ export interface WasmRepairState {
   exp: boolean;
   erf: boolean;
   sum: boolean;
-  /** The fused GELU, LayerNorm and Adam kernels that @makemore/models and /trainer use when registered. */
+  /** The fused GELU, LayerNorm, attention-softmax and Adam kernels that @makemore/models and /trainer use when registered. */
   fused: boolean;
 }
 
@@ -87,6 +88,13 @@ const stockOf = (configs: (KernelConfig | undefined)[], i: number): KernelConfig
   if (config === undefined) throw new Error('wasm repair: a stock kernel is missing');
   return config;
 };
+
+const FUSED_CONFIGS = [
+  ...geluWasmConfigs,
+  ...layerNormWasmConfigs,
+  ...maskedSoftmaxWasmConfigs,
+  adamWasmConfig,
+];
 
 const REPAIRS: Record<keyof WasmRepairState, Repair> = {
   unsortedSegmentSum: {
@@ -110,9 +118,9 @@ const REPAIRS: Record<keyof WasmRepairState, Repair> = {
   erf: { kernels: [Erf], build: (s) => [fastErfWasmConfig(stockOf(s, 0))] },
   sum: { kernels: [Sum], build: (s) => [fastSumWasmConfig(stockOf(s, 0))] },
   fused: {
-    kernels: [...geluWasmConfigs, ...layerNormWasmConfigs, adamWasmConfig].map((config) => config.kernelName),
+    kernels: FUSED_CONFIGS.map((config) => config.kernelName),
     adds: true,
-    build: () => [...geluWasmConfigs, ...layerNormWasmConfigs, adamWasmConfig],
+    build: () => FUSED_CONFIGS,
   },
 };
 

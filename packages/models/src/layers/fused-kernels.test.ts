@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GeluKind, gelu } from './activations';
 import { FUSED_KERNEL_NAMES } from './fused-kernels';
 import { layerNorm } from './layer-norm';
+import { maskedSoftmax } from './masked-softmax';
 
 beforeAll(async () => {
   await useBestBackend({ prefer: 'wasm', onNotice: () => {} });
@@ -87,6 +88,21 @@ describe('fused kernels', () => {
       expectNear(wasm.out, cpu.out, 1e-4);
     },
   );
+
+  it('maskedSoftmax runs fused on wasm and matches the composed ops on cpu', async () => {
+    const scores = tf.mul(randn(5, [2, 3, 8, 8]), 3);
+    const mask = tf.tensor2d(
+      Float32Array.from({ length: 64 }, (_, i) => (i % 8 > Math.floor(i / 8) ? -1e9 : 0)),
+      [8, 8],
+    );
+    const f = (v: tf.Tensor) => maskedSoftmax(v, mask, 0.25);
+    const wasm = await valueAndGrads('wasm', f, [scores]);
+    const cpu = await valueAndGrads('cpu', f, [scores]);
+    expect(wasm.kernels).toContain(FUSED_KERNELS.maskedSoftmax);
+    expect(wasm.kernels).toContain(FUSED_KERNELS.maskedSoftmaxGrad);
+    expect(cpu.kernels).not.toContain(FUSED_KERNELS.maskedSoftmax);
+    expectNear(wasm.out, cpu.out, 1e-5);
+  });
 
   it('leave int32 inputs and other backends to the composed ops', async () => {
     await tf.setBackend('wasm');

@@ -37,6 +37,18 @@ export type ElementwiseExports = Record<ElementwiseOp, (src: number, dst: number
     dim: number,
     eps: number,
   ): void;
+  /** softmax(x·scale + mask) over rows of `cols` floats, a multiple of 4 (src/wasm/masked-softmax.ts). */
+  masked_softmax(
+    x: number,
+    mask: number,
+    y: number,
+    rows: number,
+    cols: number,
+    maskRows: number,
+    scale: number,
+  ): void;
+  /** Its gradient with respect to x. */
+  masked_softmax_grad(dy: number, y: number, dx: number, rows: number, cols: number, scale: number): void;
   /** One Adam step on flat vectors (src/wasm/adam.ts): the addresses, count, then the step's numbers. */
   adam(
     p: number,
