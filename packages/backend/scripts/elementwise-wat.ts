@@ -598,6 +598,55 @@ const MASKED_SOFTMAX_GRAD = `
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (br $rows))))`;
 
+/*
+ * A transpose whose last axis stays last, as runs of `inner` floats (the attention heads' split and merge):
+ *
+ *   copy_runs(src, dst, n0, n1, n2, n3, s0, s1, s2, s3, inner): for each (i0, i1, i2, i3) in order, copies
+ *     `inner` contiguous floats from src + i0·s0 + i1·s1 + i2·s2 + i3·s3 (strides in bytes) to dst, which
+ *     advances by the run. Lower-rank transposes pass leading sizes of 1.
+ *
+ * Runs move four floats at a time, then one at a time.
+ */
+const COPY_RUNS = `
+  (func (export "copy_runs") (param $src i32) (param $dst i32) (param $n0 i32) (param $n1 i32) (param $n2 i32)
+      (param $n3 i32) (param $s0 i32) (param $s1 i32) (param $s2 i32) (param $s3 i32) (param $inner i32)
+    (local $i0 i32) (local $i1 i32) (local $i2 i32) (local $i3 i32) (local $p0 i32) (local $p1 i32)
+    (local $p2 i32) (local $from i32) (local $end i32) (local $vectors_end i32) (local $bytes i32)
+    (local.set $bytes (i32.shl (local.get $inner) (i32.const 2)))
+    (local.set $p0 (local.get $src))
+    (block $d0 (loop $l0 (br_if $d0 (i32.ge_u (local.get $i0) (local.get $n0)))
+      (local.set $p1 (local.get $p0)) (local.set $i1 (i32.const 0))
+      (block $d1 (loop $l1 (br_if $d1 (i32.ge_u (local.get $i1) (local.get $n1)))
+        (local.set $p2 (local.get $p1)) (local.set $i2 (i32.const 0))
+        (block $d2 (loop $l2 (br_if $d2 (i32.ge_u (local.get $i2) (local.get $n2)))
+          (local.set $from (local.get $p2)) (local.set $i3 (i32.const 0))
+          (block $d3 (loop $l3 (br_if $d3 (i32.ge_u (local.get $i3) (local.get $n3)))
+            (local.set $end (i32.add (local.get $from) (local.get $bytes)))
+            (local.set $vectors_end (i32.add (local.get $from) (i32.and (local.get $bytes) (i32.const -16))))
+            (block $dv (loop $lv (br_if $dv (i32.ge_u (local.get $from) (local.get $vectors_end)))
+              (v128.store (local.get $dst) (v128.load (local.get $from)))
+              (local.set $from (i32.add (local.get $from) (i32.const 16)))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+              (br $lv)))
+            (block $ds (loop $ls (br_if $ds (i32.ge_u (local.get $from) (local.get $end)))
+              (i32.store (local.get $dst) (i32.load (local.get $from)))
+              (local.set $from (i32.add (local.get $from) (i32.const 4)))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+              (br $ls)))
+            ;; Back to the run's start, then one step along axis 3.
+            (local.set $from (i32.add (i32.sub (local.get $from) (local.get $bytes)) (local.get $s3)))
+            (local.set $i3 (i32.add (local.get $i3) (i32.const 1)))
+            (br $l3)))
+          (local.set $p2 (i32.add (local.get $p2) (local.get $s2)))
+          (local.set $i2 (i32.add (local.get $i2) (i32.const 1)))
+          (br $l2)))
+        (local.set $p1 (i32.add (local.get $p1) (local.get $s1)))
+        (local.set $i1 (i32.add (local.get $i1) (i32.const 1)))
+        (br $l1)))
+      (local.set $p0 (i32.add (local.get $p0) (local.get $s0)))
+      (local.set $i0 (i32.add (local.get $i0) (i32.const 1)))
+      (br $l0))))`;
+
 /** The whole module; `shared` imports a shared memory (tfjs's multi-threaded wasm build). */
 export function elementwiseWat(options: { shared: boolean }): string {
   const memory = options.shared ? '(memory 1 65536 shared)' : '(memory 1)';
@@ -608,6 +657,7 @@ export function elementwiseWat(options: { shared: boolean }): string {
   ${LAYER_NORM_GRAD}
   ${MASKED_SOFTMAX}
   ${MASKED_SOFTMAX_GRAD}
+  ${COPY_RUNS}
   ${COLUMN_SUM})
 `;
 }

@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { installWasmRepairs, uninstallWasmRepairs, useBestBackend, wasmRepairState } from '../src/node';
-import { collapseTranspose } from '../src/wasm/transpose';
+import { useWasmElementwise } from '../src/wasm/simd/elementwise';
+import { asRuns, collapseTranspose } from '../src/wasm/transpose';
 import { expectClose, on, randn } from './helpers';
 
 beforeAll(async () => {
@@ -307,17 +308,46 @@ describe('Transpose on wasm', () => {
         [2, 1, 3, 1, 4, 2],
         [4, 0, 2, 5, 1, 3],
       ],
+      [
+        [12, 8, 4, 6],
+        [0, 2, 1, 3],
+      ], // attention's merge of heads, runs of 6 floats (not a whole number of vectors)
+      [
+        [3, 5, 7],
+        [1, 0, 2],
+      ],
+      [
+        [2, 3, 2, 3, 2, 3],
+        [4, 3, 2, 1, 0, 5],
+      ], // the last axis stays, five outer axes: more than copy_runs takes
     ];
-    for (const [shape, perm] of cases) {
-      const x = randn(rng, shape);
-      const xi = tf.cast(tf.mul(x, 100), 'int32');
-      for (const input of [x, xi]) {
-        const f = () => tf.transpose(input, perm);
-        const got = await on('wasm', f);
-        expect(got).toEqual(await on('cpu', f));
+    // With the SIMD module (copy_runs for runs) and without it (the stock kernel and the loop here).
+    for (const simd of [true, false]) {
+      useWasmElementwise(simd);
+      for (const [shape, perm] of cases) {
+        const x = randn(rng, shape);
+        const xi = tf.cast(tf.mul(x, 100), 'int32');
+        for (const input of [x, xi]) {
+          const f = () => tf.transpose(input, perm);
+          const got = await on('wasm', f);
+          expect(got, `${shape} by ${perm}, simd ${simd}`).toEqual(await on('cpu', f));
+        }
+        tf.dispose([x, xi]);
       }
-      tf.dispose([x, xi]);
     }
+    useWasmElementwise(true);
+  });
+
+  it('describes a transpose that keeps its last axis as runs for copy_runs', () => {
+    // [12, 64, 3, 4, 32] → [3, 12, 4, 64, 32]: outer axes 2, 0, 3, 1 with their strides in bytes.
+    expect(asRuns([12, 64, 3, 4, 32], [2, 0, 3, 1, 4])).toEqual({
+      sizes: [3, 12, 4, 64],
+      strides: [512, 98304, 128, 1536],
+      inner: 32,
+    });
+    expect(asRuns([5, 3], [0, 1])).toEqual({ sizes: [1, 1, 1, 5], strides: [0, 0, 0, 12], inner: 3 });
+    expect(asRuns([5, 3], [1, 0])).toBeNull();
+    expect(asRuns([2, 2, 2, 2, 2, 2], [4, 3, 2, 1, 0, 5])).toBeNull();
   });
 
   it('shares the buffer when nothing moves', async () => {

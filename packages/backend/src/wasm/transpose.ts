@@ -7,12 +7,14 @@
  *
  * Most high-rank transposes are low-rank ones in disguise. This kernel first drops size-1 axes and merges
  * axes that stay neighbours, in the same order, after the permutation (they move as one block). If nothing
- * moves, the buffer is shared. If at most four axes remain, the stock kernel runs on that view. Otherwise a loop here walks the output in
- * order and copies whole innermost runs when the last axis stays last, which is the attention case.
+ * moves, the buffer is shared. When the last axis stays last (attention's head split and merge), whole
+ * runs are copied by the SIMD module's `copy_runs` (up to four outer axes). Otherwise, if at most four axes
+ * remain, the stock kernel runs on that view; beyond that a loop here walks the output in order.
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { heapOffset, type WasmBackendInternals } from './heap';
 import { replacingStock } from './replace-stock';
+import { wasmElementwise } from './simd/elementwise';
 
 type TransposeArgs = { inputs: { x?: TensorInfo }; backend: WasmBackendInternals; attrs: { perm: number[] } };
 
@@ -78,6 +80,45 @@ function transposeWords(heap: Int32Array, from: number, to: number, shape: numbe
 }
 
 /**
+ * A transpose whose last axis stays last, as the SIMD module's `copy_runs` takes it: at most four outer
+ * output axes (padded in front with size 1) with their input strides in bytes, and the run length. Null
+ * when the last axis moves or more than four outer axes remain.
+ */
+export function asRuns(
+  shape: readonly number[],
+  perm: readonly number[],
+): {
+  sizes: [number, number, number, number];
+  strides: [number, number, number, number];
+  inner: number;
+} | null {
+  const rank = shape.length;
+  if (perm[rank - 1] !== rank - 1 || rank - 1 > 4) return null;
+  const inStrides = new Array<number>(rank);
+  for (let i = rank - 1, stride = 4; i >= 0; i--) {
+    inStrides[i] = stride;
+    stride *= shape[i] as number;
+  }
+  const outer = perm.slice(0, -1);
+  const pad = 4 - outer.length;
+  return {
+    sizes: [...Array<number>(pad).fill(1), ...outer.map((axis) => shape[axis] as number)] as [
+      number,
+      number,
+      number,
+      number,
+    ],
+    strides: [...Array<number>(pad).fill(0), ...outer.map((axis) => inStrides[axis] as number)] as [
+      number,
+      number,
+      number,
+      number,
+    ],
+    inner: shape[rank - 1] as number,
+  };
+}
+
+/**
  * Builds the repaired kernel around the stock one.
  * @param stock the stock wasm `Transpose` kernel function, called for anything of rank ≤ 4 once collapsed
  */
@@ -95,6 +136,14 @@ export function makeFastTranspose(stock: KernelFunc): KernelFunc {
       return { dataId: x.dataId, shape: outShape, dtype: x.dtype };
     }
     const wordSized = x.dtype === 'float32' || x.dtype === 'int32';
+    const runs = wordSized ? asRuns(collapsed.shape, collapsed.perm) : null;
+    const simd = runs ? wasmElementwise(backend) : null;
+    if (runs && simd) {
+      const out = backend.makeOutput(outShape, x.dtype);
+      const { sizes, strides, inner } = runs;
+      simd.copy_runs(heapOffset(backend, x), heapOffset(backend, out), ...sizes, ...strides, inner);
+      return out;
+    }
     if (collapsed.perm.length <= 4 || !wordSized) {
       const out = stock({
         inputs: { x: { dataId: x.dataId, shape: collapsed.shape, dtype: x.dtype } },

@@ -49,6 +49,23 @@ export type ElementwiseExports = Record<ElementwiseOp, (src: number, dst: number
   ): void;
   /** Its gradient with respect to x. */
   masked_softmax_grad(dy: number, y: number, dx: number, rows: number, cols: number, scale: number): void;
+  /**
+   * Copies runs of `inner` floats from src + i0·s0 + i1·s1 + i2·s2 + i3·s3 (byte strides), for every
+   * (i0 < n0, i1 < n1, i2 < n2, i3 < n3) in order, to consecutive places from dst (src/wasm/transpose.ts).
+   */
+  copy_runs(
+    src: number,
+    dst: number,
+    n0: number,
+    n1: number,
+    n2: number,
+    n3: number,
+    s0: number,
+    s1: number,
+    s2: number,
+    s3: number,
+    inner: number,
+  ): void;
   /** One Adam step on flat vectors (src/wasm/adam.ts): the addresses, count, then the step's numbers. */
   adam(
     p: number,
