@@ -237,6 +237,10 @@ describe('Sum on wasm', () => {
     expect(leadingAxes([4, 5, 6], [0, 1, 2])).toBe(0); // everything: the stock kernel
     expect(leadingAxes([4, 5, 6], [1])).toBe(0);
     expect(leadingAxes([4, 5, 6], [0, 2])).toBe(0);
+    expect(leadingAxes([4, 5, 6], [0, 0])).toBe(1); // repeated axes count once
+    expect(leadingAxes([4, 5, 6], null as unknown as number)).toBe(0); // null: every axis
+    expect(leadingAxes([4, 5, 6], [3])).toBe(0); // out of range: the stock kernel reports it
+    expect(leadingAxes([4, 5, 6], [0.5])).toBe(0);
   });
 
   it('equals the cpu backend over leading axes, with and without keepDims, and elsewhere', async () => {

@@ -106,14 +106,15 @@ export const benchCommand: Command = {
       for (let i = 0; i < steps && !signal.aborted; i++) {
         await step();
         done++;
-        const rss = process.memoryUsage().rss;
+        // memoryUsage.rss() reads only the RSS; memoryUsage() also walks V8's heap spaces (~30 µs, 5 % of an MLP step).
+        const rss = process.memoryUsage.rss();
         rssPeak = Math.max(rssPeak, rss);
         if (i === Math.floor(steps / 2)) rssMid = rss;
         progress.update(i + 1, { rate: ((i + 1) * 1000) / (performance.now() - started) });
       }
       const ms = (performance.now() - started) / Math.max(1, done);
       progress.stop();
-      const rssEnd = process.memoryUsage().rss;
+      const rssEnd = process.memoryUsage.rss();
       const tensorsAfter = tf.memory().numTensors;
       const rssGrowth = rssEnd - rssMid;
       const leak = tensorsAfter > tensorsBefore || rssGrowth > Math.max(64 * MB, 0.25 * rssMid);

@@ -24,9 +24,21 @@ type SumArgs = {
 
 /** How many leading axes `axis` reduces (0 when it is not a non-empty proper prefix of the axes). */
 export function leadingAxes(shape: readonly number[], axis: number | number[]): number {
-  const axes = [...new Set(util.parseAxisParam(axis, shape as number[]))].sort((p, q) => p - q);
-  if (axes.length === 0 || axes.length >= shape.length) return 0;
-  return axes.every((a, i) => a === i) ? axes.length : 0;
+  // A bit set of the reduced axes (negative ones count from the end), without util.parseAxisParam's arrays:
+  // this runs for every Sum, which small models call dozens of times a step. Anything invalid returns 0 and
+  // is left to the stock kernel, which reports it.
+  const rank = shape.length;
+  // null or undefined reduces every axis: not a proper prefix.
+  if (axis == null || rank > 30) return 0;
+  let reduced = 0;
+  for (const a of typeof axis === 'number' ? [axis] : axis) {
+    const normal = a < 0 ? a + rank : a;
+    if (!Number.isInteger(normal) || normal < 0 || normal >= rank) return 0;
+    reduced |= 1 << normal;
+  }
+  // Leading axes 0..k−1 make the set 2^k − 1; a proper, non-empty prefix is 0 < k < rank.
+  const k = Math.log2(reduced + 1);
+  return Number.isInteger(k) && k > 0 && k < rank ? k : 0;
 }
 
 /** Builds the repaired kernel around the stock one (kept for every other reduction). */
