@@ -417,6 +417,17 @@ const ADAM: Kernel = {
   ],
 };
 
+/** A plain SGD step, θ ← θ − g·lr, as @makemore/trainer's `SGD` composes it (bit for bit). */
+const SGD: Kernel = {
+  name: 'sgd',
+  inputs: ['p', 'g'],
+  outputs: ['y'],
+  scalars: ['lr'],
+  constants: {},
+  temps: [],
+  body: [set('y', op('f32x4.sub', 'p', op('f32x4.mul', 'g', 'lr')))],
+};
+
 /** The sum of the four float32 lanes of local `v`, as (v0 + v1) + (v2 + v3). */
 const lanesSum = (v: string) =>
   `(f32.add (f32.add (f32x4.extract_lane 0 ${get(v)}) (f32x4.extract_lane 1 ${get(v)})) (f32.add (f32x4.extract_lane 2 ${get(v)}) (f32x4.extract_lane 3 ${get(v)})))`;
@@ -647,17 +658,46 @@ const COPY_RUNS = `
       (local.set $i0 (i32.add (local.get $i0) (i32.const 1)))
       (br $l0))))`;
 
+/*
+ * The sum of squares of `count` floats at `src` (a gradient's contribution to the global norm that
+ * clipping and logging need), in float32 like the composed Square and Sum: two vector accumulators, then
+ * the last `count mod 8` floats one at a time.
+ */
+const SUM_OF_SQUARES = `
+  (func (export "sumsq") (param $src i32) (param $count i32) (result f32)
+    (local $end i32) (local $vectors_end i32) (local $a v128) (local $b v128) (local $x v128) (local $y v128)
+    (local $tail f32) (local $v f32)
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $count) (i32.const 2))))
+    (local.set $vectors_end (i32.add (local.get $src) (i32.shl (i32.and (local.get $count) (i32.const -8)) (i32.const 2))))
+    (block $done (loop $vectors
+      (br_if $done (i32.ge_u (local.get $src) (local.get $vectors_end)))
+      (local.set $x (v128.load (local.get $src)))
+      (local.set $y (v128.load offset=16 (local.get $src)))
+      (local.set $a (f32x4.add (local.get $a) (f32x4.mul (local.get $x) (local.get $x))))
+      (local.set $b (f32x4.add (local.get $b) (f32x4.mul (local.get $y) (local.get $y))))
+      (local.set $src (i32.add (local.get $src) (i32.const 32)))
+      (br $vectors)))
+    (block $done_tail (loop $tail_loop
+      (br_if $done_tail (i32.ge_u (local.get $src) (local.get $end)))
+      (local.set $v (f32.load (local.get $src)))
+      (local.set $tail (f32.add (local.get $tail) (f32.mul (local.get $v) (local.get $v))))
+      (local.set $src (i32.add (local.get $src) (i32.const 4)))
+      (br $tail_loop)))
+    (local.set $a (f32x4.add (local.get $a) (local.get $b)))
+    (f32.add ${lanesSum('a')} (local.get $tail)))`;
+
 /** The whole module; `shared` imports a shared memory (tfjs's multi-threaded wasm build). */
 export function elementwiseWat(options: { shared: boolean }): string {
   const memory = options.shared ? '(memory 1 65536 shared)' : '(memory 1)';
   return `(module
   (import "env" "memory" ${memory})
-  ${[EXP, TANH, ERF, GELU_ERF, GELU_ERF_GRAD, GELU_TANH, GELU_TANH_GRAD, ADAM].map(elementwise).join('\n')}
+  ${[EXP, TANH, ERF, GELU_ERF, GELU_ERF_GRAD, GELU_TANH, GELU_TANH_GRAD, ADAM, SGD].map(elementwise).join('\n')}
   ${LAYER_NORM}
   ${LAYER_NORM_GRAD}
   ${MASKED_SOFTMAX}
   ${MASKED_SOFTMAX_GRAD}
   ${COPY_RUNS}
+  ${SUM_OF_SQUARES}
   ${COLUMN_SUM})
 `;
 }

@@ -14,6 +14,9 @@
  * - `MakemoreMaskedSoftmax`: inputs `{ x, mask }` (x `[..., T, S]`, mask `[T, S]`), attrs `{ scale }` →
  *   softmax(x·scale + mask) over the last axis: attention's probabilities from raw scores.
  * - `MakemoreMaskedSoftmaxGrad`: inputs `{ dy, y }`, attrs `{ scale }` → the gradient with respect to x.
+ * - `MakemoreSquaredNorm`: any number of float32 inputs (any names) → a scalar, Σ x² over all of them: the
+ *   square of the global gradient norm.
+ * - `MakemoreSgd`: inputs `{ param, grad }`, attrs `{ lr }` → param − grad·lr (plain SGD).
  * - `MakemoreAdam`: inputs `{ param, grad, m, v }` (equal sizes), attrs {@link AdamStepAttrs} →
  *   `[param, m, v]` after one Adam/AdamW step, as `@makemore/trainer` composes it.
  */
@@ -24,7 +27,9 @@ export const FUSED_KERNELS = {
   layerNormGrad: 'MakemoreLayerNormGrad',
   maskedSoftmax: 'MakemoreMaskedSoftmax',
   maskedSoftmaxGrad: 'MakemoreMaskedSoftmaxGrad',
+  squaredNorm: 'MakemoreSquaredNorm',
   adam: 'MakemoreAdam',
+  sgd: 'MakemoreSgd',
 } as const;
 
 /**

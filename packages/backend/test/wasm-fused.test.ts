@@ -212,6 +212,35 @@ describe.each([
   });
 });
 
+describe.each([
+  ['the SIMD module', true],
+  ['the JavaScript fallback', false],
+])('the fused squared norm on wasm, through %s', (_, simd) => {
+  it('equals Σ x² over every input on cpu, for sizes around the vector widths and an empty tensor', async () => {
+    const rng = new Rng(17);
+    const tensors = [[7], [8], [9], [3, 5], [0], [128, 33], [1]].map((shape) => randn(rng, shape));
+    const inputs = Object.fromEntries(tensors.map((t, i) => [`g${i}`, t]));
+    useWasmElementwise(simd);
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const norm = run(FUSED_KERNELS.squaredNorm, inputs) as tf.Tensor;
+    expect(norm.shape).toEqual([]);
+    const got = await values(norm);
+    norm.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    const want = await on('cpu', () => tf.addN(tensors.map((t) => tf.sum(tf.square(t)))));
+    expectClose(got, want, 0, 1e-6);
+  });
+
+  it('names an input that is not float32', async () => {
+    useWasmElementwise(simd);
+    await tf.setBackend('wasm');
+    expect(() => run(FUSED_KERNELS.squaredNorm, { a: tf.zeros([2]), b: tf.zeros([2], 'int32') })).toThrow(
+      /float32 tensors; b is int32/,
+    );
+  });
+});
+
 /** One Adam step from stock ops, as @makemore/trainer composes it. */
 function composedAdam(p: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, a: AdamStepAttrs): tf.Tensor[] {
   const grad = a.l2 > 0 ? tf.add(g, tf.mul(p, a.l2)) : g;
@@ -275,6 +304,25 @@ describe.each([
     );
     expect(() => run(FUSED_KERNELS.adam, { param: p, grad: tf.zeros([5]), m: p, v: p }, {})).toThrow(
       /grad has shape \[5\], param \[4\]/,
+    );
+  });
+});
+
+describe.each([
+  ['the SIMD module', true],
+  ['the JavaScript fallback', false],
+])('the fused SGD step on wasm, through %s', (_, simd) => {
+  it('equals param − grad·lr from stock ops bit for bit, and names a size mismatch', async () => {
+    const rng = new Rng(23);
+    const [p, g] = [randn(rng, [37]), randn(rng, [37])];
+    useWasmElementwise(simd);
+    await tf.setBackend('wasm');
+    const next = run(FUSED_KERNELS.sgd, { param: p, grad: g }, { lr: 0.1 }) as tf.Tensor;
+    const composed = tf.sub(p, tf.mul(g, 0.1));
+    expect(Array.from(await next.data())).toEqual(Array.from(await composed.data()));
+    tf.dispose([next, composed]);
+    expect(() => run(FUSED_KERNELS.sgd, { param: p, grad: tf.zeros([3]) }, { lr: 0.1 })).toThrow(
+      /grad has shape \[3\], param \[37\]/,
     );
   });
 });

@@ -2,6 +2,7 @@
  * Gradient clipping by global norm (Pascanu et al. 2013, "On the difficulty of training recurrent neural
  * networks"): when ‖g‖₂ over all parameters exceeds maxNorm, every gradient is scaled by maxNorm / ‖g‖₂.
  */
+import { canFuse, FUSED_KERNEL_NAMES } from '@makemore/models';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor } from '@tensorflow/tfjs-core';
 import type { Gradients } from './optim/optimizer';
@@ -11,6 +12,13 @@ export function globalNorm(grads: Gradients): Scalar {
   const list = grads instanceof Map ? [...grads.values()] : Object.values(grads);
   return tf.tidy(() => {
     if (list.length === 0) return tf.scalar(0);
+    if (list.every((g) => canFuse(g, FUSED_KERNEL_NAMES.squaredNorm))) {
+      // One kernel for every gradient where the backend has it, instead of a Square and a Sum for each.
+      const inputs = Object.fromEntries(list.map((g, i) => [`g${i}`, g]));
+      return tf.sqrt(
+        tf.engine().runKernel(FUSED_KERNEL_NAMES.squaredNorm, inputs, {}) as tf.Tensor,
+      ) as Scalar;
+    }
     const squares = list.map((g) => tf.sum(tf.square(g)));
     return tf.sqrt(tf.addN(squares)) as Scalar;
   });

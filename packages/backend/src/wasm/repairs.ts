@@ -52,6 +52,8 @@ import { maskedSoftmaxWasmConfigs } from './masked-softmax';
 import { oneHotWasmConfig } from './one-hot';
 import { fastErfWasmConfig, fastExpWasmConfig } from './simd/elementwise';
 import { fastSliceWasmConfigs } from './slice';
+import { sgdWasmConfig } from './sgd';
+import { squaredNormWasmConfig } from './squared-norm';
 import { fastSumWasmConfig } from './sum';
 import { fastTanhWasmConfig } from './tanh';
 import { fastTransposeWasmConfig } from './transpose';
@@ -93,7 +95,9 @@ const FUSED_CONFIGS = [
   ...geluWasmConfigs,
   ...layerNormWasmConfigs,
   ...maskedSoftmaxWasmConfigs,
+  squaredNormWasmConfig,
   adamWasmConfig,
+  sgdWasmConfig,
 ];
 
 const REPAIRS: Record<keyof WasmRepairState, Repair> = {

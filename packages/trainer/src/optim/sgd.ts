@@ -6,6 +6,7 @@
  *   b ← μ·b + g            (b starts at zero, so it equals g after the first step; if μ > 0)
  *   θ ← θ − lr·b
  */
+import { canFuse, FUSED_KERNEL_NAMES } from '@makemore/models';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Variable } from '@tensorflow/tfjs-core';
 import { BufferSet, throwIfProblems } from './buffers';
@@ -65,6 +66,15 @@ export class SGD implements Optimizer {
       for (const [name, param] of this.params) {
         let g = gradientOf(grads, name);
         if (!g) continue;
+        if (this.weightDecay === 0 && this.momentum === 0 && canFuse(param, FUSED_KERNEL_NAMES.sgd)) {
+          if (g.dtype === 'float32') {
+            // The backend's one-kernel θ − g·lr: the same float32 operations.
+            param.assign(
+              tf.engine().runKernel(FUSED_KERNEL_NAMES.sgd, { param, grad: g }, { lr }) as tf.Tensor,
+            );
+            continue;
+          }
+        }
         if (this.weightDecay > 0) g = tf.add(g, tf.mul(param, this.weightDecay));
         if (this.momentum > 0) {
           const buffer = this.velocity.get(name);

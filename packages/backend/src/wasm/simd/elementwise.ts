@@ -66,6 +66,10 @@ export type ElementwiseExports = Record<ElementwiseOp, (src: number, dst: number
     s3: number,
     inner: number,
   ): void;
+  /** Σ x² over `count` floats at `src`, accumulated in float32 (src/wasm/squared-norm.ts). */
+  sumsq(src: number, count: number): number;
+  /** θ − g·lr over `count` floats (src/wasm/sgd.ts). */
+  sgd(p: number, g: number, out: number, count: number, lr: number): void;
   /** One Adam step on flat vectors (src/wasm/adam.ts): the addresses, count, then the step's numbers. */
   adam(
     p: number,

@@ -1,5 +1,5 @@
 /**
- * Adam and AdamW on a backend with the fused `MakemoreAdam` kernel (@makemore/backend's wasm): the kernel
+ * Adam, AdamW and plain SGD on a backend with the fused `MakemoreAdam` and `MakemoreSgd` kernels (@makemore/backend's wasm): the kernel
  * runs, and the parameters and moments after several steps are the composed ops' bit for bit.
  */
 import '@tensorflow/tfjs-backend-cpu';
@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Variable } from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Adam, AdamW } from './adam';
+import { SGD } from './sgd';
 
 beforeAll(async () => {
   await useBestBackend({ prefer: 'wasm', onNotice: () => {} });
@@ -21,10 +22,10 @@ afterAll(async () => {
 const shapes: Record<string, number[]> = { 'h.0.w': [6, 5], 'h.0.b': [5], wte: [7, 3], 'ln_f.weight': [3] };
 
 /** Three steps of `make`'s optimizer from seeded parameters and gradients: every parameter and moment. */
-async function train(make: (p: Map<string, Variable>) => Adam | AdamW, fused: boolean) {
-  const config = tf.getKernel(FUSED_KERNEL_NAMES.adam, 'wasm');
+async function train(make: (p: Map<string, Variable>) => Adam | AdamW | SGD, fused: boolean, kernel: string) {
+  const config = tf.getKernel(kernel, 'wasm');
   expect(config).toBeDefined();
-  if (!fused) tf.unregisterKernel(FUSED_KERNEL_NAMES.adam, 'wasm');
+  if (!fused) tf.unregisterKernel(kernel, 'wasm');
   try {
     const rng = new Rng(5);
     const randn = (shape: number[]) =>
@@ -57,19 +58,25 @@ async function train(make: (p: Map<string, Variable>) => Adam | AdamW, fused: bo
   }
 }
 
-describe('the fused Adam step', () => {
+describe('the fused optimizer steps', () => {
   it.each([
-    ['AdamW', (p: Map<string, Variable>) => new AdamW(p, { lr: 0.01, weightDecay: 0.1 })],
+    [
+      'AdamW',
+      FUSED_KERNEL_NAMES.adam,
+      (p: Map<string, Variable>) => new AdamW(p, { lr: 0.01, weightDecay: 0.1 }),
+    ],
     [
       'Adam with L2',
+      FUSED_KERNEL_NAMES.adam,
       (p: Map<string, Variable>) => new Adam(p, { lr: 0.01, weightDecay: 0.05, betas: [0.8, 0.99] }),
     ],
-  ])('%s on wasm runs the kernel and equals the composed ops bit for bit', async (_, make) => {
+    ['plain SGD', FUSED_KERNEL_NAMES.sgd, (p: Map<string, Variable>) => new SGD(p, { lr: 0.1 })],
+  ])('%s on wasm runs the kernel and equals the composed ops bit for bit', async (_, kernel, make) => {
     await tf.setBackend('wasm');
-    const fused = await train(make, true);
-    const composed = await train(make, false);
-    expect(fused.kernels).toContain(FUSED_KERNEL_NAMES.adam);
-    expect(composed.kernels).not.toContain(FUSED_KERNEL_NAMES.adam);
+    const fused = await train(make, true, kernel);
+    const composed = await train(make, false, kernel);
+    expect(fused.kernels).toContain(kernel);
+    expect(composed.kernels).not.toContain(kernel);
     expect(fused.params).toEqual(composed.params);
     expect(fused.moments).toEqual(composed.moments);
   });

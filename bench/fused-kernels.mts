@@ -1,0 +1,135 @@
+/**
+ * What the fused kernels (@makemore/backend's `FUSED_KERNELS`) save on the repaired wasm backend, with
+ * every measurement alternating between the fused kernels registered and unregistered in one process, so
+ * that the shared host's drift hits both alike (medians of the rounds):
+ *   - the parts: GELU (exact form) forward and backward on a [12, 64, 512] activation, LayerNorm on
+ *     [12, 64, 128], attention's masked softmax on [12, 4, 64, 64], and the AdamW step of the baby GPT's
+ *     0.8 M parameters;
+ *   - whole training steps of `makemore bench`'s gpt and transformer (apps/cli/src/commands/bench-specs.ts).
+ *
+ *   npx tsx bench/fused-kernels.mts [--rounds 12] [--steps 4]
+ *
+ * Needs the packages built (`pnpm build`); resolves them from the CLI, which depends on all of them.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { BENCH_SPECS, randomTokenBatch } from '../apps/cli/src/commands/bench-specs.ts';
+
+const req = createRequire(fileURLToPath(new URL('../apps/cli/package.json', import.meta.url)));
+const tf = req(
+  '@tensorflow/tfjs-core',
+) as typeof import('../packages/backend/node_modules/@tensorflow/tfjs-core');
+const { Rng } = req('@makemore/random') as typeof import('../packages/random/src/index');
+const backend = req('@makemore/backend/node') as typeof import('../packages/backend/src/node');
+const models = req('@makemore/models') as typeof import('../packages/models/src/index');
+const { createOptimizer, trainStep } = req(
+  '@makemore/trainer',
+) as typeof import('../packages/trainer/src/index');
+
+const argv = process.argv.slice(2);
+const flag = (name: string, fallback: number) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : fallback;
+};
+const rounds = flag('rounds', 12);
+const steps = flag('steps', 4);
+
+const choice = await backend.useBestBackend({ prefer: 'wasm', threads: 1, onNotice: () => {} });
+console.log(`backend: ${choice.reason}`);
+const fused = Object.values(backend.FUSED_KERNELS).map((name) => tf.getKernel(name, 'wasm')!);
+function useFused(on: boolean): void {
+  for (const config of fused) {
+    const registered = tf.getKernel(config.kernelName, 'wasm') !== undefined;
+    if (on && !registered) tf.registerKernel(config);
+    if (!on && registered) tf.unregisterKernel(config.kernelName, 'wasm');
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
+
+/** Median ms per call of `run`, fused and not, alternating each round. */
+function compare(run: () => void, reps: number): { fused: number; composed: number } {
+  const times = { fused: [] as number[], composed: [] as number[] };
+  for (let round = 0; round < rounds; round++) {
+    for (const on of [true, false]) {
+      useFused(on);
+      run();
+      const start = performance.now();
+      for (let i = 0; i < reps; i++) run();
+      times[on ? 'fused' : 'composed'].push((performance.now() - start) / reps);
+    }
+  }
+  useFused(true);
+  return { fused: median(times.fused), composed: median(times.composed) };
+}
+
+const rows: [string, { fused: number; composed: number }][] = [];
+type Tensor = ReturnType<typeof tf.randomNormal>;
+/** A call of f's forward and backward pass (tf.grad of Σ f(x)) on x. */
+const forwardBackward = (f: (x: Tensor) => Tensor, x: Tensor) => {
+  const g = tf.grad((v: Tensor) => f(v));
+  return () => tf.dispose(g(x));
+};
+const h = tf.randomNormal([12, 64, 512]);
+rows.push([
+  'GELU (erf) forward + backward, [12,64,512]',
+  compare(
+    forwardBackward((x) => models.gelu(x, 'erf'), h),
+    10,
+  ),
+]);
+const e = tf.randomNormal([12, 64, 128]);
+const layerNorm = new models.LayerNorm(128, { bias: false });
+rows.push([
+  'LayerNorm forward + backward, [12,64,128]',
+  compare(
+    forwardBackward((x) => layerNorm.apply(x), e),
+    20,
+  ),
+]);
+const scores = tf.randomNormal([12, 4, 64, 64]);
+const causal = Float32Array.from({ length: 64 * 64 }, (_, i) => (i % 64 > Math.floor(i / 64) ? -1e9 : 0));
+const mask = tf.tensor2d(causal, [64, 64]);
+rows.push([
+  'masked softmax forward + backward, [12,4,64,64]',
+  compare(
+    forwardBackward((x) => models.maskedSoftmax(x, mask, 1 / Math.sqrt(32)), scores),
+    20,
+  ),
+]);
+
+const gpt = BENCH_SPECS.find((spec) => spec.name === 'gpt')!;
+const gptModel = models.createModel(gpt.model);
+const adamw = createOptimizer(gptModel.parameters(), { type: gpt.optimizer, lr: gpt.lr });
+const grads = new Map([...gptModel.parameters()].map(([name, p]) => [name, tf.randomNormal(p.shape)]));
+rows.push(['AdamW step, 804,096 parameters', compare(() => adamw.step(grads), 5)]);
+
+for (const name of ['gpt', 'transformer']) {
+  const spec = BENCH_SPECS.find((s) => s.name === name)!;
+  const model = models.createModel(spec.model);
+  const optimizer = createOptimizer(model.parameters(), { type: spec.optimizer, lr: spec.lr });
+  const ids = randomTokenBatch(spec, false, new Rng(7));
+  const batch = { x: tf.tensor2d(ids.x, ids.xShape, 'int32'), y: tf.tensor(ids.y, ids.yShape, 'int32') };
+  // trainStep is async (it reads the loss back), so whole steps are timed here rather than by compare().
+  const times = { fused: [] as number[], composed: [] as number[] };
+  for (let round = 0; round < rounds; round++) {
+    for (const on of [true, false]) {
+      useFused(on);
+      await trainStep(model, optimizer, batch);
+      const start = performance.now();
+      for (let i = 0; i < steps; i++) await trainStep(model, optimizer, batch);
+      times[on ? 'fused' : 'composed'].push((performance.now() - start) / steps);
+    }
+  }
+  useFused(true);
+  rows.push([`${name} training step`, { fused: median(times.fused), composed: median(times.composed) }]);
+}
+
+console.log(`\nmedians of ${rounds} alternating rounds, ms`);
+console.log('| part | composed ops | fused kernels | ÷ |');
+console.log('|---|---|---|---|');
+for (const [name, t] of rows) {
+  console.log(
+    `| ${name} | ${t.composed.toFixed(2)} | ${t.fused.toFixed(2)} | ${(t.composed / t.fused).toFixed(2)}× |`,
+  );
+}
