@@ -5,7 +5,8 @@
  *   - the parts: GELU (exact form) forward and backward on a [12, 64, 512] activation, LayerNorm on
  *     [12, 64, 128], attention's masked softmax on [12, 4, 64, 64], and the AdamW step of the baby GPT's
  *     0.8 M parameters;
- *   - whole training steps of `makemore bench`'s gpt and transformer (apps/cli/src/commands/bench-specs.ts).
+ *   - whole training steps of `makemore bench`'s gpt, transformer and mlp (apps/cli/src/commands/bench-specs.ts;
+ *     the mlp takes 100 times as many steps per round).
  *
  *   npx tsx bench/fused-kernels.mts [--rounds 12] [--steps 4]
  *
@@ -104,12 +105,13 @@ const adamw = createOptimizer(gptModel.parameters(), { type: gpt.optimizer, lr: 
 const grads = new Map([...gptModel.parameters()].map(([name, p]) => [name, tf.randomNormal(p.shape)]));
 rows.push(['AdamW step, 804,096 parameters', compare(() => adamw.step(grads), 5)]);
 
-for (const name of ['gpt', 'transformer']) {
+for (const name of ['gpt', 'transformer', 'mlp']) {
   const spec = BENCH_SPECS.find((s) => s.name === name)!;
   const model = models.createModel(spec.model);
   const optimizer = createOptimizer(model.parameters(), { type: spec.optimizer, lr: spec.lr });
-  const ids = randomTokenBatch(spec, false, new Rng(7));
+  const ids = randomTokenBatch(spec, model.inputKind === 'window', new Rng(7));
   const batch = { x: tf.tensor2d(ids.x, ids.xShape, 'int32'), y: tf.tensor(ids.y, ids.yShape, 'int32') };
+  const stepsHere = name === 'mlp' ? steps * 100 : steps;
   // trainStep is async (it reads the loss back), so whole steps are timed here rather than by compare().
   const times = { fused: [] as number[], composed: [] as number[] };
   for (let round = 0; round < rounds; round++) {
@@ -117,8 +119,8 @@ for (const name of ['gpt', 'transformer']) {
       useFused(on);
       await trainStep(model, optimizer, batch);
       const start = performance.now();
-      for (let i = 0; i < steps; i++) await trainStep(model, optimizer, batch);
-      times[on ? 'fused' : 'composed'].push((performance.now() - start) / steps);
+      for (let i = 0; i < stepsHere; i++) await trainStep(model, optimizer, batch);
+      times[on ? 'fused' : 'composed'].push((performance.now() - start) / stepsHere);
     }
   }
   useFused(true);

@@ -14,6 +14,9 @@
  * - `MakemoreMaskedSoftmax`: inputs `{ x, mask }` (x `[..., T, S]`, mask `[T, S]`), attrs `{ scale }` →
  *   softmax(x·scale + mask) over the last axis: attention's probabilities from raw scores.
  * - `MakemoreMaskedSoftmaxGrad`: inputs `{ dy, y }`, attrs `{ scale }` → the gradient with respect to x.
+ * - `MakemoreCrossEntropy`: inputs `{ logits [N, V], targets [N] int32 }` → `[loss, probs]`: the mean
+ *   negative log-likelihood over targets in [0, V) (others are ignored) and softmax(logits).
+ * - `MakemoreCrossEntropyGrad`: inputs `{ dy (scalar), probs, targets }` → dlogits.
  * - `MakemoreSquaredNorm`: any number of float32 inputs (any names) → a scalar, Σ x² over all of them: the
  *   square of the global gradient norm.
  * - `MakemoreSgd`: inputs `{ param, grad }`, attrs `{ lr }` → param − grad·lr (plain SGD).
@@ -27,6 +30,8 @@ export const FUSED_KERNELS = {
   layerNormGrad: 'MakemoreLayerNormGrad',
   maskedSoftmax: 'MakemoreMaskedSoftmax',
   maskedSoftmaxGrad: 'MakemoreMaskedSoftmaxGrad',
+  crossEntropy: 'MakemoreCrossEntropy',
+  crossEntropyGrad: 'MakemoreCrossEntropyGrad',
   squaredNorm: 'MakemoreSquaredNorm',
   adam: 'MakemoreAdam',
   sgd: 'MakemoreSgd',

@@ -327,6 +327,53 @@ describe.each([
   });
 });
 
+describe('the fused cross-entropy on wasm', () => {
+  /** −Σ_valid log softmax(x)[t] / count from stock ops; targets outside [0, V) one-hot to zero rows. */
+  const composed = (x: tf.Tensor, targets: tf.Tensor1D) => {
+    const oneHot = tf.oneHot(targets, x.shape[1] as number, 1, 0, 'float32');
+    return tf.div(tf.neg(tf.sum(tf.mul(tf.logSoftmax(x), oneHot))), tf.sum(oneHot));
+  };
+
+  it('gives the loss, the softmax and the gradient of the composed ops on cpu, skipping ignored targets', async () => {
+    const rng = new Rng(29);
+    const x = tf.mul(randn(rng, [9, 7]), 3);
+    const targets = tf.tensor1d([0, 6, -1, 3, 7, 2, 2, 5, 1], 'int32'); // -1 and 7 are ignored
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const [loss, probs] = run(FUSED_KERNELS.crossEntropy, { logits: x, targets }) as tf.Tensor[];
+    const dx = run(FUSED_KERNELS.crossEntropyGrad, {
+      dy: tf.scalar(0.5),
+      probs: probs as tf.Tensor,
+      targets,
+    });
+    const got = await Promise.all([loss, probs, dx as tf.Tensor].map((t) => values(t as tf.Tensor)));
+    tf.dispose([loss, probs, dx] as tf.Tensor[]);
+    expect(tf.memory().numTensors).toBe(before + 1); // the dy scalar
+    expect(got[0]?.shape).toEqual([]);
+    expectClose(got[0] as never, await on('cpu', () => composed(x, targets)), 1e-6, 1e-6);
+    expectClose(got[1] as never, await on('cpu', () => tf.softmax(x)), 1e-7, 1e-6);
+    const grad = await on('cpu', () => tf.mul(tf.grad((v: tf.Tensor) => composed(v, targets))(x), 0.5));
+    expectClose(got[2] as never, grad, 1e-7, 1e-5);
+    // Ignored rows get no gradient at all.
+    expect(got[2]?.values.slice(2 * 7, 3 * 7).every((v) => v === 0)).toBe(true);
+  });
+
+  it('is NaN when every target is ignored, as PyTorch, and names mismatched shapes', async () => {
+    await tf.setBackend('wasm');
+    const [loss] = run(FUSED_KERNELS.crossEntropy, {
+      logits: tf.zeros([2, 3]),
+      targets: tf.tensor1d([-1, 3], 'int32'),
+    }) as tf.Tensor[];
+    expect(Number.isNaN((await (loss as tf.Tensor).data())[0])).toBe(true);
+    expect(() =>
+      run(FUSED_KERNELS.crossEntropy, { logits: tf.zeros([2, 3]), targets: tf.zeros([3], 'int32') }),
+    ).toThrow(/expected logits \[N, V\] and targets \[N\], got \[2,3\] and \[3\]/);
+    expect(() =>
+      run(FUSED_KERNELS.crossEntropy, { logits: tf.zeros([2, 3]), targets: tf.zeros([2]) }),
+    ).toThrow(/int32 targets; got float32/);
+  });
+});
+
 describe('the fused kernels as a repair', () => {
   it('are registered on wasm only, and removed with the other repairs', async () => {
     for (const name of Object.values(FUSED_KERNELS)) {

@@ -19,7 +19,8 @@
  * within float32 rounding: the model's gradient check and PyTorch parity tests run through this path.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { targetOneHot } from './layers/cross-entropy';
+import { flatTargetIds, targetOneHot } from './layers/cross-entropy';
+import { canFuse, FUSED_KERNEL_NAMES, runFused } from './layers/fused-kernels';
 
 /** The MLP's parameters, as makemore names them. */
 export interface MlpWeights {
@@ -41,6 +42,7 @@ export function mlpLoss(w: MlpWeights, ids: tf.Tensor, targets: tf.Tensor, ignor
   const [N, bs] = ids.shape as [number, number];
   const [rows, E] = w.C.shape as [number, number];
   const V = w.W2.shape[0] as number;
+  const fusedCe = canFuse(w.W2, FUSED_KERNEL_NAMES.crossEntropy, FUSED_KERNEL_NAMES.crossEntropyGrad);
   // Saved tensors (the engine keeps copies) outlive the caller's tidy until backprop runs; captured ones
   // would not, so everything the backward pass reads goes through save().
   const loss = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -55,26 +57,24 @@ export function mlpLoss(w: MlpWeights, ids: tf.Tensor, targets: tf.Tensor, ignor
     const x = tf.reshape(tf.gather(C, ids), [N, bs * E]) as tf.Tensor2D;
     const h = tf.tanh(tf.fused.matMul({ a: x, b: W1 as tf.Tensor2D, transposeB: true, bias: b1 }));
     const logits = tf.fused.matMul({ a: h as tf.Tensor2D, b: W2 as tf.Tensor2D, transposeB: true, bias: b2 });
-    const logp = tf.logSoftmax(logits);
-    const oneHot = targetOneHot(targets, V, ignoreIndex);
-    const count = tf.sum(oneHot);
-    save([x, h, logp, W1, W2, count, oneHot, ids]);
+    // The loss and what its gradient needs: the backend's cross-entropy kernels where it has them (one
+    // kernel each way), else log-softmax against the one-hot targets.
+    const ce = fusedCe
+      ? kernelCrossEntropy(logits, targets, V, ignoreIndex)
+      : composedCrossEntropy(logits, targets, V, ignoreIndex);
+    save([x, h, W1, W2, ids, ...ce.saved]);
     return {
-      value: tf.div(tf.neg(tf.sum(tf.mul(logp, oneHot))), count) as tf.Scalar,
+      value: ce.loss,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sh, slogp, sW1, sW2, scount, sOneHot, sIds] = saved as [
+        const [sx, sh, sW1, sW2, sIds, ...sCe] = saved as [
           tf.Tensor2D,
           tf.Tensor2D,
           tf.Tensor2D,
           tf.Tensor2D,
           tf.Tensor2D,
-          tf.Scalar,
-          tf.Tensor2D,
-          tf.Tensor2D,
+          ...tf.Tensor[],
         ];
-        const rowValid = tf.sum(sOneHot, -1, true);
-        const softmax = tf.mul(tf.exp(slogp), rowValid);
-        const dlogits = tf.mul(tf.sub(softmax, sOneHot), tf.div(dy, scount)) as tf.Tensor2D;
+        const dlogits = ce.dlogits(dy, sCe);
         const dh = tf.matMul(dlogits, sW2);
         const dhpre = tf.mul(dh, tf.sub(1, tf.square(sh))) as tf.Tensor2D;
         const dx = tf.matMul(dhpre, sW1);
@@ -90,4 +90,53 @@ export function mlpLoss(w: MlpWeights, ids: tf.Tensor, targets: tf.Tensor, ignor
     };
   });
   return loss(w.C, w.W1, w.b1, w.W2, w.b2) as tf.Scalar;
+}
+
+/** The mean loss, the tensors its gradient needs (saved by the caller), and dlogits from them. */
+interface LossPart {
+  loss: tf.Scalar;
+  saved: tf.Tensor[];
+  dlogits(dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor2D;
+}
+
+/** −Σ onehot · logsoftmax(logits) / n; dlogits = (softmax − onehot) / n on valid rows. */
+function composedCrossEntropy(
+  logits: tf.Tensor,
+  targets: tf.Tensor,
+  V: number,
+  ignoreIndex: number,
+): LossPart {
+  const logp = tf.logSoftmax(logits);
+  const oneHot = targetOneHot(targets, V, ignoreIndex);
+  const count = tf.sum(oneHot);
+  return {
+    loss: tf.div(tf.neg(tf.sum(tf.mul(logp, oneHot))), count) as tf.Scalar,
+    saved: [logp, count, oneHot],
+    dlogits: (dy, [slogp, scount, sOneHot]) => {
+      const rowValid = tf.sum(sOneHot as tf.Tensor, -1, true);
+      const softmax = tf.mul(tf.exp(slogp as tf.Tensor), rowValid);
+      return tf.mul(tf.sub(softmax, sOneHot as tf.Tensor), tf.div(dy, scount as tf.Tensor)) as tf.Tensor2D;
+    },
+  };
+}
+
+/** The same on the backend's `MakemoreCrossEntropy` kernels. */
+function kernelCrossEntropy(logits: tf.Tensor, targets: tf.Tensor, V: number, ignoreIndex: number): LossPart {
+  const ids = flatTargetIds(targets, V, ignoreIndex);
+  const [loss, probs] = runFused(FUSED_KERNEL_NAMES.crossEntropy, { logits, targets: ids }, {}) as [
+    tf.Scalar,
+    tf.Tensor,
+  ];
+  return {
+    loss,
+    saved: [probs, ids],
+    dlogits: (dy, [sprobs, sids]) =>
+      tf
+        .engine()
+        .runKernel(
+          FUSED_KERNEL_NAMES.crossEntropyGrad,
+          { dy, probs: sprobs as tf.Tensor, targets: sids as tf.Tensor },
+          {},
+        ) as tf.Tensor2D,
+  };
 }

@@ -43,6 +43,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { adamWasmConfig } from './adam';
 import { fastBatchMatMulWasmConfig } from './batch-mat-mul';
+import { crossEntropyWasmConfigs } from './cross-entropy';
 import { fastFusedMatMulWasmConfig } from './fused-mat-mul';
 import { fastGatherV2WasmConfig } from './gather';
 import { geluWasmConfigs } from './gelu';
@@ -95,6 +96,7 @@ const FUSED_CONFIGS = [
   ...geluWasmConfigs,
   ...layerNormWasmConfigs,
   ...maskedSoftmaxWasmConfigs,
+  ...crossEntropyWasmConfigs,
   squaredNormWasmConfig,
   adamWasmConfig,
   sgdWasmConfig,

@@ -5,7 +5,8 @@
  * Three equivalent implementations, because op count dominates small models' step time
  * (see the package bench):
  * - `fused` (default): one custom-gradient op. Forward log-softmax + one-hot dot product; backward is
- *   the closed form (softmax − onehot) / count, which skips differentiating log-softmax op by op.
+ *   the closed form (softmax − onehot) / count, which skips differentiating log-softmax op by op. On a
+ *   backend with the fused cross-entropy kernels (@makemore/backend's wasm) it is one kernel each way.
  * - `one-hot`: `-sum(logSoftmax(logits) * oneHot(targets)) / count`, autodiff through every op.
  * - `gather`: picks log-probabilities with a flat `gather`; its gradient needs `UnsortedSegmentSum`.
  *
@@ -13,6 +14,7 @@
  * (NaN when every target is ignored, as in PyTorch).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { canFuse, FUSED_KERNEL_NAMES as FUSED, runFused } from './fused-kernels';
 import './register-gradients';
 
 /** Which implementation {@link crossEntropy} uses; all give the same value and gradient. */
@@ -51,6 +53,9 @@ export function crossEntropy(
       const valid = tf.logicalAnd(tf.greaterEqual(flatTargets, 0), tf.less(flatTargets, vocab));
       return gatherNll(flatLogits, flatTargets, valid, tf.sum(tf.cast(valid, 'float32')), vocab);
     }
+    if (method === 'fused' && canFuse(flatLogits, FUSED.crossEntropy, FUSED.crossEntropyGrad)) {
+      return kernelNll(flatLogits, flatTargets);
+    }
     const oneHot = tf.oneHot(flatTargets, vocab, 1, 0, 'float32');
     // Valid targets are exactly the rows with a one: one kernel instead of five range checks.
     const count = tf.sum(oneHot);
@@ -67,6 +72,11 @@ function validTargets(targets: tf.Tensor, vocab: number, ignoreIndex: number): t
   const ids = (flat.dtype === 'int32' ? flat : tf.cast(flat, 'int32')) as tf.Tensor1D;
   if (ignoreIndex < 0 || ignoreIndex >= vocab) return ids;
   return tf.where(tf.equal(ids, ignoreIndex), tf.fill(ids.shape, -1, 'int32'), ids) as tf.Tensor1D;
+}
+
+/** Flat int32 target ids `[N]`, with `ignoreIndex` and out-of-range ids all mapped outside [0, vocab). */
+export function flatTargetIds(targets: tf.Tensor, vocab: number, ignoreIndex = -1): tf.Tensor1D {
+  return tf.tidy(() => validTargets(targets, vocab, ignoreIndex));
 }
 
 /**
@@ -93,6 +103,29 @@ function fusedNll(logits: tf.Tensor2D, oneHot: tf.Tensor, count: tf.Tensor): tf.
         const [savedLogp, savedOneHot, savedCount] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
         const rowValid = tf.sum(savedOneHot, -1, true);
         return tf.mul(tf.sub(tf.mul(tf.exp(savedLogp), rowValid), savedOneHot), tf.div(dy, savedCount));
+      },
+    };
+  });
+  return f(logits) as tf.Scalar;
+}
+
+/** The `fused` method on the backend's cross-entropy kernels: one kernel each way instead of 13 and 6. */
+function kernelNll(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const [loss, probs] = runFused(FUSED.crossEntropy, { logits: x, targets }, {}) as [tf.Tensor, tf.Tensor];
+    save([probs, targets]);
+    return {
+      value: loss,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedProbs, savedTargets] = saved as [tf.Tensor, tf.Tensor];
+        return tf
+          .engine()
+          .runKernel(
+            FUSED.crossEntropyGrad,
+            { dy, probs: savedProbs, targets: savedTargets },
+            {},
+          ) as tf.Tensor;
       },
     };
   });

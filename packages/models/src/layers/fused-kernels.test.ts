@@ -8,6 +8,7 @@ import { Rng } from '@makemore/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GeluKind, gelu } from './activations';
+import { crossEntropy } from './cross-entropy';
 import { FUSED_KERNEL_NAMES } from './fused-kernels';
 import { layerNorm } from './layer-norm';
 import { maskedSoftmax } from './masked-softmax';
@@ -101,6 +102,18 @@ describe('fused kernels', () => {
     expect(wasm.kernels).toContain(FUSED_KERNELS.maskedSoftmax);
     expect(wasm.kernels).toContain(FUSED_KERNELS.maskedSoftmaxGrad);
     expect(cpu.kernels).not.toContain(FUSED_KERNELS.maskedSoftmax);
+    expectNear(wasm.out, cpu.out, 1e-5);
+  });
+
+  it('crossEntropy runs fused on wasm and matches the composed ops on cpu, with an ignore index', async () => {
+    const logits = tf.mul(randn(6, [2, 5, 7]), 2);
+    const targets = tf.tensor2d([0, 6, 3, 3, 1, 2, 3, 4, 5, 6], [2, 5], 'int32');
+    const f = (v: tf.Tensor) => crossEntropy(v, targets, { ignoreIndex: 3 });
+    const wasm = await valueAndGrads('wasm', f, [logits]);
+    const cpu = await valueAndGrads('cpu', f, [logits]);
+    expect(wasm.kernels).toContain(FUSED_KERNELS.crossEntropy);
+    expect(wasm.kernels).toContain(FUSED_KERNELS.crossEntropyGrad);
+    expect(cpu.kernels).not.toContain(FUSED_KERNELS.crossEntropy);
     expectNear(wasm.out, cpu.out, 1e-5);
   });
 
