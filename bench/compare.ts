@@ -164,7 +164,7 @@ const tfjsRuns: Side[][] = backends.map(() => []);
 for (let round = 0; round < rounds; round++) {
   if (rounds > 1) log(`round ${round + 1} of ${rounds}`);
   torchRuns.push(runPytorch());
-  backends.forEach((backend, i) => tfjsRuns[i]!.push(runTfjs(backend)));
+  for (const [i, backend] of backends.entries()) tfjsRuns[i]!.push(runTfjs(backend));
 }
 const torch = fastest(torchRuns);
 const sides = tfjsRuns.map(fastest);

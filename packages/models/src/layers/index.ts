@@ -4,7 +4,12 @@
  */
 export { BaseLanguageModel, requirePositiveInt } from './base-model';
 export { BatchNorm1d } from './batch-norm';
-export { type CrossEntropyMethod, type CrossEntropyOptions, crossEntropy, flatTargetIds } from './cross-entropy';
+export {
+  type CrossEntropyMethod,
+  type CrossEntropyOptions,
+  crossEntropy,
+  flatTargetIds,
+} from './cross-entropy';
 export { Embedding } from './embedding';
 export { LayerNorm } from './layer-norm';
 export { Linear, type LinearOptions } from './linear';
