@@ -417,6 +417,16 @@ const ADAM: Kernel = {
   ],
 };
 
+/** tanh's gradient from its output, dy·(1 − y²), in the composed ops' order (bit for bit). */
+const TANH_GRAD: Kernel = {
+  name: 'tanh_grad',
+  inputs: ['t', 'dy'],
+  outputs: ['y'],
+  constants: { one: f32x4(1) },
+  temps: [],
+  body: [set('y', op('f32x4.mul', 'dy', op('f32x4.sub', 'one', op('f32x4.mul', 't', 't'))))],
+};
+
 /** A plain SGD step, θ ← θ − g·lr, as @makemore/trainer's `SGD` composes it (bit for bit). */
 const SGD: Kernel = {
   name: 'sgd',
@@ -691,7 +701,7 @@ export function elementwiseWat(options: { shared: boolean }): string {
   const memory = options.shared ? '(memory 1 65536 shared)' : '(memory 1)';
   return `(module
   (import "env" "memory" ${memory})
-  ${[EXP, TANH, ERF, GELU_ERF, GELU_ERF_GRAD, GELU_TANH, GELU_TANH_GRAD, ADAM, SGD].map(elementwise).join('\n')}
+  ${[EXP, TANH, ERF, GELU_ERF, GELU_ERF_GRAD, GELU_TANH, GELU_TANH_GRAD, ADAM, SGD, TANH_GRAD].map(elementwise).join('\n')}
   ${LAYER_NORM}
   ${LAYER_NORM_GRAD}
   ${MASKED_SOFTMAX}

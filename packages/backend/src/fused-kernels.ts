@@ -17,6 +17,7 @@
  * - `MakemoreCrossEntropy`: inputs `{ logits [N, V], targets [N] int32 }` → `[loss, probs]`: the mean
  *   negative log-likelihood over targets in [0, V) (others are ignored) and softmax(logits).
  * - `MakemoreCrossEntropyGrad`: inputs `{ dy (scalar), probs, targets }` → dlogits.
+ * - `MakemoreTanhGrad`: inputs `{ dy, y }` (y = tanh(x)) → dy·(1 − y²).
  * - `MakemoreSquaredNorm`: any number of float32 inputs (any names) → a scalar, Σ x² over all of them: the
  *   square of the global gradient norm.
  * - `MakemoreSgd`: inputs `{ param, grad }`, attrs `{ lr }` → param − grad·lr (plain SGD).
@@ -32,6 +33,7 @@ export const FUSED_KERNELS = {
   maskedSoftmaxGrad: 'MakemoreMaskedSoftmaxGrad',
   crossEntropy: 'MakemoreCrossEntropy',
   crossEntropyGrad: 'MakemoreCrossEntropyGrad',
+  tanhGrad: 'MakemoreTanhGrad',
   squaredNorm: 'MakemoreSquaredNorm',
   adam: 'MakemoreAdam',
   sgd: 'MakemoreSgd',

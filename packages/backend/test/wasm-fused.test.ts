@@ -327,6 +327,26 @@ describe.each([
   });
 });
 
+describe.each([
+  ['the SIMD module', true],
+  ['the JavaScript fallback', false],
+])('the fused tanh gradient on wasm, through %s', (_, simd) => {
+  it('equals dy·(1 − y²) from stock ops bit for bit, and names mismatched shapes', async () => {
+    const rng = new Rng(31);
+    const y = tf.tanh(randn(rng, [5, 7]));
+    const dy = randn(rng, [5, 7]);
+    useWasmElementwise(simd);
+    await tf.setBackend('wasm');
+    const dx = run(FUSED_KERNELS.tanhGrad, { dy, y }) as tf.Tensor;
+    const composed = tf.mul(dy, tf.sub(1, tf.square(y)));
+    expect(Array.from(await dx.data())).toEqual(Array.from(await composed.data()));
+    tf.dispose([dx, composed]);
+    expect(() => run(FUSED_KERNELS.tanhGrad, { dy: tf.zeros([35]), y })).toThrow(
+      /dy has shape \[35\], y \[5,7\]/,
+    );
+  });
+});
+
 describe('the fused cross-entropy on wasm', () => {
   /** −Σ_valid log softmax(x)[t] / count from stock ops; targets outside [0, V) one-hot to zero rows. */
   const composed = (x: tf.Tensor, targets: tf.Tensor1D) => {

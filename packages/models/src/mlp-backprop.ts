@@ -43,6 +43,7 @@ export function mlpLoss(w: MlpWeights, ids: tf.Tensor, targets: tf.Tensor, ignor
   const [rows, E] = w.C.shape as [number, number];
   const V = w.W2.shape[0] as number;
   const fusedCe = canFuse(w.W2, FUSED_KERNEL_NAMES.crossEntropy, FUSED_KERNEL_NAMES.crossEntropyGrad);
+  const fusedTanhGrad = canFuse(w.W1, FUSED_KERNEL_NAMES.tanhGrad);
   // Saved tensors (the engine keeps copies) outlive the caller's tidy until backprop runs; captured ones
   // would not, so everything the backward pass reads goes through save().
   const loss = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -76,7 +77,11 @@ export function mlpLoss(w: MlpWeights, ids: tf.Tensor, targets: tf.Tensor, ignor
         ];
         const dlogits = ce.dlogits(dy, sCe);
         const dh = tf.matMul(dlogits, sW2);
-        const dhpre = tf.mul(dh, tf.sub(1, tf.square(sh))) as tf.Tensor2D;
+        const dhpre = (
+          fusedTanhGrad
+            ? tf.engine().runKernel(FUSED_KERNEL_NAMES.tanhGrad, { dy: dh, y: sh }, {})
+            : tf.mul(dh, tf.sub(1, tf.square(sh)))
+        ) as tf.Tensor2D;
         const dx = tf.matMul(dhpre, sW1);
         const dC = tf.unsortedSegmentSum(tf.reshape(dx, [N * bs, E]), tf.reshape(sIds, [N * bs]), rows);
         return [

@@ -57,6 +57,7 @@ import { sgdWasmConfig } from './sgd';
 import { squaredNormWasmConfig } from './squared-norm';
 import { fastSumWasmConfig } from './sum';
 import { fastTanhWasmConfig } from './tanh';
+import { tanhGradWasmConfig } from './tanh-grad';
 import { fastTransposeWasmConfig } from './transpose';
 import { unsortedSegmentSumWasmConfig } from './unsorted-segment-sum';
 
@@ -97,6 +98,7 @@ const FUSED_CONFIGS = [
   ...layerNormWasmConfigs,
   ...maskedSoftmaxWasmConfigs,
   ...crossEntropyWasmConfigs,
+  tanhGradWasmConfig,
   squaredNormWasmConfig,
   adamWasmConfig,
   sgdWasmConfig,

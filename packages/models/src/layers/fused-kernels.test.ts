@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GeluKind, gelu } from './activations';
 import { crossEntropy } from './cross-entropy';
+import { createModel } from '../create-model';
 import { FUSED_KERNEL_NAMES } from './fused-kernels';
 import { layerNorm } from './layer-norm';
 import { maskedSoftmax } from './masked-softmax';
@@ -114,6 +115,33 @@ describe('fused kernels', () => {
     expect(wasm.kernels).toContain(FUSED_KERNELS.crossEntropy);
     expect(wasm.kernels).toContain(FUSED_KERNELS.crossEntropyGrad);
     expect(cpu.kernels).not.toContain(FUSED_KERNELS.crossEntropy);
+    expectNear(wasm.out, cpu.out, 1e-5);
+  });
+
+  it("the MLP's hand-written backward pass runs the tanh-gradient and cross-entropy kernels on wasm", async () => {
+    const model = createModel({ type: 'mlp', vocabSize: 9, blockSize: 3, nEmbd: 4, nHidden: 16, seed: 3 });
+    const idx = tf.tensor2d([1, 2, 3, 0, 0, 5, 8, 7, 6, 2, 2, 2], [4, 3], 'int32');
+    const targets = tf.tensor1d([4, 0, 8, 1], 'int32');
+    const params = [...model.parameters().values()];
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      let out: number[][] = [];
+      const profile = await tf.profile(async () => {
+        const { value, grads } = tf.variableGrads(() => model.loss(idx, targets), params);
+        out = await Promise.all(
+          [value, ...params.map((p) => grads[p.name] as tf.Tensor)].map(async (t) =>
+            Array.from(await t.data()),
+          ),
+        );
+        tf.dispose([value, ...Object.values(grads)]);
+      });
+      return { out, kernels: new Set(profile.kernels.map((k) => k.name)) };
+    };
+    const wasm = await run('wasm');
+    const cpu = await run('cpu');
+    expect(wasm.kernels).toContain(FUSED_KERNELS.tanhGrad);
+    expect(wasm.kernels).toContain(FUSED_KERNELS.crossEntropy);
+    expect(cpu.kernels).not.toContain(FUSED_KERNELS.tanhGrad);
     expectNear(wasm.out, cpu.out, 1e-5);
   });
 

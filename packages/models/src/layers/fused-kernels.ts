@@ -17,6 +17,7 @@ export const FUSED_KERNEL_NAMES = {
   maskedSoftmaxGrad: 'MakemoreMaskedSoftmaxGrad',
   crossEntropy: 'MakemoreCrossEntropy',
   crossEntropyGrad: 'MakemoreCrossEntropyGrad',
+  tanhGrad: 'MakemoreTanhGrad',
   squaredNorm: 'MakemoreSquaredNorm',
   adam: 'MakemoreAdam',
   sgd: 'MakemoreSgd',

@@ -68,6 +68,8 @@ export type ElementwiseExports = Record<ElementwiseOp, (src: number, dst: number
   ): void;
   /** Σ x² over `count` floats at `src`, accumulated in float32 (src/wasm/squared-norm.ts). */
   sumsq(src: number, count: number): number;
+  /** dy·(1 − y²) over `count` floats, y = tanh(x) (src/wasm/tanh-grad.ts). */
+  tanh_grad(y: number, dy: number, dx: number, count: number): void;
   /** θ − g·lr over `count` floats (src/wasm/sgd.ts). */
   sgd(p: number, g: number, out: number, count: number, lr: number): void;
   /** One Adam step on flat vectors (src/wasm/adam.ts): the addresses, count, then the step's numbers. */

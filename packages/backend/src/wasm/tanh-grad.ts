@@ -1,0 +1,50 @@
+/**
+ * tanh's gradient from its output for the wasm backend (kernel `MakemoreTanhGrad`, see
+ * src/fused-kernels.ts): dy·(1 − y²) in one kernel instead of Square, Sub and Multiply. The lecture MLP's
+ * hand-written backward pass uses it; its step is bound by the number of kernels. Same float32 operations
+ * as the composed ops.
+ */
+import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { FUSED_KERNELS } from '../fused-kernels';
+import { heapOffset, heapView, type WasmBackendInternals } from './heap';
+import { wasmElementwise } from './simd/elementwise';
+
+type TanhGradArgs = { inputs: { dy?: TensorInfo; y?: TensorInfo }; backend: WasmBackendInternals };
+
+function tanhGrad(args: TanhGradArgs): TensorInfo {
+  const kernel = FUSED_KERNELS.tanhGrad;
+  const { dy, y } = args.inputs;
+  if (dy === undefined || y === undefined) throw new Error(`${kernel} needs inputs dy and y`);
+  for (const [name, t] of [
+    ['dy', dy],
+    ['y', y],
+  ] as const) {
+    if (t.dtype !== 'float32') throw new Error(`${kernel} takes float32 tensors; ${name} is ${t.dtype}`);
+  }
+  if (!util.arraysEqual(dy.shape, y.shape)) {
+    throw new Error(`${kernel}: dy has shape [${dy.shape}], y [${y.shape}]`);
+  }
+  const { backend } = args;
+  const dx = backend.makeOutput(y.shape, 'float32');
+  const n = util.sizeFromShape(y.shape);
+  const simd = wasmElementwise(backend);
+  if (simd !== null) {
+    simd.tanh_grad(heapOffset(backend, y), heapOffset(backend, dy), heapOffset(backend, dx), n);
+    return dx;
+  }
+  const [ys, dys, dxs] = [y, dy, dx].map((t) => heapView(backend, t) as Float32Array) as [
+    Float32Array,
+    Float32Array,
+    Float32Array,
+  ];
+  const r = Math.fround;
+  for (let i = 0; i < n; i++) dxs[i] = (dys[i] as number) * r(1 - r((ys[i] as number) * (ys[i] as number)));
+  return dx;
+}
+
+/** The tanh-gradient kernel for the wasm backend. */
+export const tanhGradWasmConfig: KernelConfig = {
+  kernelName: FUSED_KERNELS.tanhGrad,
+  backendName: 'wasm',
+  kernelFunc: tanhGrad as unknown as KernelFunc,
+};
