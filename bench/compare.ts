@@ -10,9 +10,10 @@
  *    If the CLI is not built, falls back to bench/tfjs/train_speed.mts, which runs the same three models
  *    written directly on tfjs-core ops (see bench/README.md for both JSON shapes).
  * 3. Prints ms/step for each and the ratio tfjs ÷ PyTorch (1.0 = parity; 2.0 = twice as slow).
- * With `--rounds N`, steps 1 and 2 alternate N times and each side keeps its fastest figure per model:
- * on a shared host whose speed drifts by ±25 % within minutes, one PyTorch run followed by one tfjs run can
- * catch the two in different phases; the best of alternating rounds gives both sides the same chances.
+ * With `--rounds N`, model by model, steps 1 and 2 alternate N times and each side keeps its fastest
+ * figure: on a shared host whose speed drifts by ±25 % within minutes, one PyTorch run followed by one tfjs
+ * run can catch the two in different phases; back-to-back pairs and the best of several give both sides the
+ * same chances.
  * The cpu backend runs only the mlp and transformer by default: its GPT step takes ~17 s.
  * `wasm:2` is the wasm backend with 2 threads (any `<backend>:<threads>` is passed on as `--threads`).
  */
@@ -47,18 +48,20 @@ function log(message: string) {
   process.stderr.write(`${message}\n`);
 }
 
-function runPytorch(): Side {
-  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
+let torchImports: boolean | undefined;
+
+function runPytorch(models: string[]): Side {
+  torchImports ??= spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+  if (!torchImports) {
     return { label: 'pytorch', available: false, why: `${python} cannot import torch`, results: {} };
   }
-  log('pytorch: running bench/pytorch/train_speed.py');
+  log(`pytorch: bench/pytorch/train_speed.py --only ${models.join(',')}`);
   const run = spawnSync(
     python,
     [
       'bench/pytorch/train_speed.py',
       '--only',
-      only.join(','),
+      models.join(','),
       '--steps-scale',
       String(stepsScale),
       '--threads',
@@ -75,11 +78,11 @@ function runPytorch(): Side {
   return { label: `pytorch ${out.torch} (${out.threads} threads)`, available: true, results: out.results };
 }
 
-function runTfjs(spec: string): Side {
+function runTfjs(spec: string, models: string[]): Side {
   const [backend = spec, threads] = spec.split(':');
   const threadArgs = threads === undefined ? [] : ['--threads', threads];
   const label = threads === undefined ? backend : `${backend} ${threads} threads`;
-  const names = backend === 'cpu' ? only.filter((n) => n !== 'gpt') : only;
+  const names = backend === 'cpu' ? models.filter((n) => n !== 'gpt') : models;
   const cli = `${root}apps/cli/dist/bin.js`;
   const results: Record<string, Figure> = {};
   if (existsSync(cli)) {
@@ -159,12 +162,15 @@ function fastest(runs: Side[]): Side {
   return { ...first, results };
 }
 
+// With rounds, each model's two sides alternate back to back, so that a pair of figures is seconds apart.
 const torchRuns: Side[] = [];
 const tfjsRuns: Side[][] = backends.map(() => []);
-for (let round = 0; round < rounds; round++) {
-  if (rounds > 1) log(`round ${round + 1} of ${rounds}`);
-  torchRuns.push(runPytorch());
-  for (const [i, backend] of backends.entries()) tfjsRuns[i]!.push(runTfjs(backend));
+for (const group of rounds > 1 ? only.map((name) => [name]) : [only]) {
+  for (let round = 0; round < rounds; round++) {
+    if (rounds > 1) log(`${group.join(',')}: round ${round + 1} of ${rounds}`);
+    torchRuns.push(runPytorch(group));
+    for (const [i, backend] of backends.entries()) tfjsRuns[i]!.push(runTfjs(backend, group));
+  }
 }
 const torch = fastest(torchRuns);
 const sides = tfjsRuns.map(fastest);
