@@ -21,8 +21,9 @@
  * - `MakemoreSquaredNorm`: any number of float32 inputs (any names) → a scalar, Σ x² over all of them: the
  *   square of the global gradient norm.
  * - `MakemoreSgd`: inputs `{ param, grad }`, attrs `{ lr }` → param − grad·lr (plain SGD).
- * - `MakemoreAdam`: inputs `{ param, grad, m, v }` (equal sizes), attrs {@link AdamStepAttrs} →
- *   `[param, m, v]` after one Adam/AdamW step, as `@makemore/trainer` composes it.
+ * - `MakemoreAdam`: inputs `{ m, v, p0, g0, p1, g1, … }` (parameters, their gradients, and their moments
+ *   back to back in the flat `m` and `v`), attrs {@link AdamStepAttrs} → `[m, v, p0, p1, …]` after one
+ *   Adam/AdamW step, as `@makemore/trainer` composes it.
  */
 export const FUSED_KERNELS = {
   gelu: 'MakemoreGelu',

@@ -261,49 +261,62 @@ describe.each([
     ['AdamW, decayed', 1001, { decay: 1 - lr * 0.1, l2: 0 }],
     ['AdamW, not decayed', 37, { decay: 1, l2: 0 }],
     ['Adam with L2', 6, { decay: 1, l2: 0.05 }],
-  ] as const)('%s (%i floats): param, m and v equal the composed ops', async (_, n, decay) => {
-    const rng = new Rng(n);
-    const [p, g, m] = [randn(rng, [n]), randn(rng, [n]), tf.mul(randn(rng, [n]), 0.1)];
-    const v = tf.square(tf.mul(randn(rng, [n]), 0.1));
-    const a: AdamStepAttrs = {
-      beta1: 0.9,
-      beta2: 0.95,
-      eps: 1e-8,
-      size: lr / (1 - 0.9 ** step),
-      sqrtBias2: Math.sqrt(1 - 0.95 ** step),
-      ...decay,
-    };
-    useWasmElementwise(simd);
-    await tf.setBackend('wasm');
-    const before = tf.memory().numTensors;
-    const out = run(FUSED_KERNELS.adam, { param: p, grad: g, m, v }, { ...a }) as tf.Tensor[];
-    const got = await Promise.all(out.map(values));
-    tf.dispose(out);
-    expect(tf.memory().numTensors).toBe(before);
-    // Both paths round every operation to float32 in the composed order: equal to the ops on wasm.
-    const onWasm = composedAdam(p, g, m, v, a);
-    for (const [i, t] of onWasm.entries())
-      expect(got[i]?.values, `output ${i}`).toEqual(Array.from(await t.data()));
-    tf.dispose(onWasm);
-    for (const i of [0, 1, 2]) {
-      expectClose(
-        got[i] as never,
-        await on('cpu', () => composedAdam(p, g, m, v, a)[i] as tf.Tensor),
-        1e-7,
-        1e-6,
-      );
-    }
-  });
+  ] as const)(
+    '%s (%i floats in two parameters): params, m and v equal the composed ops',
+    async (_, n, decay) => {
+      const rng = new Rng(n);
+      const [p, g, m] = [randn(rng, [n]), randn(rng, [n]), tf.mul(randn(rng, [n]), 0.1)];
+      const v = tf.square(tf.mul(randn(rng, [n]), 0.1));
+      const a: AdamStepAttrs = {
+        beta1: 0.9,
+        beta2: 0.95,
+        eps: 1e-8,
+        size: lr / (1 - 0.9 ** step),
+        sqrtBias2: Math.sqrt(1 - 0.95 ** step),
+        ...decay,
+      };
+      // Two parameters whose moments lie back to back in m and v: the first third, and the rest as a matrix.
+      const first = Math.floor(n / 3);
+      const [p0, p1] = tf.split(p, [first, n - first]) as [tf.Tensor, tf.Tensor];
+      const [g0, g1] = tf.split(g, [first, n - first]) as [tf.Tensor, tf.Tensor];
+      useWasmElementwise(simd);
+      await tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      const inputs = { m, v, p0, g0, p1: tf.reshape(p1, [1, n - first]), g1: tf.reshape(g1, [1, n - first]) };
+      const out = run(FUSED_KERNELS.adam, inputs, { ...a }) as tf.Tensor[];
+      expect(out.map((t) => t.shape)).toEqual([[n], [n], [first], [1, n - first]]);
+      const [mOut, vOut, ...pOuts] = await Promise.all(out.map(values));
+      const got = [{ shape: [n], values: pOuts.flatMap((t) => t.values) }, mOut, vOut];
+      tf.dispose([...out, inputs.p1, inputs.g1]);
+      expect(tf.memory().numTensors).toBe(before);
+      // Both paths round every operation to float32 in the composed order: equal to the ops on wasm.
+      const onWasm = composedAdam(p, g, m, v, a);
+      for (const [i, t] of onWasm.entries())
+        expect(got[i]?.values, `output ${i}`).toEqual(Array.from(await t.data()));
+      tf.dispose(onWasm);
+      for (const i of [0, 1, 2]) {
+        expectClose(
+          got[i] as never,
+          await on('cpu', () => composedAdam(p, g, m, v, a)[i] as tf.Tensor),
+          1e-7,
+          1e-6,
+        );
+      }
+    },
+  );
 
   it('names a missing attribute and a size mismatch', async () => {
     useWasmElementwise(simd);
     await tf.setBackend('wasm');
     const [p, g] = [tf.zeros([4]), tf.zeros([4])];
-    expect(() => run(FUSED_KERNELS.adam, { param: p, grad: g, m: p, v: p }, { beta1: 0.9 })).toThrow(
+    expect(() => run(FUSED_KERNELS.adam, { p0: p, g0: g, m: p, v: p }, { beta1: 0.9 })).toThrow(
       /attribute beta2/,
     );
-    expect(() => run(FUSED_KERNELS.adam, { param: p, grad: tf.zeros([5]), m: p, v: p }, {})).toThrow(
-      /grad has shape \[5\], param \[4\]/,
+    expect(() => run(FUSED_KERNELS.adam, { p0: p, g0: tf.zeros([5]), m: p, v: p }, {})).toThrow(
+      /g0 has shape \[5\], p0 \[4\]/,
+    );
+    expect(() => run(FUSED_KERNELS.adam, { p0: p, g0: g, m: tf.zeros([3]), v: p }, {})).toThrow(
+      /m has 3 floats, the parameters 4/,
     );
   });
 });

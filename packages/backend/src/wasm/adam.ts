@@ -14,27 +14,45 @@ import { heapOffset, heapView, type WasmBackendInternals } from './heap';
 import { wasmElementwise } from './simd/elementwise';
 
 type AdamArgs = {
-  inputs: Partial<Record<'param' | 'grad' | 'm' | 'v', TensorInfo>>;
+  inputs: Record<string, TensorInfo | undefined>;
   backend: WasmBackendInternals;
   attrs: Partial<AdamStepAttrs>;
 };
 
 const ATTRS = ['beta1', 'beta2', 'eps', 'size', 'sqrtBias2', 'decay', 'l2'] as const;
 
-/** `[param, m, v]` after one step. */
+/**
+ * `[m, v, p0, p1, …]` after one step of the parameters `p0, p1, …` with gradients `g0, g1, …`, whose
+ * moments lie back to back, in index order, in the flat `m` and `v`. One kernel for a whole parameter
+ * group: no concatenation of parameters and gradients, no split of the result.
+ */
 function adamStep(args: AdamArgs): TensorInfo[] {
   const kernel = FUSED_KERNELS.adam;
-  const tensors = (['param', 'grad', 'm', 'v'] as const).map((name) => {
+  const input = (name: string) => {
     const t = args.inputs[name];
     if (t === undefined) throw new Error(`${kernel} needs an input ${name}`);
     if (t.dtype !== 'float32') throw new Error(`${kernel} takes float32 tensors; ${name} is ${t.dtype}`);
     return t;
-  }) as [TensorInfo, TensorInfo, TensorInfo, TensorInfo];
-  const [param] = tensors;
-  const n = util.sizeFromShape(param.shape);
-  for (const [name, t] of ['grad', 'm', 'v'].map((name, i) => [name, tensors[i + 1]] as const)) {
-    if (util.sizeFromShape((t as TensorInfo).shape) !== n) {
-      throw new Error(`${kernel}: ${name} has shape [${(t as TensorInfo).shape}], param [${param.shape}]`);
+  };
+  const [m, v] = [input('m'), input('v')];
+  const pairs: [TensorInfo, TensorInfo][] = [];
+  for (let i = 0; args.inputs[`p${i}`] !== undefined; i++) pairs.push([input(`p${i}`), input(`g${i}`)]);
+  if (pairs.length === 0) throw new Error(`${kernel} needs parameters p0, p1, … and gradients g0, g1, …`);
+  const sizes = pairs.map(([p, g], i) => {
+    const n = util.sizeFromShape(p.shape);
+    if (util.sizeFromShape(g.shape) !== n)
+      throw new Error(`${kernel}: g${i} has shape [${g.shape}], p${i} [${p.shape}]`);
+    return n;
+  });
+  const total = sizes.reduce((a, b) => a + b, 0);
+  for (const [name, t] of [
+    ['m', m],
+    ['v', v],
+  ] as const) {
+    if (util.sizeFromShape(t.shape) !== total) {
+      throw new Error(
+        `${kernel}: ${name} has ${util.sizeFromShape(t.shape)} floats, the parameters ${total}`,
+      );
     }
   }
   const a = {} as AdamStepAttrs;
@@ -44,47 +62,77 @@ function adamStep(args: AdamArgs): TensorInfo[] {
     a[name] = value;
   }
   const { backend } = args;
-  const outputs = [0, 1, 2].map(() => backend.makeOutput(param.shape, 'float32')) as [
-    TensorInfo,
-    TensorInfo,
-    TensorInfo,
-  ];
+  const [mOut, vOut] = [backend.makeOutput(m.shape, 'float32'), backend.makeOutput(v.shape, 'float32')];
+  const pOuts = pairs.map(([p]) => backend.makeOutput(p.shape, 'float32'));
   const simd = wasmElementwise(backend);
   const at = (t: TensorInfo) => heapOffset(backend, t);
-  if (simd !== null) {
-    simd.adam(
-      ...(tensors.map(at) as [number, number, number, number]),
-      ...(outputs.map(at) as [number, number, number]),
-      n,
-      a.beta1,
-      1 - a.beta1,
-      a.beta2,
-      1 - a.beta2,
-      a.eps,
-      a.size,
-      a.sqrtBias2,
-      a.decay,
-      a.l2,
-    );
-    return outputs;
+  let offset = 0;
+  for (const [i, [p, g]] of pairs.entries()) {
+    const n = sizes[i] as number;
+    const pOut = pOuts[i] as TensorInfo;
+    if (simd !== null) {
+      const bytes = 4 * offset;
+      simd.adam(
+        at(p),
+        at(g),
+        at(m) + bytes,
+        at(v) + bytes,
+        at(pOut),
+        at(mOut) + bytes,
+        at(vOut) + bytes,
+        n,
+        a.beta1,
+        1 - a.beta1,
+        a.beta2,
+        1 - a.beta2,
+        a.eps,
+        a.size,
+        a.sqrtBias2,
+        a.decay,
+        a.l2,
+      );
+    } else {
+      adamInto(
+        a,
+        n,
+        offset,
+        { p: f32(backend, p), g: f32(backend, g), m: f32(backend, m), v: f32(backend, v) },
+        { p: f32(backend, pOut), m: f32(backend, mOut), v: f32(backend, vOut) },
+      );
+    }
+    offset += n;
   }
-  const f32 = (t: TensorInfo) => heapView(backend, t) as Float32Array;
-  const [p, g, m, v] = tensors.map(f32) as [Float32Array, Float32Array, Float32Array, Float32Array];
-  const [pOut, mOut, vOut] = outputs.map(f32) as [Float32Array, Float32Array, Float32Array];
+  return [mOut, vOut, ...pOuts];
+}
+
+const f32 = (backend: WasmBackendInternals, t: TensorInfo) => heapView(backend, t) as Float32Array;
+
+/**
+ * The update in JavaScript, every operation rounded to float32 as the SIMD module's: n parameters, their
+ * moments from `offset` in the flat m and v.
+ */
+function adamInto(
+  a: AdamStepAttrs,
+  n: number,
+  offset: number,
+  from: { p: Float32Array; g: Float32Array; m: Float32Array; v: Float32Array },
+  to: { p: Float32Array; m: Float32Array; v: Float32Array },
+): void {
   const r = Math.fround;
   const [beta1, keep1, beta2, keep2] = [a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2].map(r) as number[];
   const [eps, size, sqrtBias2, decay, l2] = [a.eps, a.size, a.sqrtBias2, a.decay, a.l2].map(r) as number[];
   for (let i = 0; i < n; i++) {
-    const theta = p[i] as number;
-    const grad = r((g[i] as number) + r(theta * (l2 as number)));
-    const mi = r(r((m[i] as number) * (beta1 as number)) + r(grad * (keep1 as number)));
-    const vi = r(r((v[i] as number) * (beta2 as number)) + r(r(grad * grad) * (keep2 as number)));
+    const theta = from.p[i] as number;
+    const grad = r((from.g[i] as number) + r(theta * (l2 as number)));
+    const mi = r(r((from.m[offset + i] as number) * (beta1 as number)) + r(grad * (keep1 as number)));
+    const vi = r(
+      r((from.v[offset + i] as number) * (beta2 as number)) + r(r(grad * grad) * (keep2 as number)),
+    );
     const denom = r(r(r(Math.sqrt(vi)) / (sqrtBias2 as number)) + (eps as number));
-    pOut[i] = r(theta * (decay as number)) - r(r(mi / denom) * (size as number));
-    mOut[i] = mi;
-    vOut[i] = vi;
+    to.p[i] = r(theta * (decay as number)) - r(r(mi / denom) * (size as number));
+    to.m[offset + i] = mi;
+    to.v[offset + i] = vi;
   }
-  return outputs;
 }
 
 /** The Adam step kernel for the wasm backend. */

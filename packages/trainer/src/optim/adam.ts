@@ -172,30 +172,49 @@ class AdamBase implements Optimizer {
     s: StepScalars,
   ) {
     const l2 = this.type === 'adam' ? this.weightDecay : 0;
-    if (canFuse(param, FUSED_KERNEL_NAMES.adam) && g.dtype === 'float32') {
-      // The backend's one-pass kernel: the same arithmetic, in the same order.
-      const attrs = {
-        beta1: this.beta1,
-        beta2: this.beta2,
-        eps: this.eps,
-        size: s.size,
-        sqrtBias2: s.sqrtBias2,
-      };
-      const [next, m2, v2] = runFused(
-        FUSED_KERNEL_NAMES.adam,
-        { param, grad: g, m, v },
-        { ...attrs, decay: decays ? s.decayFactor : 1, l2 },
-      ) as [tf.Tensor, tf.Tensor, tf.Tensor];
-      m.assign(m2);
-      v.assign(v2);
-      return next;
-    }
+    if (this.canFuse([param, g])) return this.fusedUpdate([param], [g], m, v, decays, s)[0] as tf.Tensor;
     const theta = decays ? tf.mul(param, s.decayFactor) : param;
     const grad = l2 > 0 ? tf.add(g, tf.mul(param, l2)) : g;
     m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(grad, 1 - this.beta1)));
     v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(grad), 1 - this.beta2)));
     const denom = tf.add(tf.div(tf.sqrt(v), s.sqrtBias2), this.eps);
     return tf.sub(theta, tf.mul(tf.div(m, denom), s.size));
+  }
+
+  /** Whether the backend's one-kernel update (`MakemoreAdam`) can take these float32 tensors. */
+  private canFuse(tensors: tf.Tensor[]): boolean {
+    return tensors.every((t) => canFuse(t, FUSED_KERNEL_NAMES.adam));
+  }
+
+  /**
+   * The update on the backend's `MakemoreAdam`: the same float32 arithmetic in the same order, for
+   * parameters whose moments lie back to back in `m` and `v`. Assigns the moments, returns the parameters.
+   */
+  private fusedUpdate(
+    params: tf.Tensor[],
+    grads: tf.Tensor[],
+    m: tf.Variable,
+    v: tf.Variable,
+    decays: boolean,
+    s: StepScalars,
+  ): tf.Tensor[] {
+    const inputs: tf.NamedTensorMap = { m, v };
+    params.forEach((p, i) => {
+      inputs[`p${i}`] = p;
+      inputs[`g${i}`] = grads[i] as tf.Tensor;
+    });
+    const [m2, v2, ...next] = runFused(FUSED_KERNEL_NAMES.adam, inputs, {
+      beta1: this.beta1,
+      beta2: this.beta2,
+      eps: this.eps,
+      size: s.size,
+      sqrtBias2: s.sqrtBias2,
+      decay: decays ? s.decayFactor : 1,
+      l2: this.type === 'adam' ? this.weightDecay : 0,
+    }) as [tf.Tensor, tf.Tensor, ...tf.Tensor[]];
+    m.assign(m2);
+    v.assign(v2);
+    return next;
   }
 
   /** One parameter tensor at a time; parameters without a gradient are skipped. */
@@ -217,6 +236,14 @@ class AdamBase implements Optimizer {
     const groups = this.flatMoments();
     tf.tidy(() => {
       for (const group of groups) {
+        const params = group.names.map((name) => this.params.get(name) as tf.Variable);
+        const gradients = group.names.map((name) => gradientOf(grads, name) as tf.Tensor);
+        if (this.canFuse([...params, ...gradients])) {
+          // One kernel for the group, reading each parameter and gradient where it lies: no concatenation.
+          const updated = this.fusedUpdate(params, gradients, group.m, group.v, group.decays, s);
+          params.forEach((param, i) => param.assign(updated[i] as tf.Tensor));
+          continue;
+        }
         const flatten = (get: (name: string) => tf.Tensor) =>
           tf.concat(group.names.map((name) => tf.reshape(get(name), [-1])));
         const g = flatten((name) => gradientOf(grads, name) as tf.Tensor);
