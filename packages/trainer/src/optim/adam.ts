@@ -241,7 +241,7 @@ class AdamBase implements Optimizer {
         if (this.canFuse([...params, ...gradients])) {
           // One kernel for the group, reading each parameter and gradient where it lies: no concatenation.
           const updated = this.fusedUpdate(params, gradients, group.m, group.v, group.decays, s);
-          params.forEach((param, i) => param.assign(updated[i] as tf.Tensor));
+          for (const [i, param] of params.entries()) param.assign(updated[i] as tf.Tensor);
           continue;
         }
         const flatten = (get: (name: string) => tf.Tensor) =>
