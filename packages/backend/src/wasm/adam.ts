@@ -10,6 +10,7 @@
  */
 import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { type AdamStepAttrs, FUSED_KERNELS } from '../fused-kernels';
+import { kernelInput } from './kernel-input';
 import { heapOffset, heapView, type WasmBackendInternals } from './heap';
 import { wasmElementwise } from './simd/elementwise';
 
@@ -28,12 +29,7 @@ const ATTRS = ['beta1', 'beta2', 'eps', 'size', 'sqrtBias2', 'decay', 'l2'] as c
  */
 function adamStep(args: AdamArgs): TensorInfo[] {
   const kernel = FUSED_KERNELS.adam;
-  const input = (name: string) => {
-    const t = args.inputs[name];
-    if (t === undefined) throw new Error(`${kernel} needs an input ${name}`);
-    if (t.dtype !== 'float32') throw new Error(`${kernel} takes float32 tensors; ${name} is ${t.dtype}`);
-    return t;
-  };
+  const input = (name: string) => kernelInput(args.inputs, name, kernel);
   const [m, v] = [input('m'), input('v')];
   const pairs: [TensorInfo, TensorInfo][] = [];
   for (let i = 0; args.inputs[`p${i}`] !== undefined; i++) pairs.push([input(`p${i}`), input(`g${i}`)]);

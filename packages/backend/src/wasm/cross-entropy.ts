@@ -14,24 +14,13 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '../fused-kernels';
+import { kernelInput } from './kernel-input';
 import { heapView, type WasmBackendInternals } from './heap';
 
 type CrossEntropyArgs = {
   inputs: Partial<Record<'logits' | 'targets' | 'probs' | 'dy', TensorInfo>>;
   backend: WasmBackendInternals;
 };
-
-function input(
-  args: CrossEntropyArgs,
-  name: 'logits' | 'targets' | 'probs' | 'dy',
-  kernel: string,
-): TensorInfo {
-  const t = args.inputs[name];
-  if (t === undefined) throw new Error(`${kernel} needs an input ${name}`);
-  const dtype = name === 'targets' ? 'int32' : 'float32';
-  if (t.dtype !== dtype) throw new Error(`${kernel} takes ${dtype} ${name}; got ${t.dtype}`);
-  return t;
-}
 
 /** Rows and vocabulary of `[N, V]` scores, checked against `[N]` targets. */
 function rowsOf(scores: TensorInfo, targets: TensorInfo, kernel: string): { rows: number; vocab: number } {
@@ -50,8 +39,8 @@ const validCount = (ts: Int32Array, vocab: number) =>
 /** `[loss, probs]`: the mean loss (a scalar) and softmax(logits), kept for the gradient. */
 function crossEntropy(args: CrossEntropyArgs): TensorInfo[] {
   const kernel = FUSED_KERNELS.crossEntropy;
-  const logits = input(args, 'logits', kernel);
-  const targets = input(args, 'targets', kernel);
+  const logits = kernelInput(args.inputs, 'logits', kernel);
+  const targets = kernelInput(args.inputs, 'targets', kernel, 'int32');
   const { rows, vocab } = rowsOf(logits, targets, kernel);
   const { backend } = args;
   const loss = backend.makeOutput([], 'float32');
@@ -77,9 +66,9 @@ function crossEntropy(args: CrossEntropyArgs): TensorInfo[] {
 /** dlogits from the scalar upstream gradient, the forward pass's probabilities and the targets. */
 function crossEntropyGrad(args: CrossEntropyArgs): TensorInfo {
   const kernel = FUSED_KERNELS.crossEntropyGrad;
-  const dy = input(args, 'dy', kernel);
-  const probs = input(args, 'probs', kernel);
-  const targets = input(args, 'targets', kernel);
+  const dy = kernelInput(args.inputs, 'dy', kernel);
+  const probs = kernelInput(args.inputs, 'probs', kernel);
+  const targets = kernelInput(args.inputs, 'targets', kernel, 'int32');
   const { rows, vocab } = rowsOf(probs, targets, kernel);
   const { backend } = args;
   const dx = backend.makeOutput([rows, vocab], 'float32');

@@ -10,6 +10,7 @@
  */
 import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS, type GeluApproximation } from '../fused-kernels';
+import { kernelInput } from './kernel-input';
 import { heapOffset, heapView, type WasmBackendInternals } from './heap';
 import { wasmElementwise } from './simd/elementwise';
 import { erfRational } from './simd/erf-rational';
@@ -23,19 +24,12 @@ type GeluArgs = {
 const C = Math.sqrt(2 / Math.PI);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
-function float32Input(args: GeluArgs, name: 'x' | 'dy' | 'aux', kernel: string): TensorInfo {
-  const t = args.inputs[name];
-  if (t === undefined) throw new Error(`${kernel} needs an input ${name}`);
-  if (t.dtype !== 'float32') throw new Error(`${kernel} takes float32 tensors; ${name} is ${t.dtype}`);
-  return t;
-}
-
 const approximation = (args: GeluArgs): GeluApproximation =>
   args.attrs.approximate === 'tanh' ? 'tanh' : 'none';
 
 /** `[y, aux]` of GELU on `x`. */
 function gelu(args: GeluArgs): TensorInfo[] {
-  const x = float32Input(args, 'x', FUSED_KERNELS.gelu);
+  const x = kernelInput(args.inputs, 'x', FUSED_KERNELS.gelu);
   const { backend } = args;
   const y = backend.makeOutput(x.shape, 'float32');
   const aux = backend.makeOutput(x.shape, 'float32');
@@ -64,9 +58,9 @@ function gelu(args: GeluArgs): TensorInfo[] {
 function geluGrad(args: GeluArgs): TensorInfo {
   const kernel = FUSED_KERNELS.geluGrad;
   const [x, aux, dy] = [
-    float32Input(args, 'x', kernel),
-    float32Input(args, 'aux', kernel),
-    float32Input(args, 'dy', kernel),
+    kernelInput(args.inputs, 'x', kernel),
+    kernelInput(args.inputs, 'aux', kernel),
+    kernelInput(args.inputs, 'dy', kernel),
   ];
   const { backend } = args;
   const dx = backend.makeOutput(x.shape, 'float32');

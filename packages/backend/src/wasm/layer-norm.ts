@@ -11,6 +11,7 @@
  */
 import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '../fused-kernels';
+import { kernelInput } from './kernel-input';
 import { heapOffset, heapView, type WasmBackendInternals } from './heap';
 import { type ElementwiseExports, wasmElementwise } from './simd/elementwise';
 
@@ -20,13 +21,6 @@ type LayerNormArgs = {
   backend: WasmBackendInternals;
   attrs: { epsilon?: number; bias?: boolean };
 };
-
-function input(args: LayerNormArgs, name: keyof Inputs, kernel: string): TensorInfo {
-  const t = args.inputs[name];
-  if (t === undefined) throw new Error(`${kernel} needs an input ${name}`);
-  if (t.dtype !== 'float32') throw new Error(`${kernel} takes float32 tensors; ${name} is ${t.dtype}`);
-  return t;
-}
 
 /** Rows and row width of `x`, checking `weight` against its last axis. */
 function rowsOf(x: TensorInfo, weight: TensorInfo, kernel: string): { rows: number; dim: number } {
@@ -44,9 +38,9 @@ const simdFor = (backend: WasmBackendInternals, dim: number): ElementwiseExports
 /** `[y, mean, rstd]`. */
 function layerNorm(args: LayerNormArgs): TensorInfo[] {
   const kernel = FUSED_KERNELS.layerNorm;
-  const x = input(args, 'x', kernel);
-  const weight = input(args, 'weight', kernel);
-  const bias = args.inputs.bias === undefined ? null : input(args, 'bias', kernel);
+  const x = kernelInput(args.inputs, 'x', kernel);
+  const weight = kernelInput(args.inputs, 'weight', kernel);
+  const bias = args.inputs.bias === undefined ? null : kernelInput(args.inputs, 'bias', kernel);
   const eps = args.attrs.epsilon ?? 1e-5;
   const { rows, dim } = rowsOf(x, weight, kernel);
   const { backend } = args;
@@ -86,7 +80,7 @@ function layerNorm(args: LayerNormArgs): TensorInfo[] {
 function layerNormGrad(args: LayerNormArgs): TensorInfo[] {
   const kernel = FUSED_KERNELS.layerNormGrad;
   const [dy, x, mean, rstd, weight] = (['dy', 'x', 'mean', 'rstd', 'weight'] as const).map((name) =>
-    input(args, name, kernel),
+    kernelInput(args.inputs, name, kernel),
   ) as [TensorInfo, TensorInfo, TensorInfo, TensorInfo, TensorInfo];
   const { rows, dim } = rowsOf(x, weight, kernel);
   const { backend } = args;

@@ -9,6 +9,7 @@
  */
 import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '../fused-kernels';
+import { kernelInput } from './kernel-input';
 import { heapOffset, heapView, type WasmBackendInternals } from './heap';
 import { wasmElementwise } from './simd/elementwise';
 
@@ -18,20 +19,13 @@ type SoftmaxArgs = {
   attrs: { scale?: number };
 };
 
-function input(args: SoftmaxArgs, name: 'x' | 'mask' | 'dy' | 'y', kernel: string): TensorInfo {
-  const t = args.inputs[name];
-  if (t === undefined) throw new Error(`${kernel} needs an input ${name}`);
-  if (t.dtype !== 'float32') throw new Error(`${kernel} takes float32 tensors; ${name} is ${t.dtype}`);
-  return t;
-}
-
 const lastAxis = (t: TensorInfo) => t.shape[t.shape.length - 1] ?? 1;
 
 /** y = softmax(x·scale + mask) over the last axis; mask is [T, S] for x of shape [..., T, S]. */
 function maskedSoftmax(args: SoftmaxArgs): TensorInfo {
   const kernel = FUSED_KERNELS.maskedSoftmax;
-  const x = input(args, 'x', kernel);
-  const mask = input(args, 'mask', kernel);
+  const x = kernelInput(args.inputs, 'x', kernel);
+  const mask = kernelInput(args.inputs, 'mask', kernel);
   const scale = args.attrs.scale ?? 1;
   const cols = lastAxis(x);
   const maskRows = x.shape.length >= 2 ? (x.shape[x.shape.length - 2] as number) : 1;
@@ -83,8 +77,8 @@ function maskedSoftmax(args: SoftmaxArgs): TensorInfo {
 /** dx = ((dy − Σ dy·y)·y)·scale over the last axis. */
 function maskedSoftmaxGrad(args: SoftmaxArgs): TensorInfo {
   const kernel = FUSED_KERNELS.maskedSoftmaxGrad;
-  const dy = input(args, 'dy', kernel);
-  const y = input(args, 'y', kernel);
+  const dy = kernelInput(args.inputs, 'dy', kernel);
+  const y = kernelInput(args.inputs, 'y', kernel);
   const scale = args.attrs.scale ?? 1;
   const cols = lastAxis(y);
   const rows = util.sizeFromShape(y.shape) / cols;

@@ -5,6 +5,7 @@
  */
 import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '../fused-kernels';
+import { kernelInput } from './kernel-input';
 import { heapOffset, heapView, type WasmBackendInternals } from './heap';
 import { wasmElementwise } from './simd/elementwise';
 
@@ -16,14 +17,8 @@ type SgdArgs = {
 
 function sgdStep(args: SgdArgs): TensorInfo {
   const kernel = FUSED_KERNELS.sgd;
-  const { param, grad } = args.inputs;
-  if (param === undefined || grad === undefined) throw new Error(`${kernel} needs inputs param and grad`);
-  for (const [name, t] of [
-    ['param', param],
-    ['grad', grad],
-  ] as const) {
-    if (t.dtype !== 'float32') throw new Error(`${kernel} takes float32 tensors; ${name} is ${t.dtype}`);
-  }
+  const param = kernelInput(args.inputs, 'param', kernel);
+  const grad = kernelInput(args.inputs, 'grad', kernel);
   const n = util.sizeFromShape(param.shape);
   if (util.sizeFromShape(grad.shape) !== n) {
     throw new Error(`${kernel}: grad has shape [${grad.shape}], param [${param.shape}]`);

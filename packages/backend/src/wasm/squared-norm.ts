@@ -8,6 +8,7 @@
  */
 import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '../fused-kernels';
+import { kernelInput } from './kernel-input';
 import { heapOffset, heapView, type WasmBackendInternals } from './heap';
 import { wasmElementwise } from './simd/elementwise';
 
@@ -17,11 +18,7 @@ type SquaredNormArgs = { inputs: Record<string, TensorInfo | undefined>; backend
 function squaredNorm(args: SquaredNormArgs): TensorInfo {
   const kernel = FUSED_KERNELS.squaredNorm;
   const { backend } = args;
-  const inputs = Object.entries(args.inputs).map(([name, t]) => {
-    if (t === undefined) throw new Error(`${kernel}: input ${name} is undefined`);
-    if (t.dtype !== 'float32') throw new Error(`${kernel} takes float32 tensors; ${name} is ${t.dtype}`);
-    return t;
-  });
+  const inputs = Object.keys(args.inputs).map((name) => kernelInput(args.inputs, name, kernel));
   const simd = wasmElementwise(backend);
   let total = 0;
   for (const t of inputs) {

@@ -6,6 +6,7 @@
  */
 import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '../fused-kernels';
+import { kernelInput } from './kernel-input';
 import { heapOffset, heapView, type WasmBackendInternals } from './heap';
 import { wasmElementwise } from './simd/elementwise';
 
@@ -13,14 +14,8 @@ type TanhGradArgs = { inputs: { dy?: TensorInfo; y?: TensorInfo }; backend: Wasm
 
 function tanhGrad(args: TanhGradArgs): TensorInfo {
   const kernel = FUSED_KERNELS.tanhGrad;
-  const { dy, y } = args.inputs;
-  if (dy === undefined || y === undefined) throw new Error(`${kernel} needs inputs dy and y`);
-  for (const [name, t] of [
-    ['dy', dy],
-    ['y', y],
-  ] as const) {
-    if (t.dtype !== 'float32') throw new Error(`${kernel} takes float32 tensors; ${name} is ${t.dtype}`);
-  }
+  const dy = kernelInput(args.inputs, 'dy', kernel);
+  const y = kernelInput(args.inputs, 'y', kernel);
   if (!util.arraysEqual(dy.shape, y.shape)) {
     throw new Error(`${kernel}: dy has shape [${dy.shape}], y [${y.shape}]`);
   }
