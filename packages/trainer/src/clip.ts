@@ -12,7 +12,7 @@ export function globalNorm(grads: Gradients): Scalar {
   const list = grads instanceof Map ? [...grads.values()] : Object.values(grads);
   return tf.tidy(() => {
     if (list.length === 0) return tf.scalar(0);
-    if (list.every((g) => canFuse(g, FUSED_KERNEL_NAMES.squaredNorm))) {
+    if (canFuse(list, FUSED_KERNEL_NAMES.squaredNorm)) {
       // One kernel for every gradient where the backend has it, instead of a Square and a Sum for each.
       const inputs = Object.fromEntries(list.map((g, i) => [`g${i}`, g]));
       return tf.sqrt(

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GeluKind, gelu } from './activations';
 import { crossEntropy } from './cross-entropy';
 import { createModel } from '../create-model';
-import { FUSED_KERNEL_NAMES } from './fused-kernels';
+import { canFuse, FUSED_KERNEL_NAMES } from './fused-kernels';
 import { layerNorm } from './layer-norm';
 import { maskedSoftmax } from './masked-softmax';
 
@@ -143,6 +143,17 @@ describe('fused kernels', () => {
     expect(wasm.kernels).toContain(FUSED_KERNELS.crossEntropy);
     expect(cpu.kernels).not.toContain(FUSED_KERNELS.tanhGrad);
     expectNear(wasm.out, cpu.out, 1e-5);
+  });
+
+  it('canFuse takes one tensor or several, and needs every one float32', async () => {
+    await tf.setBackend('wasm');
+    const [f, i] = [tf.zeros([2]), tf.zeros([2], 'int32')];
+    expect(canFuse(f, FUSED_KERNEL_NAMES.adam)).toBe(true);
+    expect(canFuse([f, f], FUSED_KERNEL_NAMES.adam, FUSED_KERNEL_NAMES.sgd)).toBe(true);
+    expect(canFuse([f, i], FUSED_KERNEL_NAMES.adam)).toBe(false);
+    expect(canFuse([f], 'NoSuchKernel')).toBe(false);
+    await tf.setBackend('cpu');
+    expect(canFuse([f, f], FUSED_KERNEL_NAMES.adam)).toBe(false);
   });
 
   it('leave int32 inputs and other backends to the composed ops', async () => {

@@ -23,9 +23,12 @@ export const FUSED_KERNEL_NAMES = {
   sgd: 'MakemoreSgd',
 } as const;
 
-/** Whether `x` is float32 and the active backend registers every kernel in `names`. */
-export function canFuse(x: tf.Tensor, ...names: string[]): boolean {
-  if (x.dtype !== 'float32') return false;
+/**
+ * Whether every tensor in `x` (one tensor or several) is float32 and the active backend registers every
+ * kernel in `names`. The registry is asked once, however many tensors.
+ */
+export function canFuse(x: tf.Tensor | readonly tf.Tensor[], ...names: string[]): boolean {
+  if (!(Array.isArray(x) ? x : [x]).every((t: tf.Tensor) => t.dtype === 'float32')) return false;
   const backend = tf.getBackend();
   return names.every((name) => tf.getKernel(name, backend) !== undefined);
 }

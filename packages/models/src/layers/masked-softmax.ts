@@ -11,7 +11,7 @@ import { canFuse, FUSED_KERNEL_NAMES as FUSED } from './fused-kernels';
  * (no gradient). One kernel each way on a backend with the fused kernels, three and four ops otherwise.
  */
 export function maskedSoftmax(scores: tf.Tensor, mask: tf.Tensor, scale: number): tf.Tensor {
-  if (!canFuse(scores, FUSED.maskedSoftmax, FUSED.maskedSoftmaxGrad) || mask.dtype !== 'float32') {
+  if (!canFuse([scores, mask], FUSED.maskedSoftmax, FUSED.maskedSoftmaxGrad)) {
     return tf.softmax(tf.add(tf.mul(scores, scale), mask));
   }
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {

@@ -172,18 +172,14 @@ class AdamBase implements Optimizer {
     s: StepScalars,
   ) {
     const l2 = this.type === 'adam' ? this.weightDecay : 0;
-    if (this.canFuse([param, g])) return this.fusedUpdate([param], [g], m, v, decays, s)[0] as tf.Tensor;
+    if (canFuse([param, g], FUSED_KERNEL_NAMES.adam))
+      return this.fusedUpdate([param], [g], m, v, decays, s)[0] as tf.Tensor;
     const theta = decays ? tf.mul(param, s.decayFactor) : param;
     const grad = l2 > 0 ? tf.add(g, tf.mul(param, l2)) : g;
     m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(grad, 1 - this.beta1)));
     v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(grad), 1 - this.beta2)));
     const denom = tf.add(tf.div(tf.sqrt(v), s.sqrtBias2), this.eps);
     return tf.sub(theta, tf.mul(tf.div(m, denom), s.size));
-  }
-
-  /** Whether the backend's one-kernel update (`MakemoreAdam`) can take these float32 tensors. */
-  private canFuse(tensors: tf.Tensor[]): boolean {
-    return tensors.every((t) => canFuse(t, FUSED_KERNEL_NAMES.adam));
   }
 
   /**
@@ -238,7 +234,7 @@ class AdamBase implements Optimizer {
       for (const group of groups) {
         const params = group.names.map((name) => this.params.get(name) as tf.Variable);
         const gradients = group.names.map((name) => gradientOf(grads, name) as tf.Tensor);
-        if (this.canFuse([...params, ...gradients])) {
+        if (canFuse([...params, ...gradients], FUSED_KERNEL_NAMES.adam)) {
           // One kernel for the group, reading each parameter and gradient where it lies: no concatenation.
           const updated = this.fusedUpdate(params, gradients, group.m, group.v, group.decays, s);
           for (const [i, param] of params.entries()) param.assign(updated[i] as tf.Tensor);

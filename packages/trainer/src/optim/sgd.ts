@@ -66,14 +66,12 @@ export class SGD implements Optimizer {
       for (const [name, param] of this.params) {
         let g = gradientOf(grads, name);
         if (!g) continue;
-        if (this.weightDecay === 0 && this.momentum === 0 && canFuse(param, FUSED_KERNEL_NAMES.sgd)) {
-          if (g.dtype === 'float32') {
-            // The backend's one-kernel θ − g·lr: the same float32 operations.
-            param.assign(
-              tf.engine().runKernel(FUSED_KERNEL_NAMES.sgd, { param, grad: g }, { lr }) as tf.Tensor,
-            );
-            continue;
-          }
+        if (this.weightDecay === 0 && this.momentum === 0 && canFuse([param, g], FUSED_KERNEL_NAMES.sgd)) {
+          // The backend's one-kernel θ − g·lr: the same float32 operations.
+          param.assign(
+            tf.engine().runKernel(FUSED_KERNEL_NAMES.sgd, { param, grad: g }, { lr }) as tf.Tensor,
+          );
+          continue;
         }
         if (this.weightDecay > 0) g = tf.add(g, tf.mul(param, this.weightDecay));
         if (this.momentum > 0) {
