@@ -12,28 +12,10 @@
  *
  * Needs the packages built (`pnpm build`); resolves them from the CLI, which depends on all of them.
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { BENCH_SPECS, randomTokenBatch } from '../apps/cli/src/commands/bench-specs.ts';
+import { backend, benchModel, models, numberFlag, tf, trainer } from './cli-packages.mts';
 
-const req = createRequire(fileURLToPath(new URL('../apps/cli/package.json', import.meta.url)));
-const tf = req(
-  '@tensorflow/tfjs-core',
-) as typeof import('../packages/backend/node_modules/@tensorflow/tfjs-core');
-const { Rng } = req('@makemore/random') as typeof import('../packages/random/src/index');
-const backend = req('@makemore/backend/node') as typeof import('../packages/backend/src/node');
-const models = req('@makemore/models') as typeof import('../packages/models/src/index');
-const { createOptimizer, trainStep } = req(
-  '@makemore/trainer',
-) as typeof import('../packages/trainer/src/index');
-
-const argv = process.argv.slice(2);
-const flag = (name: string, fallback: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : fallback;
-};
-const rounds = flag('rounds', 12);
-const steps = flag('steps', 4);
+const rounds = numberFlag('rounds', 12);
+const steps = numberFlag('steps', 4);
 
 const choice = await backend.useBestBackend({ prefer: 'wasm', threads: 1, onNotice: () => {} });
 console.log(`backend: ${choice.reason}`);
@@ -99,27 +81,21 @@ rows.push([
   ),
 ]);
 
-const gpt = BENCH_SPECS.find((spec) => spec.name === 'gpt')!;
-const gptModel = models.createModel(gpt.model);
-const adamw = createOptimizer(gptModel.parameters(), { type: gpt.optimizer, lr: gpt.lr });
+const { model: gptModel, optimizer: adamw } = benchModel('gpt');
 const grads = new Map([...gptModel.parameters()].map(([name, p]) => [name, tf.randomNormal(p.shape)]));
 rows.push(['AdamW step, 804,096 parameters', compare(() => adamw.step(grads), 5)]);
 
 for (const name of ['gpt', 'transformer', 'mlp']) {
-  const spec = BENCH_SPECS.find((s) => s.name === name)!;
-  const model = models.createModel(spec.model);
-  const optimizer = createOptimizer(model.parameters(), { type: spec.optimizer, lr: spec.lr });
-  const ids = randomTokenBatch(spec, model.inputKind === 'window', new Rng(7));
-  const batch = { x: tf.tensor2d(ids.x, ids.xShape, 'int32'), y: tf.tensor(ids.y, ids.yShape, 'int32') };
+  const { model, optimizer, batch } = benchModel(name);
   const stepsHere = name === 'mlp' ? steps * 100 : steps;
   // trainStep is async (it reads the loss back), so whole steps are timed here rather than by compare().
   const times = { fused: [] as number[], composed: [] as number[] };
   for (let round = 0; round < rounds; round++) {
     for (const on of [true, false]) {
       useFused(on);
-      await trainStep(model, optimizer, batch);
+      await trainer.trainStep(model, optimizer, batch);
       const start = performance.now();
-      for (let i = 0; i < stepsHere; i++) await trainStep(model, optimizer, batch);
+      for (let i = 0; i < stepsHere; i++) await trainer.trainStep(model, optimizer, batch);
       times[on ? 'fused' : 'composed'].push((performance.now() - start) / stepsHere);
     }
   }

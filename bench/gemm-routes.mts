@@ -11,36 +11,14 @@
  *
  * Needs the packages built (`pnpm build`); resolves them from the CLI, which depends on all of them.
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { BENCH_SPECS, randomTokenBatch } from '../apps/cli/src/commands/bench-specs.ts';
+import { backend, benchModel, numberFlag, trainer } from './cli-packages.mts';
 
-const req = createRequire(fileURLToPath(new URL('../apps/cli/package.json', import.meta.url)));
-const tf = req(
-  '@tensorflow/tfjs-core',
-) as typeof import('../packages/backend/node_modules/@tensorflow/tfjs-core');
-const { Rng } = req('@makemore/random') as typeof import('../packages/random/src/index');
-const backend = req('@makemore/backend/node') as typeof import('../packages/backend/src/node');
-const { createModel } = req('@makemore/models') as typeof import('../packages/models/src/index');
-const { createOptimizer, trainStep } = req(
-  '@makemore/trainer',
-) as typeof import('../packages/trainer/src/index');
-
-const argv = process.argv.slice(2);
-const flag = (name: string, fallback: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : fallback;
-};
-const rounds = flag('rounds', 3);
-const steps = flag('steps', 15);
+const rounds = numberFlag('rounds', 3);
+const steps = numberFlag('steps', 15);
 
 const choice = await backend.useBestBackend({ prefer: 'wasm', threads: 1, onNotice: () => {} });
 console.log(`backend: ${choice.reason}`);
-const gpt = BENCH_SPECS.find((spec) => spec.name === 'gpt')!;
-const model = createModel(gpt.model);
-const optimizer = createOptimizer(model.parameters(), { type: gpt.optimizer, lr: gpt.lr });
-const ids = randomTokenBatch(gpt, false, new Rng(7));
-const batch = { x: tf.tensor2d(ids.x, ids.xShape, 'int32'), y: tf.tensor(ids.y, ids.yShape, 'int32') };
+const { model, optimizer, batch } = benchModel('gpt');
 
 const routes = [
   { name: 'fma', gemm: true, fma: true },
@@ -52,9 +30,9 @@ for (let round = 0; round < rounds; round++) {
   for (const route of routes) {
     backend.useWasmGemm(route.gemm);
     backend.useWasmGemmFma(route.fma);
-    for (let i = 0; i < 2; i++) await trainStep(model, optimizer, batch); // warm-up
+    for (let i = 0; i < 2; i++) await trainer.trainStep(model, optimizer, batch); // warm-up
     const start = performance.now();
-    for (let i = 0; i < steps; i++) await trainStep(model, optimizer, batch);
+    for (let i = 0; i < steps; i++) await trainer.trainStep(model, optimizer, batch);
     times.get(route.name)!.push((performance.now() - start) / steps);
   }
 }
