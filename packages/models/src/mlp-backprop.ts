@@ -19,8 +19,13 @@
  * within float32 rounding: the model's gradient check and PyTorch parity tests run through this path.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { flatTargetIds, targetOneHot } from './layers/cross-entropy';
-import { canFuse, FUSED_KERNEL_NAMES, runFused } from './layers/fused-kernels';
+import {
+  composedCrossEntropy,
+  flatTargetIds,
+  kernelCrossEntropy,
+  targetOneHot,
+} from './layers/cross-entropy';
+import { canFuse, FUSED_KERNEL_NAMES } from './layers/fused-kernels';
 
 /** The MLP's parameters, as makemore names them. */
 export interface MlpWeights {
@@ -61,8 +66,8 @@ export function mlpLoss(w: MlpWeights, ids: tf.Tensor, targets: tf.Tensor, ignor
     // The loss and what its gradient needs: the backend's cross-entropy kernels where it has them (one
     // kernel each way), else log-softmax against the one-hot targets.
     const ce = fusedCe
-      ? kernelCrossEntropy(logits, targets, V, ignoreIndex)
-      : composedCrossEntropy(logits, targets, V, ignoreIndex);
+      ? kernelCrossEntropy(logits, flatTargetIds(targets, V, ignoreIndex))
+      : composedCrossEntropy(logits, targetOneHot(targets, V, ignoreIndex));
     save([x, h, W1, W2, ids, ...ce.saved]);
     return {
       value: ce.loss,
@@ -95,53 +100,4 @@ export function mlpLoss(w: MlpWeights, ids: tf.Tensor, targets: tf.Tensor, ignor
     };
   });
   return loss(w.C, w.W1, w.b1, w.W2, w.b2) as tf.Scalar;
-}
-
-/** The mean loss, the tensors its gradient needs (saved by the caller), and dlogits from them. */
-interface LossPart {
-  loss: tf.Scalar;
-  saved: tf.Tensor[];
-  dlogits(dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor2D;
-}
-
-/** −Σ onehot · logsoftmax(logits) / n; dlogits = (softmax − onehot) / n on valid rows. */
-function composedCrossEntropy(
-  logits: tf.Tensor,
-  targets: tf.Tensor,
-  V: number,
-  ignoreIndex: number,
-): LossPart {
-  const logp = tf.logSoftmax(logits);
-  const oneHot = targetOneHot(targets, V, ignoreIndex);
-  const count = tf.sum(oneHot);
-  return {
-    loss: tf.div(tf.neg(tf.sum(tf.mul(logp, oneHot))), count) as tf.Scalar,
-    saved: [logp, count, oneHot],
-    dlogits: (dy, [slogp, scount, sOneHot]) => {
-      const rowValid = tf.sum(sOneHot as tf.Tensor, -1, true);
-      const softmax = tf.mul(tf.exp(slogp as tf.Tensor), rowValid);
-      return tf.mul(tf.sub(softmax, sOneHot as tf.Tensor), tf.div(dy, scount as tf.Tensor)) as tf.Tensor2D;
-    },
-  };
-}
-
-/** The same on the backend's `MakemoreCrossEntropy` kernels. */
-function kernelCrossEntropy(logits: tf.Tensor, targets: tf.Tensor, V: number, ignoreIndex: number): LossPart {
-  const ids = flatTargetIds(targets, V, ignoreIndex);
-  const [loss, probs] = runFused(FUSED_KERNEL_NAMES.crossEntropy, { logits, targets: ids }, {}) as [
-    tf.Scalar,
-    tf.Tensor,
-  ];
-  return {
-    loss,
-    saved: [probs, ids],
-    dlogits: (dy, [sprobs, sids]) =>
-      tf
-        .engine()
-        .runKernel(
-          FUSED_KERNEL_NAMES.crossEntropyGrad,
-          { dy, probs: sprobs as tf.Tensor, targets: sids as tf.Tensor },
-          {},
-        ) as tf.Tensor2D,
-  };
 }

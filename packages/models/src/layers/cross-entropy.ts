@@ -54,7 +54,7 @@ export function crossEntropy(
       return gatherNll(flatLogits, flatTargets, valid, tf.sum(tf.cast(valid, 'float32')), vocab);
     }
     if (method === 'fused' && canFuse(flatLogits, FUSED.crossEntropy, FUSED.crossEntropyGrad)) {
-      return kernelNll(flatLogits, flatTargets);
+      return nll(flatLogits, (x) => kernelCrossEntropy(x, flatTargets));
     }
     const oneHot = tf.oneHot(flatTargets, vocab, 1, 0, 'float32');
     // Valid targets are exactly the rows with a one: one kernel instead of five range checks.
@@ -62,7 +62,7 @@ export function crossEntropy(
     if (method === 'one-hot') {
       return tf.div(tf.neg(tf.sum(tf.mul(tf.logSoftmax(flatLogits), oneHot))), count) as tf.Scalar;
     }
-    return fusedNll(flatLogits, oneHot, count);
+    return nll(flatLogits, (x) => composedCrossEntropy(x, oneHot, count));
   });
 }
 
@@ -89,45 +89,69 @@ export function targetOneHot(targets: tf.Tensor, vocab: number, ignoreIndex = -1
   );
 }
 
-function fusedNll(logits: tf.Tensor2D, oneHot: tf.Tensor, count: tf.Tensor): tf.Scalar {
-  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const logp = tf.logSoftmax(x);
-    // Saved tensors outlive this tidy until backprop runs (the engine keeps clones of them).
-    save([logp, oneHot, count]);
-    return {
-      value: tf.div(tf.neg(tf.sum(tf.mul(logp, oneHot))), count),
-      // d/dx of -sum(onehot · logsoftmax(x)) / n is (softmax(x) − onehot) / n on valid rows; ignored
-      // rows have an all-zero one-hot and must get zero gradient, so mask the softmax term too.
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [savedLogp, savedOneHot, savedCount] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
-        const rowValid = tf.sum(savedOneHot, -1, true);
-        return tf.mul(tf.sub(tf.mul(tf.exp(savedLogp), rowValid), savedOneHot), tf.div(dy, savedCount));
-      },
-    };
-  });
-  return f(logits) as tf.Scalar;
+/**
+ * A cross-entropy in closed form: the mean loss, the tensors its gradient needs (for the caller to save;
+ * they outlive the forward pass's tidy only that way), and dlogits from those saved tensors. `crossEntropy`
+ * wraps one as a custom-gradient op; the MLP's hand-written backward pass uses one directly.
+ */
+export interface CrossEntropyPart {
+  loss: tf.Scalar;
+  saved: tf.Tensor[];
+  dlogits(dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor2D;
 }
 
-/** The `fused` method on the backend's cross-entropy kernels: one kernel each way instead of 13 and 6. */
-function kernelNll(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+/**
+ * On stock ops: loss = −Σ onehot · logsoftmax(logits) / count. d/dlogits is (softmax − onehot) / count on
+ * valid rows; ignored rows have an all-zero one-hot and must get zero gradient, so the softmax term is
+ * masked too. `count` defaults to the number of valid targets, the one-hot's non-zero rows.
+ */
+export function composedCrossEntropy(
+  logits: tf.Tensor,
+  oneHot: tf.Tensor,
+  count: tf.Tensor = tf.sum(oneHot),
+): CrossEntropyPart {
+  const logp = tf.logSoftmax(logits);
+  return {
+    loss: tf.div(tf.neg(tf.sum(tf.mul(logp, oneHot))), count) as tf.Scalar,
+    saved: [logp, oneHot, count],
+    dlogits: (dy, [savedLogp, savedOneHot, savedCount]) => {
+      const rowValid = tf.sum(savedOneHot as tf.Tensor, -1, true);
+      const softmax = tf.mul(tf.exp(savedLogp as tf.Tensor), rowValid);
+      return tf.mul(
+        tf.sub(softmax, savedOneHot as tf.Tensor),
+        tf.div(dy, savedCount as tf.Tensor),
+      ) as tf.Tensor2D;
+    },
+  };
+}
+
+/**
+ * The same on the backend's cross-entropy kernels (`canFuse` them first): one kernel each way instead of
+ * 13 and 6. `ids` are int32 targets, ignored ones outside [0, vocab) (see {@link flatTargetIds}).
+ */
+export function kernelCrossEntropy(logits: tf.Tensor, ids: tf.Tensor): CrossEntropyPart {
+  const [loss, probs] = runFused(FUSED.crossEntropy, { logits, targets: ids }, {}) as [tf.Scalar, tf.Tensor];
+  return {
+    loss,
+    saved: [probs, ids],
+    dlogits: (dy, [savedProbs, savedIds]) =>
+      tf
+        .engine()
+        .runKernel(
+          FUSED.crossEntropyGrad,
+          { dy, probs: savedProbs as tf.Tensor, targets: savedIds as tf.Tensor },
+          {},
+        ) as tf.Tensor2D,
+  };
+}
+
+/** `part` of the logits as one custom-gradient op. */
+function nll(logits: tf.Tensor2D, part: (x: tf.Tensor) => CrossEntropyPart): tf.Scalar {
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const [loss, probs] = runFused(FUSED.crossEntropy, { logits: x, targets }, {}) as [tf.Tensor, tf.Tensor];
-    save([probs, targets]);
-    return {
-      value: loss,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [savedProbs, savedTargets] = saved as [tf.Tensor, tf.Tensor];
-        return tf
-          .engine()
-          .runKernel(
-            FUSED.crossEntropyGrad,
-            { dy, probs: savedProbs, targets: savedTargets },
-            {},
-          ) as tf.Tensor;
-      },
-    };
+    const p = part(x);
+    save(p.saved);
+    return { value: p.loss, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => p.dlogits(dy, saved) };
   });
   return f(logits) as tf.Scalar;
 }
