@@ -154,9 +154,9 @@ function fastest(runs: Side[]): Side {
   for (const run of runs) {
     for (const [name, figure] of Object.entries(run.results)) {
       const best = results[name];
-      const leak = best?.leak || figure.leak ? true : (figure.leak ?? best?.leak);
       const kept = best === undefined || figure.msPerStep < best.msPerStep ? figure : best;
-      results[name] = leak === undefined ? kept : { ...kept, leak };
+      const reported = [best?.leak, figure.leak].filter((leak) => leak !== undefined);
+      results[name] = reported.length === 0 ? kept : { ...kept, leak: reported.includes(true) };
     }
   }
   return { ...first, results };

@@ -30,15 +30,18 @@ function useFused(on: boolean): void {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
 
-/** Median ms per call of `run`, fused and not, alternating each round. */
-function compare(run: () => void, reps: number): { fused: number; composed: number } {
+/**
+ * Median ms per call of `run`, fused and not, alternating each round; each call is awaited (a training step
+ * reads its loss back asynchronously).
+ */
+async function compare(run: () => unknown, reps: number): Promise<{ fused: number; composed: number }> {
   const times = { fused: [] as number[], composed: [] as number[] };
   for (let round = 0; round < rounds; round++) {
     for (const on of [true, false]) {
       useFused(on);
-      run();
+      await run();
       const start = performance.now();
-      for (let i = 0; i < reps; i++) run();
+      for (let i = 0; i < reps; i++) await run();
       times[on ? 'fused' : 'composed'].push((performance.now() - start) / reps);
     }
   }
@@ -56,7 +59,7 @@ const forwardBackward = (f: (x: Tensor) => Tensor, x: Tensor) => {
 const h = tf.randomNormal([12, 64, 512]);
 rows.push([
   'GELU (erf) forward + backward, [12,64,512]',
-  compare(
+  await compare(
     forwardBackward((x) => models.gelu(x, 'erf'), h),
     10,
   ),
@@ -65,7 +68,7 @@ const e = tf.randomNormal([12, 64, 128]);
 const layerNorm = new models.LayerNorm(128, { bias: false });
 rows.push([
   'LayerNorm forward + backward, [12,64,128]',
-  compare(
+  await compare(
     forwardBackward((x) => layerNorm.apply(x), e),
     20,
   ),
@@ -75,7 +78,7 @@ const causal = Float32Array.from({ length: 64 * 64 }, (_, i) => (i % 64 > Math.f
 const mask = tf.tensor2d(causal, [64, 64]);
 rows.push([
   'masked softmax forward + backward, [12,4,64,64]',
-  compare(
+  await compare(
     forwardBackward((x) => models.maskedSoftmax(x, mask, 1 / Math.sqrt(32)), scores),
     20,
   ),
@@ -83,24 +86,15 @@ rows.push([
 
 const { model: gptModel, optimizer: adamw } = benchModel('gpt');
 const grads = new Map([...gptModel.parameters()].map(([name, p]) => [name, tf.randomNormal(p.shape)]));
-rows.push(['AdamW step, 804,096 parameters', compare(() => adamw.step(grads), 5)]);
+rows.push(['AdamW step, 804,096 parameters', await compare(() => adamw.step(grads), 5)]);
 
 for (const name of ['gpt', 'transformer', 'mlp']) {
   const { model, optimizer, batch } = benchModel(name);
   const stepsHere = name === 'mlp' ? steps * 100 : steps;
-  // trainStep is async (it reads the loss back), so whole steps are timed here rather than by compare().
-  const times = { fused: [] as number[], composed: [] as number[] };
-  for (let round = 0; round < rounds; round++) {
-    for (const on of [true, false]) {
-      useFused(on);
-      await trainer.trainStep(model, optimizer, batch);
-      const start = performance.now();
-      for (let i = 0; i < stepsHere; i++) await trainer.trainStep(model, optimizer, batch);
-      times[on ? 'fused' : 'composed'].push((performance.now() - start) / stepsHere);
-    }
-  }
-  useFused(true);
-  rows.push([`${name} training step`, { fused: median(times.fused), composed: median(times.composed) }]);
+  rows.push([
+    `${name} training step`,
+    await compare(() => trainer.trainStep(model, optimizer, batch), stepsHere),
+  ]);
 }
 
 console.log(`\nmedians of ${rounds} alternating rounds, ms`);
