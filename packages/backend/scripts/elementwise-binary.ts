@@ -8,5 +8,5 @@ export const elementwiseBinarySource = () =>
     generator: 'elementwise-wat.ts',
     wat: elementwiseWat,
     constant: 'ELEMENTWISE_WASM',
-    what: 'exp, tanh and erf',
+    what: 'exp, tanh, erf, the column sum and the fused kernels',
   });

@@ -1,9 +1,12 @@
 /**
  * Generates the WebAssembly text of our float32 elementwise kernels, exp, tanh and erf, in 128-bit SIMD,
- * and of a column sum (`colsum`, the `Sum` over leading axes).
+ * of a column sum (`colsum`, the `Sum` over leading axes), of the fused kernels (GELU, LayerNorm, the masked
+ * softmax, tanh's gradient, the Adam and SGD steps, the sum of squares; src/fused-kernels.ts) and of a run
+ * copy for transposes (`copy_runs`).
  *
- * Like the gemm module, it imports the tfjs wasm backend's memory. Each export `f(src, dst, count)` reads
- * `count` floats at byte address `src` and writes f of each to `dst` (which may equal `src`): two vectors of
+ * Like the gemm module, it imports the tfjs wasm backend's memory. Each elementwise export
+ * `f(…inputs, …outputs, count, …scalars)` (for exp: `exp(src, dst, count)`) reads `count` floats at each
+ * input's byte address and writes f of each to the outputs (an output may be an input): two vectors of
  * four lanes per loop iteration, then one vector, then the last `count mod 4` floats through the same code
  * with the unused lanes zeroed, loaded and stored one lane at a time (so no scratch memory is needed and
  * nothing outside the tensors is read or written).
