@@ -8,9 +8,9 @@
  * the JavaScript fallback, for engines without WebAssembly SIMD, rounds each operation to float32 the same
  * way with Math.fround.
  */
-import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { type AdamStepAttrs, FUSED_KERNELS } from '../fused-kernels';
-import { kernelInput } from './kernel-input';
+import { kernelInput, wasmKernel } from './fused-kernel';
 import { heapOffset, heapView, type WasmBackendInternals } from './heap';
 import { wasmElementwise } from './simd/elementwise';
 
@@ -132,8 +132,4 @@ function adamInto(
 }
 
 /** The Adam step kernel for the wasm backend. */
-export const adamWasmConfig: KernelConfig = {
-  kernelName: FUSED_KERNELS.adam,
-  backendName: 'wasm',
-  kernelFunc: adamStep as unknown as KernelFunc,
-};
+export const adamWasmConfig: KernelConfig = wasmKernel(FUSED_KERNELS.adam, adamStep);

@@ -12,9 +12,9 @@
  * Targets outside [0, V) (the ignore index mapped to −1) add nothing, as in the composed form; with no
  * valid target the loss is NaN, as PyTorch's.
  */
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '../fused-kernels';
-import { kernelInput } from './kernel-input';
+import { kernelInput, wasmKernel } from './fused-kernel';
 import { heapView, type WasmBackendInternals } from './heap';
 
 type CrossEntropyArgs = {
@@ -87,14 +87,6 @@ function crossEntropyGrad(args: CrossEntropyArgs): TensorInfo {
 
 /** The two cross-entropy kernels for the wasm backend. */
 export const crossEntropyWasmConfigs: KernelConfig[] = [
-  {
-    kernelName: FUSED_KERNELS.crossEntropy,
-    backendName: 'wasm',
-    kernelFunc: crossEntropy as unknown as KernelFunc,
-  },
-  {
-    kernelName: FUSED_KERNELS.crossEntropyGrad,
-    backendName: 'wasm',
-    kernelFunc: crossEntropyGrad as unknown as KernelFunc,
-  },
+  wasmKernel(FUSED_KERNELS.crossEntropy, crossEntropy),
+  wasmKernel(FUSED_KERNELS.crossEntropyGrad, crossEntropyGrad),
 ];

@@ -8,9 +8,9 @@
  * match them; the JavaScript fallback, for engines without WebAssembly SIMD, evaluates the same formulas in
  * float64 and rounds once.
  */
-import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS, type GeluApproximation } from '../fused-kernels';
-import { kernelInput } from './kernel-input';
+import { kernelInput, wasmKernel } from './fused-kernel';
 import { heapOffset, heapView, type WasmBackendInternals } from './heap';
 import { wasmElementwise } from './simd/elementwise';
 import { erfRational } from './simd/erf-rational';
@@ -96,6 +96,6 @@ function geluGrad(args: GeluArgs): TensorInfo {
 
 /** The two GELU kernels for the wasm backend. */
 export const geluWasmConfigs: KernelConfig[] = [
-  { kernelName: FUSED_KERNELS.gelu, backendName: 'wasm', kernelFunc: gelu as unknown as KernelFunc },
-  { kernelName: FUSED_KERNELS.geluGrad, backendName: 'wasm', kernelFunc: geluGrad as unknown as KernelFunc },
+  wasmKernel(FUSED_KERNELS.gelu, gelu),
+  wasmKernel(FUSED_KERNELS.geluGrad, geluGrad),
 ];

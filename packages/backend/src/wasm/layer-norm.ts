@@ -9,9 +9,9 @@
  * x̂ from them. The SIMD module needs rows of a multiple of 4 floats; other widths, and engines without
  * WebAssembly SIMD, take the JavaScript loops here (float64 sums, float32 results).
  */
-import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '../fused-kernels';
-import { kernelInput } from './kernel-input';
+import { kernelInput, wasmKernel } from './fused-kernel';
 import { heapOffset, heapView, type WasmBackendInternals } from './heap';
 import { type ElementwiseExports, wasmElementwise } from './simd/elementwise';
 
@@ -145,14 +145,6 @@ function layerNormGrad(args: LayerNormArgs): TensorInfo[] {
 
 /** The two LayerNorm kernels for the wasm backend. */
 export const layerNormWasmConfigs: KernelConfig[] = [
-  {
-    kernelName: FUSED_KERNELS.layerNorm,
-    backendName: 'wasm',
-    kernelFunc: layerNorm as unknown as KernelFunc,
-  },
-  {
-    kernelName: FUSED_KERNELS.layerNormGrad,
-    backendName: 'wasm',
-    kernelFunc: layerNormGrad as unknown as KernelFunc,
-  },
+  wasmKernel(FUSED_KERNELS.layerNorm, layerNorm),
+  wasmKernel(FUSED_KERNELS.layerNormGrad, layerNormGrad),
 ];

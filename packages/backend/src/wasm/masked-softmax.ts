@@ -7,9 +7,9 @@
  * The SIMD module takes rows of a multiple of 4 floats; other widths, and engines without WebAssembly
  * SIMD, run the JavaScript loops here.
  */
-import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '../fused-kernels';
-import { kernelInput } from './kernel-input';
+import { kernelInput, wasmKernel } from './fused-kernel';
 import { heapOffset, heapView, type WasmBackendInternals } from './heap';
 import { wasmElementwise } from './simd/elementwise';
 
@@ -112,14 +112,6 @@ function maskedSoftmaxGrad(args: SoftmaxArgs): TensorInfo {
 
 /** The two masked-softmax kernels for the wasm backend. */
 export const maskedSoftmaxWasmConfigs: KernelConfig[] = [
-  {
-    kernelName: FUSED_KERNELS.maskedSoftmax,
-    backendName: 'wasm',
-    kernelFunc: maskedSoftmax as unknown as KernelFunc,
-  },
-  {
-    kernelName: FUSED_KERNELS.maskedSoftmaxGrad,
-    backendName: 'wasm',
-    kernelFunc: maskedSoftmaxGrad as unknown as KernelFunc,
-  },
+  wasmKernel(FUSED_KERNELS.maskedSoftmax, maskedSoftmax),
+  wasmKernel(FUSED_KERNELS.maskedSoftmaxGrad, maskedSoftmaxGrad),
 ];

@@ -3,9 +3,9 @@
  * kernel instead of a Multiply and a Sub per parameter. Small models like the lecture MLP are bound by the
  * number of kernels per step, not by arithmetic. Same float32 operations as the composed ops.
  */
-import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '../fused-kernels';
-import { kernelInput } from './kernel-input';
+import { kernelInput, wasmKernel } from './fused-kernel';
 import { heapOffset, heapView, type WasmBackendInternals } from './heap';
 import { wasmElementwise } from './simd/elementwise';
 
@@ -43,8 +43,4 @@ function sgdStep(args: SgdArgs): TensorInfo {
 }
 
 /** The SGD step kernel for the wasm backend. */
-export const sgdWasmConfig: KernelConfig = {
-  kernelName: FUSED_KERNELS.sgd,
-  backendName: 'wasm',
-  kernelFunc: sgdStep as unknown as KernelFunc,
-};
+export const sgdWasmConfig: KernelConfig = wasmKernel(FUSED_KERNELS.sgd, sgdStep);

@@ -6,9 +6,9 @@
  * where the step is bound by per-kernel overhead. Each tensor is summed in float32 on the SIMD module
  * (JavaScript without it) and the per-tensor sums are added in float64.
  */
-import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '../fused-kernels';
-import { kernelInput } from './kernel-input';
+import { kernelInput, wasmKernel } from './fused-kernel';
 import { heapOffset, heapView, type WasmBackendInternals } from './heap';
 import { wasmElementwise } from './simd/elementwise';
 
@@ -39,8 +39,4 @@ function squaredNorm(args: SquaredNormArgs): TensorInfo {
 }
 
 /** The squared-norm kernel for the wasm backend. */
-export const squaredNormWasmConfig: KernelConfig = {
-  kernelName: FUSED_KERNELS.squaredNorm,
-  backendName: 'wasm',
-  kernelFunc: squaredNorm as unknown as KernelFunc,
-};
+export const squaredNormWasmConfig: KernelConfig = wasmKernel(FUSED_KERNELS.squaredNorm, squaredNorm);

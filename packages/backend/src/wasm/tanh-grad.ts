@@ -4,9 +4,9 @@
  * hand-written backward pass uses it; its step is bound by the number of kernels. Same float32 operations
  * as the composed ops.
  */
-import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '../fused-kernels';
-import { kernelInput } from './kernel-input';
+import { kernelInput, wasmKernel } from './fused-kernel';
 import { heapOffset, heapView, type WasmBackendInternals } from './heap';
 import { wasmElementwise } from './simd/elementwise';
 
@@ -38,8 +38,4 @@ function tanhGrad(args: TanhGradArgs): TensorInfo {
 }
 
 /** The tanh-gradient kernel for the wasm backend. */
-export const tanhGradWasmConfig: KernelConfig = {
-  kernelName: FUSED_KERNELS.tanhGrad,
-  backendName: 'wasm',
-  kernelFunc: tanhGrad as unknown as KernelFunc,
-};
+export const tanhGradWasmConfig: KernelConfig = wasmKernel(FUSED_KERNELS.tanhGrad, tanhGrad);

@@ -1,5 +1,13 @@
-/** The checked inputs of our fused kernels (src/fused-kernels.ts). */
-import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
+/** What our fused kernels (src/fused-kernels.ts) share: their registration and their checked inputs. */
+import type { DataType, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+
+/** `kernelFunc` registered as the wasm kernel `kernelName`. */
+export function wasmKernel<Args>(
+  kernelName: string,
+  kernelFunc: (args: Args) => TensorInfo | TensorInfo[],
+): KernelConfig {
+  return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as KernelFunc };
+}
 
 /**
  * Input `name` of `kernel`: present, and of `dtype` (float32 unless said). The error names the kernel, the
