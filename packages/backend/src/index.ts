@@ -17,7 +17,7 @@ export {
   type NodeBackendName,
 } from './names';
 export type { BackendAttempt, BackendChoice, BaseBackendOptions, NoticeHandler } from './select';
-export { THREADED_XNNPACK_MIN_WORK, useWasmGemm, useWasmGemmFma } from './wasm/gemm/gemm';
+export { useWasmGemm, useWasmGemmFma, useWasmGemmThreads } from './wasm/gemm/gemm';
 export {
   installWasmRepairs,
   uninstallWasmRepairs,

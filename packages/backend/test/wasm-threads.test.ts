@@ -7,10 +7,10 @@ import { Rng } from '@makemore/random';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { registerThreadedWasm, useBestBackend } from '../src/node';
 import type { WasmBackendInternals } from '../src/wasm/heap';
-import { THREADED_XNNPACK_MIN_WORK, wasmGemm, wasmThreads } from '../src/wasm/gemm/gemm';
+import { useWasmGemmThreads, wasmGemm, wasmThreads } from '../src/wasm/gemm/gemm';
 import { wasmElementwise } from '../src/wasm/simd/elementwise';
 import { expectClose, on, randn } from './helpers';
 
@@ -48,26 +48,45 @@ describe('multi-threaded wasm in Node', () => {
     expectClose(await on('wasm', grad), await on('cpu', grad), 1e-5, 1e-5);
   });
 
-  it('sends large products to XNNPACK threads and small ones to our gemm, both equal to cpu', async () => {
+  it('splits large products over our gemm helper thread, bit for bit the one-thread result and close to cpu', async () => {
     const backend = tf.findBackend('wasm') as unknown as WasmBackendInternals;
     expect(wasmThreads(backend)).toBe(2);
-    expect(wasmGemm(backend, THREADED_XNNPACK_MIN_WORK)).toBeNull();
-    expect(wasmGemm(backend, THREADED_XNNPACK_MIN_WORK - 1)?.fma).toBe(true);
+    const helpers = wasmGemm(backend)?.helpers;
+    expect(helpers?.count).toBe(1);
+    const split = vi.spyOn(helpers!, 'run');
     const rng = new Rng(8);
-    // 160·192·160 ≈ 4.9M multiply-adds per product, past the threshold; a bias and each transpose.
+    // 160·192·160 ≈ 4.9M multiply-adds per product: its rows are shared out. 160 is not a multiple of the
+    // 6-row tile, so the last rows of each share go through the remainder kernels.
     const a = randn(rng, [160, 192]);
     const b = randn(rng, [192, 160]);
     const bias = randn(rng, [160]);
+    // 40 attention-sized entries of 64·64·32 (131k multiply-adds each): the entries are shared out.
+    const q = randn(rng, [40, 64, 32]);
+    const k = randn(rng, [40, 64, 32]);
+    const broadcastB = randn(rng, [1, 64, 32]);
     for (const f of [
       () => tf.matMul(a, b),
       () => tf.matMul(a, b, true, true),
+      () => tf.matMul(a, a, true, false),
       () => tf.matMul(tf.reshape(a, [2, 80, 192]), b),
+      () => tf.matMul(tf.reshape(a, [2, 80, 192]), tf.stack([b, b])),
       () => tf.fused.matMul({ a, b, bias, activation: 'relu' }),
       () => tf.fused.matMul({ a, b: a, transposeB: true, bias: tf.reshape(bias, [160, 1]) }),
+      () => tf.matMul(q, k, false, true),
+      () => tf.matMul(q, k, true, false),
+      () => tf.matMul(q, broadcastB, false, true),
     ]) {
-      expectClose(await on('wasm', f), await on('cpu', f), 1e-3, 1e-4);
+      useWasmGemmThreads(false);
+      const oneThread = await on('wasm', f);
+      useWasmGemmThreads(true);
+      const calls = split.mock.calls.length;
+      const shared = await on('wasm', f);
+      expect(split.mock.calls.length).toBeGreaterThan(calls);
+      expect(shared.values).toEqual(oneThread.values);
+      expectClose(shared, await on('cpu', f), 1e-3, 1e-4);
     }
-    tf.dispose([a, b, bias]);
+    split.mockRestore();
+    tf.dispose([a, b, bias, q, k, broadcastB]);
   });
 
   it('runs Exp, Tanh and Erf on the shared-memory variant of our SIMD module, equal to cpu', async () => {

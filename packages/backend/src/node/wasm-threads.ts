@@ -23,6 +23,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { provideGemmHelpers } from '../wasm/gemm/gemm';
+import { startGemmHelpers } from './gemm-threads';
 import { wasmPackageDir } from './wasm-files';
 
 type EmscriptenModule = {
@@ -149,6 +151,8 @@ export async function registerThreadedWasm(threads: number): Promise<void> {
   }
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const module = await instantiateThreaded(threads);
+  if (threads > 1)
+    provideGemmHelpers(module, (compiled, memory) => startGemmHelpers(compiled, memory, threads - 1));
   if (tf.findBackendFactory('wasm') !== null) tf.removeBackend('wasm');
   tf.registerBackend(
     'wasm',

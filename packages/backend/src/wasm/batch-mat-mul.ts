@@ -83,7 +83,7 @@ export function makeFastBatchMatMul(stock: KernelFunc): KernelFunc {
       return stock(args as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
     }
     const { m, k: kA, n, batchA, batchB, outShape } = productShape(a, b, transposeA, transposeB);
-    const gemm = wasmGemm(backend, m * kA * n);
+    const gemm = wasmGemm(backend);
     if (gemm !== null) return gemmMatMul(gemm, backend, a, b, transposeA, transposeB);
     const batch = Math.max(batchA, batchB);
 

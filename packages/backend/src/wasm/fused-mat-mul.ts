@@ -53,8 +53,8 @@ export function makeFastFusedMatMul(stock: KernelFunc): KernelFunc {
     const { a, b, bias, preluActivationWeights } = args.inputs;
     const { backend, attrs } = args;
     if (a === undefined || b === undefined) throw new Error('_FusedMatMul needs inputs a and b');
-    const { m, k, n } = productShape(a, b, attrs.transposeA, attrs.transposeB);
-    const gemm = a.dtype === 'float32' && b.dtype === 'float32' ? wasmGemm(backend, m * k * n) : null;
+    const { k, n } = productShape(a, b, attrs.transposeA, attrs.transposeB);
+    const gemm = a.dtype === 'float32' && b.dtype === 'float32' ? wasmGemm(backend) : null;
     // A product over an empty inner dimension goes the long way: XNNPACK refuses it (see BatchMatMul).
     const plain =
       gemm === null &&

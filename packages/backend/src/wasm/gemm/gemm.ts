@@ -43,6 +43,45 @@ export interface Operand {
   transposed: boolean;
 }
 
+/** One product of a batch: C (dense m × n at `c`) = A · B, with A and B as stored. */
+export interface GemmEntry {
+  a: Operand;
+  b: Operand;
+  c: number;
+}
+
+/** The two functions of the module, called directly or recorded for a helper thread. */
+type GemmCalls = Pick<GemmExports, 'gemm' | 'pack'>;
+
+/** Numbers per recorded call in a {@link GemmCallList}: the function (0 gemm, 1 pack), then its arguments. */
+export const GEMM_CALL_WORDS = 13;
+
+/** Recorded `gemm` and `pack` calls, {@link GEMM_CALL_WORDS} numbers each, for a helper thread to run. */
+export type GemmCallList = number[];
+
+/**
+ * Threads that run recorded calls of this module on the same (shared) memory: Node's worker threads
+ * (src/node/gemm-threads.ts). The browser has none: its main thread may not block waiting for them.
+ */
+export interface GemmHelpers {
+  /** Helper threads; with the calling thread, products split `count + 1` ways. */
+  readonly count: number;
+  /** The most calls one helper takes per run. */
+  readonly maxCalls: number;
+  /** Runs `helperCalls[i]` on helper i while the caller runs `own`; returns when all are done. */
+  run(helperCalls: GemmCallList[], own: () => void): void;
+  /** Stops the threads. */
+  dispose(): void;
+}
+
+/** Where a product's packed B, bias, overhang tile and A row strip are, for one thread. */
+interface Packed {
+  packed: number;
+  bias: number;
+  tile: number;
+  strip: number;
+}
+
 /**
  * B panels of at most this many floats (256 KiB) stay in the L2 cache while A streams past: half of the
  * smaller L2 our benchmarks ran on (Zen 3, 512 KiB per core; Sapphire Rapids has 2 MiB). Timings on our
@@ -50,62 +89,206 @@ export interface Operand {
  */
 const PANEL_FLOATS = 65536;
 
+/**
+ * A product is split over helper threads only from this many multiply-adds per split (waking a helper
+ * and waiting for it costs tens of microseconds; 2²⁰ multiply-adds take ~30 µs on one core).
+ */
+export const SPLIT_MIN_WORK = 1 << 20;
+
 const roundUp8 = (n: number) => (n + 7) & ~7;
+
+/** Calls appended to `list` instead of made. */
+function recorder(list: GemmCallList): GemmCalls {
+  return {
+    gemm: (...args) => void list.push(0, ...args),
+    pack: (...args) => void list.push(1, ...args, 0, 0, 0, 0, 0, 0),
+  };
+}
 
 /** The gemm module bound to one wasm backend instance, with its scratch space in that heap. */
 export class WasmGemm {
   private scratch = 0;
   private scratchBytes = 0;
   private readonly tileRows: number;
+  private readonly direct: GemmCalls;
 
-  /** `fma`: whether this is the relaxed-SIMD variant, whose multiply-adds are fused where the CPU can. */
+  /**
+   * `fma`: whether this is the relaxed-SIMD variant, whose multiply-adds are fused where the CPU can.
+   * `helpers`: threads to split large products over, or null.
+   */
   constructor(
     private readonly module: EmscriptenModule,
-    private readonly exports: GemmExports,
+    exports: GemmExports,
     readonly fma: boolean,
+    readonly helpers: GemmHelpers | null = null,
   ) {
     this.tileRows = exports.tileRows();
+    this.direct = exports;
   }
 
   /**
    * Packs `b` (k × n; stored n × k when transposed) into the scratch space, with `bias` (the byte address
    * of n floats, or none) after it. Returns the addresses to pass to {@link multiply}; they stay valid
-   * when the heap grows.
+   * when the heap grows, until the next call of packB or {@link run}.
    */
-  packB(b: Operand, k: number, n: number, bias?: number): { packed: number; bias: number; tile: number } {
+  packB(b: Operand, k: number, n: number, bias?: number): Packed {
+    const base = this.reserve(this.laneBytes(k, n, bias !== undefined));
+    return this.pack(this.direct, base, b, k, n, bias);
+  }
+
+  /** C (m × n, dense, at `c`) = A (m × k) · packed B (+ bias), with B and bias from {@link packB}. */
+  multiply(a: Operand, packed: Packed, c: number, m: number, k: number, n: number): void {
+    this.product(this.direct, a, packed, c, m, k, n);
+  }
+
+  /**
+   * Every entry's product `op(A) · op(B) (+ bias)`, all m × k × n, into its C. B is packed once per run of
+   * entries with the same B. With helper threads and enough work, the entries are shared out between the
+   * threads, or, when there are fewer entries than threads, each product's rows are.
+   */
+  run(entries: GemmEntry[], m: number, k: number, n: number, bias?: number): void {
+    const lanes = this.helpers === null || !useWasmGemmThreads() ? 1 : this.helpers.count + 1;
+    const work = m * k * n;
+    if (lanes > 1 && entries.length >= lanes && work * Math.floor(entries.length / lanes) >= SPLIT_MIN_WORK) {
+      this.splitEntries(entries, m, k, n, bias, lanes);
+    } else if (lanes > 1 && work / lanes >= SPLIT_MIN_WORK && m >= 2 * this.tileRows) {
+      for (const entry of entries) this.splitRows(entry, m, k, n, bias, lanes);
+    } else {
+      const base = this.reserve(this.laneBytes(k, n, bias !== undefined));
+      this.runEntries(this.direct, base, entries, m, k, n, bias);
+    }
+  }
+
+  /** The entries on one thread, packing B only when it changes. */
+  private runEntries(
+    calls: GemmCalls,
+    base: number,
+    entries: GemmEntry[],
+    m: number,
+    k: number,
+    n: number,
+    bias?: number,
+  ): void {
+    let packedFor = -1;
+    let packed: Packed | undefined;
+    for (const { a, b, c } of entries) {
+      if (packed === undefined || b.address !== packedFor) {
+        packed = this.pack(calls, base, b, k, n, bias);
+        packedFor = b.address;
+      }
+      this.product(calls, a, packed, c, m, k, n);
+    }
+  }
+
+  /** Consecutive runs of entries on each thread, each thread with its own scratch space. */
+  private splitEntries(
+    entries: GemmEntry[],
+    m: number,
+    k: number,
+    n: number,
+    bias: number | undefined,
+    lanes: number,
+  ) {
+    const helpers = this.helpers!;
+    const laneBytes = this.laneBytes(k, n, bias !== undefined);
+    const base = this.reserve(lanes * laneBytes);
+    const share = Math.ceil(entries.length / lanes);
+    const lists: GemmCallList[] = [];
+    for (let lane = 1; lane < lanes; lane++) {
+      const list: GemmCallList = [];
+      const mine = entries.slice(lane * share, (lane + 1) * share);
+      this.runEntries(recorder(list), base + lane * laneBytes, mine, m, k, n, bias);
+      lists.push(list);
+    }
+    const own = () => this.runEntries(this.direct, base, entries.slice(0, share), m, k, n, bias);
+    if (lists.some((l) => l.length / GEMM_CALL_WORDS > helpers.maxCalls)) {
+      this.runEntries(this.direct, base, entries, m, k, n, bias);
+      return;
+    }
+    helpers.run(lists, own);
+  }
+
+  /** One product, B packed by the caller and the rows of A and C shared out in multiples of the tile. */
+  private splitRows(
+    entry: GemmEntry,
+    m: number,
+    k: number,
+    n: number,
+    bias: number | undefined,
+    lanes: number,
+  ) {
+    const helpers = this.helpers!;
+    const laneBytes = this.laneBytes(k, n, bias !== undefined);
+    const base = this.reserve(lanes * laneBytes);
+    const packed = this.pack(this.direct, base, entry.b, k, n, bias);
+    const rows = Math.ceil(m / lanes / this.tileRows) * this.tileRows;
+    const rowStride = entry.a.transposed ? 4 : k * 4;
+    const lists: GemmCallList[] = [];
+    for (let lane = 1; lane < lanes; lane++) {
+      const list: GemmCallList = [];
+      const first = Math.min(m, lane * rows);
+      const count = Math.min(m, first + rows) - first;
+      if (count > 0) {
+        // Each thread needs its own overhang tile and A strip; it reads the one packed B.
+        const own = base + lane * laneBytes + (packed.tile - base);
+        const laneScratch = { ...packed, tile: own, strip: own + this.tileBytes() };
+        const a = { address: entry.a.address + first * rowStride, transposed: entry.a.transposed };
+        this.productRows(recorder(list), a, laneScratch, entry.c + first * n * 4, count, m, k, n);
+      }
+      lists.push(list);
+    }
+    const a0 = entry.a;
+    helpers.run(lists, () => this.productRows(this.direct, a0, packed, entry.c, Math.min(rows, m), m, k, n));
+  }
+
+  private product(calls: GemmCalls, a: Operand, packed: Packed, c: number, m: number, k: number, n: number) {
+    this.productRows(calls, a, packed, c, m, m, k, n);
+  }
+
+  /**
+   * `rows` rows of a product whose A has `m` rows in all (a transposed A's row stride, in the stored
+   * matrix, is m floats).
+   */
+  private productRows(
+    calls: GemmCalls,
+    a: Operand,
+    packed: Packed,
+    c: number,
+    rows: number,
+    m: number,
+    k: number,
+    n: number,
+  ): void {
+    if (rows === 0 || n === 0) return;
+    const rsa = a.transposed ? 4 : k * 4;
+    const ksa = a.transposed ? m * 4 : 4;
+    const nc = Math.max(8, Math.floor(PANEL_FLOATS / Math.max(k, 1) / 8) * 8);
+    calls.gemm(a.address, packed.packed, c, packed.bias, rows, n, k, rsa, ksa, packed.tile, nc, packed.strip);
+  }
+
+  /** Packs B and the bias at `base`; the tile and strip follow them. */
+  private pack(calls: GemmCalls, base: number, b: Operand, k: number, n: number, bias?: number): Packed {
     const n8 = roundUp8(n);
     const packedBytes = k * n8 * 4;
-    const biasBytes = bias === undefined ? 0 : n8 * 4;
-    // After B and the bias: R×8 floats for an overhanging tile, then R·k for a transposed A's row strip.
-    const base = this.reserve(packedBytes + biasBytes + this.tileBytes() + 4 * this.tileRows * k);
     const rsb = b.transposed ? 4 : n * 4;
     const csb = b.transposed ? k * 4 : 4;
-    this.exports.pack(b.address, base, k, n, rsb, csb);
+    calls.pack(b.address, base, k, n, rsb, csb);
     let biasAddress = 0;
     if (bias !== undefined) {
       biasAddress = base + packedBytes;
       // A bias is one row of n floats: packed as a 1 × n matrix, its ⌈n/8⌉ tiles of 8 floats are exactly
       // the row zero-padded to n8.
-      this.exports.pack(bias, biasAddress, 1, n, 0, 4);
+      calls.pack(bias, biasAddress, 1, n, 0, 4);
     }
-    return { packed: base, bias: biasAddress, tile: base + packedBytes + biasBytes };
+    const tile = base + packedBytes + (bias === undefined ? 0 : n8 * 4);
+    return { packed: base, bias: biasAddress, tile, strip: tile + this.tileBytes() };
   }
 
-  /** C (m × n, dense, at `c`) = A (m × k) · packed B (+ bias), with B and bias from {@link packB}. */
-  multiply(
-    a: Operand,
-    packed: { packed: number; bias: number; tile: number },
-    c: number,
-    m: number,
-    k: number,
-    n: number,
-  ): void {
-    if (m === 0 || n === 0) return;
-    const rsa = a.transposed ? 4 : k * 4;
-    const ksa = a.transposed ? m * 4 : 4;
-    const nc = Math.max(8, Math.floor(PANEL_FLOATS / Math.max(k, 1) / 8) * 8);
-    const strip = packed.tile + this.tileBytes();
-    this.exports.gemm(a.address, packed.packed, c, packed.bias, m, n, k, rsa, ksa, packed.tile, nc, strip);
+  /** One thread's scratch: packed B, the bias, an R×8 overhanging tile, then R·k for a transposed A's strip. */
+  private laneBytes(k: number, n: number, hasBias: boolean): number {
+    const n8 = roundUp8(n);
+    const bytes = k * n8 * 4 + (hasBias ? n8 * 4 : 0) + this.tileBytes() + 4 * this.tileRows * k;
+    return (bytes + 15) & ~15;
   }
 
   private tileBytes(): number {
@@ -131,7 +314,8 @@ const INSTANCES = Symbol.for('@makemore/backend:wasmGemm');
 const INSTANCES_WITHOUT_FMA = Symbol.for('@makemore/backend:wasmGemmWithoutFma');
 const ENABLED = Symbol.for('@makemore/backend:wasmGemmEnabled');
 const FMA = Symbol.for('@makemore/backend:wasmGemmFma');
-const store = globalThis as { [ENABLED]?: boolean; [FMA]?: boolean };
+const THREADS = Symbol.for('@makemore/backend:wasmGemmThreads');
+const store = globalThis as { [ENABLED]?: boolean; [FMA]?: boolean; [THREADS]?: boolean };
 
 /**
  * Turns our SIMD matrix product on or off for the repaired `BatchMatMul` and `_FusedMatMul` kernels
@@ -153,13 +337,28 @@ export function useWasmGemmFma(enabled?: boolean): boolean {
 }
 
 /**
- * Below this many multiply-adds per product, our single-threaded gemm beats XNNPACK even when tfjs runs
- * XNNPACK on several threads. Measured with tfjs's threaded build: on 16 cores with 8 threads XNNPACK
- * multiplied the GPT's 768×128×512 products at 60–94 GFLOP/s against our 20–35, and on 2 vCPUs with 2
- * threads at 23–32 against 18–20; attention's 64×64×32 (131k) and the MLP's products stayed faster on
- * ours (packages/backend/BENCHMARKS.md).
+ * Lets our matrix product split large products over its helper threads, where the backend has them
+ * (`threads` > 1 in Node; true, the default), or keeps every product on the calling thread (false). For
+ * benchmarks and tests. Returns the setting now in force.
  */
-export const THREADED_XNNPACK_MIN_WORK = 1 << 22;
+export function useWasmGemmThreads(enabled?: boolean): boolean {
+  if (enabled !== undefined) store[THREADS] = enabled;
+  return store[THREADS] ?? true;
+}
+
+const HELPERS = Symbol.for('@makemore/backend:wasmGemmHelpers');
+type HelperFactory = (compiled: WebAssembly.Module, memory: WebAssembly.Memory) => GemmHelpers;
+const helperStore = globalThis as { [HELPERS]?: WeakMap<object, HelperFactory> };
+
+/**
+ * Gives our gemm helper threads on the Emscripten module `module` (a wasm backend's `wasm` field): the
+ * gemm module made for it calls `start` once, with its compiled code and the shared memory. Used by the
+ * Node entry for tfjs's threaded build (src/node/wasm-threads.ts).
+ */
+export function provideGemmHelpers(module: object, start: HelperFactory): void {
+  helperStore[HELPERS] ??= new WeakMap();
+  helperStore[HELPERS].set(module, start);
+}
 
 /** The thread count of `backend`'s wasm build (1 for the single-threaded build). */
 export function wasmThreads(backend: WasmBackendInternals): number {
@@ -170,12 +369,10 @@ export function wasmThreads(backend: WasmBackendInternals): number {
 /**
  * The gemm module for this backend, or null when the XNNPACK route should take the product: our gemm is
  * turned off or cannot run here (no WebAssembly SIMD, or a build of tfjs-backend-wasm whose memory we
- * cannot reach), or the backend has several threads and the product (`work` multiply-adds per batch
- * entry) is large enough for XNNPACK's threads to win.
+ * cannot reach).
  */
-export function wasmGemm(backend: WasmBackendInternals, work = 0): WasmGemm | null {
+export function wasmGemm(backend: WasmBackendInternals): WasmGemm | null {
   if (!useWasmGemm()) return null;
-  if (work >= THREADED_XNNPACK_MIN_WORK && wasmThreads(backend) > 1) return null;
   const module = backend.wasm as unknown as EmscriptenModule;
   const fma = useWasmGemmFma();
   return instantiateOnHeap(
@@ -186,6 +383,14 @@ export function wasmGemm(backend: WasmBackendInternals, work = 0): WasmGemm | nu
       fma: fma ? { plain: GEMM_WASM_PLAIN_FMA, shared: GEMM_WASM_SHARED_FMA } : undefined,
     },
     fma ? INSTANCES : INSTANCES_WITHOUT_FMA,
-    (exports, fused) => new WasmGemm(module, exports as unknown as GemmExports, fused),
+    (exports, fused, compiled, memory) => {
+      const start = helperStore[HELPERS]?.get(module);
+      return new WasmGemm(
+        module,
+        exports as unknown as GemmExports,
+        fused,
+        start?.(compiled, memory) ?? null,
+      );
+    },
   );
 }

@@ -79,20 +79,19 @@ export function gemmMatMul(
 
   if (batchB === 1 && !transposeA) {
     // One B for every entry, and A's entries are consecutive row blocks: one product of batch·m rows.
-    const packed = gemm.packB({ address: bBase, transposed: transposeB }, k, n, biasAddress);
-    gemm.multiply({ address: aBase, transposed: false }, packed, cBase, batchA * m, k, n);
+    const entry = {
+      a: { address: aBase, transposed: false },
+      b: { address: bBase, transposed: transposeB },
+      c: cBase,
+    };
+    gemm.run([entry], batchA * m, k, n, biasAddress);
     return out;
   }
-  let packedFor = -1;
-  let packed = { packed: 0, bias: 0, tile: 0 };
-  for (let i = 0; i < batch; i++) {
-    const entryB = i % batchB;
-    if (entryB !== packedFor) {
-      packed = gemm.packB({ address: bBase + entryB * bBytes, transposed: transposeB }, k, n, biasAddress);
-      packedFor = entryB;
-    }
-    const entryA = { address: aBase + (i % batchA) * aBytes, transposed: transposeA };
-    gemm.multiply(entryA, packed, cBase + i * cBytes, m, k, n);
-  }
+  const entries = Array.from({ length: batch }, (_, i) => ({
+    a: { address: aBase + (i % batchA) * aBytes, transposed: transposeA },
+    b: { address: bBase + (i % batchB) * bBytes, transposed: transposeB },
+    c: cBase + i * cBytes,
+  }));
+  gemm.run(entries, m, k, n, biasAddress);
   return out;
 }

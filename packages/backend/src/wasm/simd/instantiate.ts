@@ -49,7 +49,12 @@ export function instantiateOnHeap<T>(
   module: EmscriptenModule,
   binaries: ModuleBinaries,
   key: symbol,
-  wrap: (exports: WebAssembly.Exports, fma: boolean) => T,
+  wrap: (
+    exports: WebAssembly.Exports,
+    fma: boolean,
+    compiled: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+  ) => T,
 ): T | null {
   const store = globalThis as unknown as Record<symbol, WeakMap<EmscriptenModule, T | null> | undefined>;
   let cache = store[key];
@@ -71,7 +76,12 @@ export function instantiateOnHeap<T>(
       try {
         // A few KB: far below the 8 MB Chromium allows for synchronous compilation on the main thread.
         const compiled = new WebAssembly.Module(decode(base64));
-        wrapped = wrap(new WebAssembly.Instance(compiled, { env: { memory } }).exports, fma);
+        wrapped = wrap(
+          new WebAssembly.Instance(compiled, { env: { memory } }).exports,
+          fma,
+          compiled,
+          memory,
+        );
         break;
       } catch {
         // No relaxed SIMD (then try the next variant), or no SIMD at all: callers keep their fallback.

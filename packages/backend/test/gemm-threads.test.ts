@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { startGemmHelpers } from '../src/node/gemm-threads';
+import { enableRelaxedSimd } from '../src/node/relaxed-simd';
+import { GEMM_WASM_PLAIN, GEMM_WASM_SHARED } from '../src/wasm/gemm/binary';
+import { GEMM_CALL_WORDS, type GemmEntry, WasmGemm } from '../src/wasm/gemm/gemm';
+import type { EmscriptenModule } from '../src/wasm/simd/instantiate';
+
+const decode = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+
+/** The gemm module on a fresh shared memory, with a bump allocator standing in for the backend's. */
+function sharedGemm(pages = 64) {
+  enableRelaxedSimd();
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  const compiled = new WebAssembly.Module(decode(GEMM_WASM_SHARED));
+  const exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports;
+  let top = 1 << 20;
+  const module = {
+    HEAPU8: new Uint8Array(memory.buffer),
+    _malloc: (bytes: number) => {
+      const address = top;
+      top += (bytes + 15) & ~15;
+      return address;
+    },
+    _free: () => {},
+  } as unknown as EmscriptenModule;
+  return { memory, compiled, exports, module };
+}
+
+/** C = A·B in float64, A m × k and B k × n row-major. */
+function reference(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float64Array {
+  const c = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) c[i * n + j]! += a[i * k + p]! * b[p * n + j]!;
+  return c;
+}
+
+describe('gemm helper threads', () => {
+  it('split a product between threads with the same result as one thread', () => {
+    const { memory, compiled, exports, module } = sharedGemm();
+    const helpers = startGemmHelpers(compiled, memory, 2);
+    try {
+      const m = 130;
+      const k = 96;
+      const n = 100; // 130 rows: not a multiple of the 6-row tile or of 3 threads; 100 columns overhang 8.
+      const f32 = new Float32Array(memory.buffer);
+      const [A, B, C1, C3] = [0, 64 << 10, 128 << 10, 192 << 10];
+      for (let i = 0; i < m * k; i++) f32[A / 4 + i] = Math.sin(i);
+      for (let i = 0; i < k * n; i++) f32[B / 4 + i] = Math.cos(i * 0.7);
+      const entry = (c: number): GemmEntry => ({
+        a: { address: A, transposed: false },
+        b: { address: B, transposed: false },
+        c,
+      });
+      new WasmGemm(module, exports as never, false, null).run([entry(C1)], m, k, n);
+      new WasmGemm(module, exports as never, false, helpers).run([entry(C3)], m, k, n);
+      const one = f32.slice(C1 / 4, C1 / 4 + m * n);
+      const three = f32.slice(C3 / 4, C3 / 4 + m * n);
+      expect(three).toEqual(one);
+      const want = reference(f32.slice(A / 4, A / 4 + m * k), f32.slice(B / 4, B / 4 + k * n), m, k, n);
+      for (let i = 0; i < m * n; i++) expect(Math.abs(three[i]! - want[i]!)).toBeLessThan(1e-3);
+    } finally {
+      helpers.dispose();
+    }
+  });
+
+  it('report a helper that traps as an error instead of waiting forever', () => {
+    const { memory, compiled } = sharedGemm(16);
+    const helpers = startGemmHelpers(compiled, memory, 1);
+    try {
+      // A product whose A lies past the end of the 1 MiB memory: the helper's load traps.
+      const call = [0, 64 << 20, 0, 4096, 0, 6, 8, 4, 16, 4, 8192, 8, 16384];
+      expect(call).toHaveLength(GEMM_CALL_WORDS);
+      expect(() => helpers.run([call], () => {})).toThrow(/helper thread trapped/);
+      // The helper survives the trap and takes the next run.
+      expect(() => helpers.run([[]], () => {})).not.toThrow();
+    } finally {
+      helpers.dispose();
+    }
+  });
+
+  it('refuse a memory that is not shared', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const compiled = new WebAssembly.Module(decode(GEMM_WASM_PLAIN));
+    expect(() => startGemmHelpers(compiled, memory, 1)).toThrow(/need a shared wasm memory/);
+  });
+});
