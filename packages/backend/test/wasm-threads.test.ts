@@ -104,6 +104,7 @@ describe('multi-threaded wasm in Node', () => {
     const dir = mkdtempSync(join(tmpdir(), 'makemore-threads-exit-'));
     try {
       const module = fileURLToPath(new URL('../src/node/wasm-threads.ts', import.meta.url));
+      const repairs = fileURLToPath(new URL('../src/wasm/repairs.ts', import.meta.url));
       const script = join(dir, 'run.mts');
       writeFileSync(
         script,
@@ -112,9 +113,15 @@ describe('multi-threaded wasm in Node', () => {
           // Resolve tfjs-core from this package, as the module under test does.
           `const tf = createRequire(${JSON.stringify(module)})('@tensorflow/tfjs-core');`,
           `import { registerThreadedWasm } from ${JSON.stringify(module)};`,
+          `import { installWasmRepairs } from ${JSON.stringify(repairs)};`,
           'await registerThreadedWasm(2);',
           "await tf.setBackend('wasm');",
-          'console.log(tf.sum(tf.matMul(tf.ones([64, 64]), tf.ones([64, 64]))).dataSync()[0]);',
+          'installWasmRepairs();',
+          // 256³ multiply-adds: split over our gemm's helper thread, which must not keep the process alive.
+          'console.log(tf.sum(tf.matMul(tf.ones([256, 256]), tf.ones([256, 256]))).dataSync()[0]);',
+          // The helper count of the gemm that did it (its instances are kept per Emscripten module).
+          "const gemms = globalThis[Symbol.for('@makemore/backend:wasmGemm')];",
+          'console.log(gemms.get(tf.backend().wasm).helpers.count);',
         ].join('\n'),
       );
       const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -125,7 +132,7 @@ describe('multi-threaded wasm in Node', () => {
       });
       expect(run.signal, run.stderr).toBeNull();
       expect(run.status, run.stderr).toBe(0);
-      expect(run.stdout.trim()).toBe(String(64 * 64 * 64));
+      expect(run.stdout.trim().split('\n')).toEqual([String(256 * 256 * 256), '1']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
