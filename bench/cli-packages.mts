@@ -1,8 +1,7 @@
 /**
  * What the in-process benchmark scripts here share (gemm-routes.mts, fused-kernels.mts, gemm-threads.mts):
  * the packages as the CLI resolves them (the built ones, from apps/cli, so the scripts time what `makemore`
- * runs), their
- * `--name <number>` options, and one of `makemore bench`'s models ready to train on a fixed seeded batch.
+ * runs), their `--name <number>` options, and one of `makemore bench`'s models ready to train on a fixed seeded batch.
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';

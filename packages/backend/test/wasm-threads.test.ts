@@ -89,6 +89,18 @@ describe('multi-threaded wasm in Node', () => {
     tf.dispose([a, b, bias, q, k, broadcastB]);
   });
 
+  it('stops the helper threads with the backend', async () => {
+    const helpers = wasmGemm(tf.findBackend('wasm') as unknown as WasmBackendInternals)?.helpers;
+    const stop = vi.spyOn(helpers!, 'dispose');
+    // Registering again replaces (and disposes) the wasm backend; the old helpers hold its memory.
+    await registerThreadedWasm(2);
+    expect(stop).toHaveBeenCalledTimes(1);
+    await tf.setBackend('wasm');
+    const fresh = wasmGemm(tf.backend() as unknown as WasmBackendInternals)?.helpers;
+    expect(fresh?.count).toBe(1);
+    expect(fresh).not.toBe(helpers);
+  });
+
   it('runs Exp, Tanh and Erf on the shared-memory variant of our SIMD module, equal to cpu', async () => {
     await tf.setBackend('wasm');
     const backend = tf.backend() as unknown as WasmBackendInternals;

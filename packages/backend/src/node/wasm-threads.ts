@@ -23,7 +23,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { provideGemmHelpers } from '../wasm/gemm/gemm';
+import { type GemmHelpers, provideGemmHelpers } from '../wasm/gemm/gemm';
 import { startGemmHelpers } from './gemm-threads';
 import { wasmPackageDir } from './wasm-files';
 
@@ -151,8 +151,16 @@ export async function registerThreadedWasm(threads: number): Promise<void> {
   }
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const module = await instantiateThreaded(threads);
-  if (threads > 1)
-    provideGemmHelpers(module, (compiled, memory) => startGemmHelpers(compiled, memory, threads - 1));
+  // Our gemm's helper threads, started by the first product; each holds the module's memory, so they are
+  // stopped with the backend.
+  const helpers: GemmHelpers[] = [];
+  if (threads > 1) {
+    provideGemmHelpers(module, (compiled, memory) => {
+      const started = startGemmHelpers(compiled, memory, threads - 1);
+      helpers.push(started);
+      return started;
+    });
+  }
   if (tf.findBackendFactory('wasm') !== null) tf.removeBackend('wasm');
   tf.registerBackend(
     'wasm',
@@ -166,6 +174,11 @@ export async function registerThreadedWasm(threads: number): Promise<void> {
         const pthreads = module.PThread;
         for (const w of [...(pthreads?.runningWorkers ?? []), ...(pthreads?.unusedWorkers ?? [])])
           w.unref?.();
+        const dispose = backend.dispose.bind(backend);
+        backend.dispose = () => {
+          for (const h of helpers.splice(0)) h.dispose();
+          dispose();
+        };
         return backend;
       } finally {
         wasm.setThreadsCount(-1);
