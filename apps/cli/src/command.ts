@@ -54,6 +54,6 @@ export const BACKEND_FLAGS: FlagSpec[] = [
     type: 'int',
     min: 1,
     placeholder: '<n>',
-    description: 'threads for the wasm backend (default: what helps on this machine)',
+    description: 'wasm threads (default 1; 2+ split large matrix products over helper threads)',
   },
 ];
