@@ -1,5 +1,6 @@
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { startGemmHelpers } from '../src/node/gemm-threads';
+import { nextGeneration, startGemmHelpers } from '../src/node/gemm-threads';
 import { enableRelaxedSimd } from '../src/node/relaxed-simd';
 import { GEMM_WASM_PLAIN, GEMM_WASM_SHARED } from '../src/wasm/gemm/binary';
 import { GEMM_CALL_WORDS, type GemmEntry, WasmGemm } from '../src/wasm/gemm/gemm';
@@ -82,5 +83,28 @@ describe('gemm helper threads', () => {
     const memory = new WebAssembly.Memory({ initial: 1 });
     const compiled = new WebAssembly.Module(decode(GEMM_WASM_PLAIN));
     expect(() => startGemmHelpers(compiled, memory, 1)).toThrow(/need a shared wasm memory/);
+  });
+
+  it('do not run a generation twice when a notify arrives after they ran it (a late notify)', () => {
+    const control = new Int32Array(new SharedArrayBuffer(8));
+    // Another thread notifies the word without changing it, as a caller descheduled between its bump and
+    // its notify does, then bumps it for real 50 ms later.
+    const notifier = new Worker(
+      `const { workerData } = require('node:worker_threads');
+       const ctl = new Int32Array(workerData);
+       const pause = new Int32Array(new SharedArrayBuffer(4));
+       Atomics.wait(pause, 0, 0, 50);
+       Atomics.notify(ctl, 0);
+       Atomics.wait(pause, 0, 0, 50);
+       Atomics.add(ctl, 0, 1);
+       Atomics.notify(ctl, 0);`,
+      { eval: true, workerData: control.buffer },
+    );
+    try {
+      // No polling: the caller is asleep in Atomics.wait when the stray notify comes.
+      expect(nextGeneration(control, 0, 0, 0)).toBe(1);
+    } finally {
+      void notifier.terminate();
+    }
   });
 });

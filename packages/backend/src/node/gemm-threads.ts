@@ -43,6 +43,24 @@ const HELPER_TIMEOUT_MS = 60_000;
 const HELPER_SPIN_MS = 1;
 const CALLER_SPIN_MS = 1;
 
+/**
+ * Waits until `control[index]` differs from `seen` and returns the new value: polls for `spinMs`, then
+ * sleeps. `Atomics.wait` returning is not enough: `Atomics.notify` wakes every waiter whatever the value,
+ * and the caller's notify can arrive late (the caller was descheduled between its bump and its notify),
+ * after the helper has already run that generation and gone back to sleep. The helper must not run it
+ * again, so every wake re-reads the word.
+ */
+export function nextGeneration(control: Int32Array, index: number, seen: number, spinMs: number): number {
+  let now = Atomics.load(control, index);
+  const spinUntil = performance.now() + spinMs;
+  while (now === seen && performance.now() < spinUntil) now = Atomics.load(control, index);
+  while (now === seen) {
+    Atomics.wait(control, index, seen);
+    now = Atomics.load(control, index);
+  }
+  return now;
+}
+
 /** The helper's whole program (run with `eval`, so the package needs no separate worker file). */
 const HELPER_SOURCE = `
 const { workerData } = require('node:worker_threads');
@@ -50,13 +68,11 @@ const { compiled, memory, control, calls } = workerData;
 const fns = new WebAssembly.Instance(compiled, { env: { memory } }).exports;
 const ctl = new Int32Array(control);
 const list = new Uint32Array(calls);
+const nextGeneration = ${nextGeneration.toString()};
 let generation = 0;
 for (;;) {
-  const spinUntil = performance.now() + ${HELPER_SPIN_MS};
-  while (Atomics.load(ctl, ${GENERATION}) === generation && performance.now() < spinUntil);
-  Atomics.wait(ctl, ${GENERATION}, generation);
+  generation = nextGeneration(ctl, ${GENERATION}, generation, ${HELPER_SPIN_MS});
   if (Atomics.load(ctl, ${STOP}) !== 0) break;
-  generation = Atomics.load(ctl, ${GENERATION});
   try {
     const count = list[0];
     for (let i = 0; i < count; i++) {
@@ -123,6 +139,12 @@ export function startGemmHelpers(
     count,
     maxCalls: MAX_HELPER_CALLS,
     run(helperCalls: GemmCallList[], own: () => void): void {
+      const pending = Atomics.load(control, PENDING);
+      if (pending !== 0) {
+        throw new Error(
+          `wasm gemm: helper threads out of step (${pending} pending before a run; please report this as a bug)`,
+        );
+      }
       for (let i = 0; i < count; i++) write(lists[i]!, helperCalls[i] ?? []);
       Atomics.store(control, FAILED, 0);
       Atomics.store(control, PENDING, count);
