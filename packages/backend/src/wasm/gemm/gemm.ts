@@ -74,6 +74,14 @@ export interface GemmHelpers {
   dispose(): void;
 }
 
+/** The sizes of the products of a batch: A is m × k, B k × n; `bias`, when given, is n floats. */
+interface ProductSize {
+  m: number;
+  k: number;
+  n: number;
+  bias: number | undefined;
+}
+
 /** Where a product's packed B, bias, overhang tile and A row strip are, for one thread. */
 interface Packed {
   packed: number;
@@ -150,9 +158,9 @@ export class WasmGemm {
     const lanes = this.helpers === null || !useWasmGemmThreads() ? 1 : this.helpers.count + 1;
     const work = m * k * n;
     if (lanes > 1 && entries.length >= lanes && work * Math.floor(entries.length / lanes) >= SPLIT_MIN_WORK) {
-      this.splitEntries(entries, m, k, n, bias, lanes);
+      this.splitEntries(entries, { m, k, n, bias }, lanes);
     } else if (lanes > 1 && work / lanes >= SPLIT_MIN_WORK && m >= 2 * this.tileRows) {
-      for (const entry of entries) this.splitRows(entry, m, k, n, bias, lanes);
+      for (const entry of entries) this.splitRows(entry, { m, k, n, bias }, lanes);
     } else {
       const base = this.reserve(this.laneBytes(k, n, bias !== undefined));
       this.runEntries(this.direct, base, entries, m, k, n, bias);
@@ -181,17 +189,9 @@ export class WasmGemm {
   }
 
   /** Consecutive runs of entries on each thread, each thread with its own scratch space. */
-  private splitEntries(
-    entries: GemmEntry[],
-    m: number,
-    k: number,
-    n: number,
-    bias: number | undefined,
-    lanes: number,
-  ) {
-    const helpers = this.helpers!;
-    const laneBytes = this.laneBytes(k, n, bias !== undefined);
-    const base = this.reserve(lanes * laneBytes);
+  private splitEntries(entries: GemmEntry[], size: ProductSize, lanes: number) {
+    const { m, k, n, bias } = size;
+    const { helpers, base, laneBytes } = this.laneScratch(size, lanes);
     const share = Math.ceil(entries.length / lanes);
     const lists: GemmCallList[] = [];
     for (let lane = 1; lane < lanes; lane++) {
@@ -209,17 +209,9 @@ export class WasmGemm {
   }
 
   /** One product, B packed by the caller and the rows of A and C shared out in multiples of the tile. */
-  private splitRows(
-    entry: GemmEntry,
-    m: number,
-    k: number,
-    n: number,
-    bias: number | undefined,
-    lanes: number,
-  ) {
-    const helpers = this.helpers!;
-    const laneBytes = this.laneBytes(k, n, bias !== undefined);
-    const base = this.reserve(lanes * laneBytes);
+  private splitRows(entry: GemmEntry, size: ProductSize, lanes: number) {
+    const { m, k, n, bias } = size;
+    const { helpers, base, laneBytes } = this.laneScratch(size, lanes);
     const packed = this.pack(this.direct, base, entry.b, k, n, bias);
     const rows = Math.ceil(m / lanes / this.tileRows) * this.tileRows;
     const rowStride = entry.a.transposed ? 4 : k * 4;
@@ -282,6 +274,12 @@ export class WasmGemm {
     }
     const tile = base + packedBytes + (bias === undefined ? 0 : n8 * 4);
     return { packed: base, bias: biasAddress, tile, strip: tile + this.tileBytes() };
+  }
+
+  /** The helpers, and scratch space for `lanes` threads of `laneBytes` each from `base`. */
+  private laneScratch(size: ProductSize, lanes: number) {
+    const laneBytes = this.laneBytes(size.k, size.n, size.bias !== undefined);
+    return { helpers: this.helpers!, base: this.reserve(lanes * laneBytes), laneBytes };
   }
 
   /** One thread's scratch: packed B, the bias, an R×8 overhanging tile, then R·k for a transposed A's strip. */
