@@ -453,6 +453,13 @@ const overRow = (label: string, body: string[]) => `
       ${body.join('\n      ')}
       (local.set $j (i32.add (local.get $j) (i32.const 16)))
       (br $${label})))`;
+/** The end of a loop `$rows` over rows: each pointer local moves on by a row of `$bytes`, `$row` by one. */
+const nextRow = (...pointers: string[]) =>
+  [
+    ...pointers.map((p) => `(local.set $${p} (i32.add ${get(p)} (local.get $bytes)))`),
+    '(local.set $row (i32.add (local.get $row) (i32.const 1)))',
+    '(br $rows)',
+  ].join('\n      ');
 /** The v128 at byte `j` of the row at local `base`. */
 const rowLoad = (base: string) => `(v128.load (i32.add ${get(base)} (local.get $j)))`;
 const rowStore = (base: string, value: string) =>
@@ -498,10 +505,7 @@ const LAYER_NORM = `
       ])}
       (f32.store (i32.add (local.get $mean) (i32.shl (local.get $row) (i32.const 2))) (local.get $m))
       (f32.store (i32.add (local.get $rstd) (i32.shl (local.get $row) (i32.const 2))) (local.get $r))
-      (local.set $x (i32.add (local.get $x) (local.get $bytes)))
-      (local.set $y (i32.add (local.get $y) (local.get $bytes)))
-      (local.set $row (i32.add (local.get $row) (i32.const 1)))
-      (br $rows))))`;
+      ${nextRow('x', 'y')})))`;
 
 const LAYER_NORM_GRAD = `
   (func (export "layernorm_grad") (param $dy i32) (param $x i32) (param $mean i32) (param $rstd i32)
@@ -538,11 +542,7 @@ const LAYER_NORM_GRAD = `
         rowStore('dw', op('f32x4.add', rowLoad('dw'), op('f32x4.mul', 'xh', 'd'))),
         `(if (local.get $db) (then ${rowStore('db', op('f32x4.add', rowLoad('db'), 'd'))}))`,
       ])}
-      (local.set $dy (i32.add (local.get $dy) (local.get $bytes)))
-      (local.set $x (i32.add (local.get $x) (local.get $bytes)))
-      (local.set $dx (i32.add (local.get $dx) (local.get $bytes)))
-      (local.set $row (i32.add (local.get $row) (i32.const 1)))
-      (br $rows))))`;
+      ${nextRow('dy', 'x', 'dx')})))`;
 
 /** The largest of the four float32 lanes of local `v`. */
 const lanesMax = (v: string) =>
@@ -594,10 +594,7 @@ const MASKED_SOFTMAX = `
       ])}
       (local.set $total (f32x4.splat ${lanesSum('total')}))
       ${overRow('normalise', [rowStore('y', op('f32x4.div', rowLoad('y'), 'total'))])}
-      (local.set $x (i32.add (local.get $x) (local.get $bytes)))
-      (local.set $y (i32.add (local.get $y) (local.get $bytes)))
-      (local.set $row (i32.add (local.get $row) (i32.const 1)))
-      (br $rows))))`;
+      ${nextRow('x', 'y')})))`;
 
 const MASKED_SOFTMAX_GRAD = `
   (func (export "masked_softmax_grad") (param $dy i32) (param $y i32) (param $dx i32) (param $rows i32)
@@ -616,11 +613,7 @@ const MASKED_SOFTMAX_GRAD = `
           op('f32x4.mul', op('f32x4.mul', op('f32x4.sub', rowLoad('dy'), 'total'), rowLoad('y')), 'sc'),
         ),
       ])}
-      (local.set $dy (i32.add (local.get $dy) (local.get $bytes)))
-      (local.set $y (i32.add (local.get $y) (local.get $bytes)))
-      (local.set $dx (i32.add (local.get $dx) (local.get $bytes)))
-      (local.set $row (i32.add (local.get $row) (i32.const 1)))
-      (br $rows))))`;
+      ${nextRow('dy', 'y', 'dx')})))`;
 
 /*
  * A transpose whose last axis stays last, as runs of `inner` floats (the attention heads' split and merge):

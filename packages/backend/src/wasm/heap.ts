@@ -34,6 +34,17 @@ export function heapView(backend: WasmBackendInternals, t: TensorInfo): Float32A
   throw new Error(`wasm repair: dtype ${t.dtype} is not supported (use float32 or int32)`);
 }
 
+/**
+ * Float32 views of several tensors' data, in order (for the JavaScript fallbacks of float32 kernels). The
+ * same rule as {@link heapView}: take them after the kernel's last allocation.
+ */
+export function float32Views<T extends TensorInfo[]>(
+  backend: WasmBackendInternals,
+  ...tensors: T
+): { [K in keyof T]: Float32Array } {
+  return tensors.map((t) => heapView(backend, t) as Float32Array) as { [K in keyof T]: Float32Array };
+}
+
 /** Copies `bytes` bytes inside the heap (a memmove, so overlapping ranges are fine). */
 export function heapCopy(backend: WasmBackendInternals, to: number, from: number, bytes: number): void {
   backend.wasm.HEAPU8.copyWithin(to, from, from + bytes);

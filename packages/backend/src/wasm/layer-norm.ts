@@ -12,7 +12,7 @@
 import { type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '../fused-kernels';
 import { kernelInput, wasmKernel } from './fused-kernel';
-import { heapOffset, heapView, type WasmBackendInternals } from './heap';
+import { float32Views, heapOffset, type WasmBackendInternals } from './heap';
 import { type ElementwiseExports, wasmElementwise } from './simd/elementwise';
 
 type Inputs = Partial<Record<'x' | 'weight' | 'bias' | 'dy' | 'mean' | 'rstd', TensorInfo>>;
@@ -53,13 +53,8 @@ function layerNorm(args: LayerNormArgs): TensorInfo[] {
     simd.layernorm(at(x), at(weight), bias ? at(bias) : 0, at(y), at(mean), at(rstd), rows, dim, eps);
     return [y, mean, rstd];
   }
-  const f32 = (t: TensorInfo) => heapView(backend, t) as Float32Array;
-  const xs = f32(x);
-  const ws = f32(weight);
-  const ys = f32(y);
-  const ms = f32(mean);
-  const rs = f32(rstd);
-  const bs = bias ? f32(bias) : null;
+  const [xs, ws, ys, ms, rs] = float32Views(backend, x, weight, y, mean, rstd);
+  const bs = bias ? float32Views(backend, bias)[0] : null;
   for (let r = 0, o = 0; r < rows; r++, o += dim) {
     let sum = 0;
     for (let j = 0; j < dim; j++) sum += xs[o + j] as number;
@@ -105,15 +100,8 @@ function layerNormGrad(args: LayerNormArgs): TensorInfo[] {
     );
     return outputs;
   }
-  const f32 = (t: TensorInfo) => heapView(backend, t) as Float32Array;
-  const dys = f32(dy);
-  const xs = f32(x);
-  const ms = f32(mean);
-  const rs = f32(rstd);
-  const ws = f32(weight);
-  const dxs = f32(dx);
-  const dws = f32(dw);
-  const dbs = db ? f32(db) : null;
+  const [dys, xs, ms, rs, ws, dxs, dws] = float32Views(backend, dy, x, mean, rstd, weight, dx, dw);
+  const dbs = db ? float32Views(backend, db)[0] : null;
   const dwSum = new Float64Array(dim);
   const dbSum = new Float64Array(dim);
   const xhat = new Float64Array(dim);

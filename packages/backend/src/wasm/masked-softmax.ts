@@ -10,7 +10,7 @@
 import { type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '../fused-kernels';
 import { kernelInput, wasmKernel } from './fused-kernel';
-import { heapOffset, heapView, type WasmBackendInternals } from './heap';
+import { float32Views, heapOffset, type WasmBackendInternals } from './heap';
 import { wasmElementwise } from './simd/elementwise';
 
 type SoftmaxArgs = {
@@ -50,11 +50,7 @@ function maskedSoftmax(args: SoftmaxArgs): TensorInfo {
     );
     return y;
   }
-  const [xs, ms, ys] = [x, mask, y].map((t) => heapView(backend, t) as Float32Array) as [
-    Float32Array,
-    Float32Array,
-    Float32Array,
-  ];
+  const [xs, ms, ys] = float32Views(backend, x, mask, y);
   for (let r = 0, o = 0; r < rows; r++, o += cols) {
     const mo = (r % maskRows) * cols;
     let top = -Infinity;
@@ -96,11 +92,7 @@ function maskedSoftmaxGrad(args: SoftmaxArgs): TensorInfo {
     );
     return dx;
   }
-  const [dys, ys, dxs] = [dy, y, dx].map((t) => heapView(backend, t) as Float32Array) as [
-    Float32Array,
-    Float32Array,
-    Float32Array,
-  ];
+  const [dys, ys, dxs] = float32Views(backend, dy, y, dx);
   for (let r = 0, o = 0; r < rows; r++, o += cols) {
     let dot = 0;
     for (let j = 0; j < cols; j++) dot += (dys[o + j] as number) * (ys[o + j] as number);

@@ -6,7 +6,7 @@
 import { type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '../fused-kernels';
 import { kernelInput, wasmKernel } from './fused-kernel';
-import { heapOffset, heapView, type WasmBackendInternals } from './heap';
+import { float32Views, heapOffset, type WasmBackendInternals } from './heap';
 import { wasmElementwise } from './simd/elementwise';
 
 type SgdArgs = {
@@ -32,11 +32,7 @@ function sgdStep(args: SgdArgs): TensorInfo {
     simd.sgd(heapOffset(backend, param), heapOffset(backend, grad), heapOffset(backend, out), n, lr);
     return out;
   }
-  const [p, g, y] = [param, grad, out].map((t) => heapView(backend, t) as Float32Array) as [
-    Float32Array,
-    Float32Array,
-    Float32Array,
-  ];
+  const [p, g, y] = float32Views(backend, param, grad, out);
   const rate = Math.fround(lr);
   for (let i = 0; i < n; i++) y[i] = (p[i] as number) - Math.fround((g[i] as number) * rate);
   return out;

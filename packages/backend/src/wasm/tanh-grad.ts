@@ -7,7 +7,7 @@
 import { type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '../fused-kernels';
 import { kernelInput, wasmKernel } from './fused-kernel';
-import { heapOffset, heapView, type WasmBackendInternals } from './heap';
+import { float32Views, heapOffset, type WasmBackendInternals } from './heap';
 import { wasmElementwise } from './simd/elementwise';
 
 type TanhGradArgs = { inputs: { dy?: TensorInfo; y?: TensorInfo }; backend: WasmBackendInternals };
@@ -27,11 +27,7 @@ function tanhGrad(args: TanhGradArgs): TensorInfo {
     simd.tanh_grad(heapOffset(backend, y), heapOffset(backend, dy), heapOffset(backend, dx), n);
     return dx;
   }
-  const [ys, dys, dxs] = [y, dy, dx].map((t) => heapView(backend, t) as Float32Array) as [
-    Float32Array,
-    Float32Array,
-    Float32Array,
-  ];
+  const [ys, dys, dxs] = float32Views(backend, y, dy, dx);
   const r = Math.fround;
   for (let i = 0; i < n; i++) dxs[i] = (dys[i] as number) * r(1 - r((ys[i] as number) * (ys[i] as number)));
   return dx;
