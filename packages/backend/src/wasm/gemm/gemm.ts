@@ -135,21 +135,6 @@ export class WasmGemm {
   }
 
   /**
-   * Packs `b` (k × n; stored n × k when transposed) into the scratch space, with `bias` (the byte address
-   * of n floats, or none) after it. Returns the addresses to pass to {@link multiply}; they stay valid
-   * when the heap grows, until the next call of packB or {@link run}.
-   */
-  packB(b: Operand, k: number, n: number, bias?: number): Packed {
-    const base = this.reserve(this.laneBytes(k, n, bias !== undefined));
-    return this.pack(this.direct, base, b, k, n, bias);
-  }
-
-  /** C (m × n, dense, at `c`) = A (m × k) · packed B (+ bias), with B and bias from {@link packB}. */
-  multiply(a: Operand, packed: Packed, c: number, m: number, k: number, n: number): void {
-    this.product(this.direct, a, packed, c, m, k, n);
-  }
-
-  /**
    * Every entry's product `op(A) · op(B) (+ bias)`, all m × k × n, into its C. B is packed once per run of
    * entries with the same B. With helper threads and enough work, the entries are shared out between the
    * threads, or, when there are fewer entries than threads, each product's rows are.
@@ -184,7 +169,7 @@ export class WasmGemm {
         packed = this.pack(calls, base, b, k, n, bias);
         packedFor = b.address;
       }
-      this.product(calls, a, packed, c, m, k, n);
+      this.productRows(calls, a, packed, c, m, m, k, n);
     }
   }
 
@@ -231,10 +216,6 @@ export class WasmGemm {
     }
     const a0 = entry.a;
     helpers.run(lists, () => this.productRows(this.direct, a0, packed, entry.c, Math.min(rows, m), m, k, n));
-  }
-
-  private product(calls: GemmCalls, a: Operand, packed: Packed, c: number, m: number, k: number, n: number) {
-    this.productRows(calls, a, packed, c, m, m, k, n);
   }
 
   /**
@@ -356,12 +337,6 @@ const helperStore = globalThis as { [HELPERS]?: WeakMap<object, HelperFactory> }
 export function provideGemmHelpers(module: object, start: HelperFactory): void {
   helperStore[HELPERS] ??= new WeakMap();
   helperStore[HELPERS].set(module, start);
-}
-
-/** The thread count of `backend`'s wasm build (1 for the single-threaded build). */
-export function wasmThreads(backend: WasmBackendInternals): number {
-  const tfjs = (backend.wasm as { tfjs?: { getThreadsCount?: () => number } }).tfjs;
-  return tfjs?.getThreadsCount?.() ?? 1;
 }
 
 /**
