@@ -3,8 +3,9 @@
  * every measurement alternating between the fused kernels registered and unregistered in one process, so
  * that the shared host's drift hits both alike (medians of the rounds):
  *   - the parts: GELU (exact form) forward and backward on a [12, 64, 512] activation, LayerNorm on
- *     [12, 64, 128], attention's masked softmax on [12, 4, 64, 64], and the AdamW step of the baby GPT's
- *     0.8 M parameters;
+ *     [12, 64, 128], attention's masked softmax on [12, 4, 64, 64], attention from qkv (the baby GPT's
+ *     [12, 64, 384] and makemore's transformer's [32, 16, 192], 4 heads), and the AdamW step of the baby
+ *     GPT's 0.8 M parameters;
  *   - whole training steps of `makemore bench`'s gpt, transformer and mlp (apps/cli/src/commands/bench-specs.ts;
  *     the mlp takes 100 times as many steps per round).
  *
@@ -80,6 +81,27 @@ rows.push([
   'masked softmax forward + backward, [12,4,64,64]',
   await compare(
     forwardBackward((x) => models.maskedSoftmax(x, mask, 1 / Math.sqrt(32)), scores),
+    20,
+  ),
+]);
+
+const qkv = tf.randomNormal([12, 64, 384]);
+rows.push([
+  'attention forward + backward, qkv [12,64,384], 4 heads',
+  await compare(
+    forwardBackward((x) => models.multiHeadAttention(x, mask, 4), qkv),
+    10,
+  ),
+]);
+const qkvSmall = tf.randomNormal([32, 16, 192]);
+const mask16 = tf.tensor2d(
+  Float32Array.from({ length: 16 * 16 }, (_, i) => (i % 16 > Math.floor(i / 16) ? -1e9 : 0)),
+  [16, 16],
+);
+rows.push([
+  'attention forward + backward, qkv [32,16,192], 4 heads',
+  await compare(
+    forwardBackward((x) => models.multiHeadAttention(x, mask16, 4), qkvSmall),
     20,
   ),
 ]);

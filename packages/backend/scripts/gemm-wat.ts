@@ -5,7 +5,8 @@
  * live. Layout contract (all addresses and strides in bytes):
  *   - A[i, p] is at a + i·rsa + p·ksa: any strides, so a transposed A costs nothing;
  *   - B is packed by `pack` into ⌈N/8⌉ contiguous tiles of K×8 floats (zero-padded);
- *   - C is M×N, row-major and dense; bias (0 for none) is ⌈N/8⌉·8 floats, added to every row.
+ *   - C is M×N, row-major, rows `ldc` bytes apart (4·N when dense; more when C is a column block of a
+ *     wider matrix, as attention's heads are); bias (0 for none) is ⌈N/8⌉·8 floats, added to every row.
  *
  * The register-blocked micro-kernel computes an R×8 tile of C with 2·R accumulators, for R = 6 and, for the
  * rows left over, 4, 2 and 1 (Goto & van de Geijn, "Anatomy of high-performance matrix multiplication",
@@ -102,7 +103,7 @@ function stripStep(rows: number): string {
 }
 
 /**
- * The driver: `gemm(a, b, c, bias, m, n, k, rsa, ksa, tile, nc, strip)` walks C in panels of `nc` columns
+ * The driver: `gemm(a, b, c, bias, m, n, k, rsa, ksa, tile, nc, strip, ldc)` walks C in panels of `nc` columns
  * (a multiple of 8), and each panel in R×8 tiles, row strip by row strip: the K×nc panel of B stays in
  * the L2 cache while every row strip of A streams past it. `tile` is 32·R bytes of scratch for the tiles
  * that overhang N; `strip` is 4·R·k bytes of scratch for a transposed A's row strip.
@@ -110,11 +111,10 @@ function stripStep(rows: number): string {
 const driver = (TILE_ROWS: number) => `
   (func (export "gemm") (param $a i32) (param $b i32) (param $c i32) (param $bias i32)
       (param $m i32) (param $n i32) (param $k i32) (param $rsa i32) (param $ksa i32)
-      (param $tile i32) (param $nc i32) (param $strip i32)
-    (local $i i32) (local $j i32) (local $rows i32) (local $cols i32) (local $ldc i32) (local $dst i32)
+      (param $tile i32) (param $nc i32) (param $strip i32) (param $ldc i32)
+    (local $i i32) (local $j i32) (local $rows i32) (local $cols i32) (local $dst i32)
     (local $r i32) (local $q i32) (local $biasj i32) (local $jp i32) (local $jend i32)
     (local $sa i32) (local $srsa i32) (local $sksa i32) (local $p i32) (local $from i32) (local $to i32)
-    (local.set $ldc (i32.shl (local.get $n) (i32.const 2)))
     (block $done_panels (loop $next_panel
     (br_if $done_panels (i32.ge_s (local.get $jp) (local.get $n)))
     (local.set $jend (select (local.get $n) (i32.add (local.get $jp) (local.get $nc))
@@ -153,8 +153,8 @@ const driver = (TILE_ROWS: number) => `
         (local.set $biasj (select (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))
           (i32.const 0) (local.get $bias)))
         (if (i32.ge_s (local.get $cols) (i32.const 8))
-          (then (local.set $dst (i32.add (local.get $c)
-            (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $j)) (i32.const 2)))))
+          (then (local.set $dst (i32.add (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $ldc)))
+            (i32.shl (local.get $j) (i32.const 2)))))
           (else (local.set $dst (local.get $tile))))
         ;; rows × 8 tile at (i, j): one R-row kernel, or narrower kernels for the remainder of M.
         (if (i32.eq (local.get $rows) (i32.const ${TILE_ROWS}))
@@ -188,8 +188,8 @@ const driver = (TILE_ROWS: number) => `
             (local.set $q (i32.const 0))
             (loop $copy_q
               (f32.store
-                (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (local.get $r))
-                  (local.get $n)) (i32.add (local.get $j) (local.get $q))) (i32.const 2)))
+                (i32.add (i32.add (local.get $c) (i32.mul (i32.add (local.get $i) (local.get $r)) (local.get $ldc)))
+                  (i32.shl (i32.add (local.get $j) (local.get $q)) (i32.const 2)))
                 (f32.load (i32.add (local.get $tile)
                   (i32.shl (i32.add (i32.shl (local.get $r) (i32.const 3)) (local.get $q)) (i32.const 2)))))
               (local.set $q (i32.add (local.get $q) (i32.const 1)))

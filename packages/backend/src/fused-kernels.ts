@@ -14,6 +14,11 @@
  * - `MakemoreMaskedSoftmax`: inputs `{ x, mask }` (x `[..., T, S]`, mask `[T, S]`), attrs `{ scale }` →
  *   softmax(x·scale + mask) over the last axis: attention's probabilities from raw scores.
  * - `MakemoreMaskedSoftmaxGrad`: inputs `{ dy, y }`, attrs `{ scale }` → the gradient with respect to x.
+ * - `MakemoreAttention`: inputs `{ qkv [B, T, 3E], mask [T, T] }`, attrs `{ heads, scale }` → `[y [B, T, E],
+ *   probs [B, H, T, T]]`: multi-head attention from a fused q, k, v projection (q, k, v side by side along
+ *   the last axis, head h's columns h·D to (h + 1)·D of each, D = E / H), probs = softmax(q·kᵀ·scale + mask)
+ *   per head and y the heads' probs·v side by side, as `[B, T, H, D]` reshaped.
+ * - `MakemoreAttentionGrad`: inputs `{ dy, qkv, probs }`, attrs `{ heads, scale }` → dqkv `[B, T, 3E]`.
  * - `MakemoreCrossEntropy`: inputs `{ logits [N, V], targets [N] int32 }` → `[loss, probs]`: the mean
  *   negative log-likelihood over targets in [0, V) (others are ignored) and softmax(logits).
  * - `MakemoreCrossEntropyGrad`: inputs `{ dy (scalar), probs, targets }` → dlogits.
@@ -32,6 +37,8 @@ export const FUSED_KERNELS = {
   layerNormGrad: 'MakemoreLayerNormGrad',
   maskedSoftmax: 'MakemoreMaskedSoftmax',
   maskedSoftmaxGrad: 'MakemoreMaskedSoftmaxGrad',
+  attention: 'MakemoreAttention',
+  attentionGrad: 'MakemoreAttentionGrad',
   crossEntropy: 'MakemoreCrossEntropy',
   crossEntropyGrad: 'MakemoreCrossEntropyGrad',
   tanhGrad: 'MakemoreTanhGrad',

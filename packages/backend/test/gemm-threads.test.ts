@@ -64,12 +64,65 @@ describe('gemm helper threads', () => {
     }
   });
 
+  it('split products of column blocks (strided A, B and C) with the same result as one thread', () => {
+    const { memory, compiled, exports, module } = sharedGemm(256);
+    const helpers = startGemmHelpers(compiled, memory, 1);
+    let splits = 0;
+    const counted = {
+      ...helpers,
+      run: (...args: Parameters<typeof helpers.run>) => {
+        splits++;
+        helpers.run(...args);
+      },
+    };
+    try {
+      // Attention's layout: four heads side by side in rows of 3·4·64 floats; head h's q, k and v are
+      // 64-column blocks of them, and each head's output is a 64-column block of rows of 4·64.
+      const [T, D, H] = [514, 64, 4];
+      const row = 3 * H * D;
+      const f32 = new Float32Array(memory.buffer);
+      const [QKV, C1, C2, C3] = [4 << 20, 8 << 20, 10 << 20, 12 << 20];
+      for (let i = 0; i < T * row; i++) f32[QKV / 4 + i] = Math.sin(i * 0.37);
+      // q_h · (the first D rows of v_h): A is T × D with row stride `row`, B D × D with the same stride.
+      const entries = (c: number): GemmEntry[] =>
+        Array.from({ length: H }, (_, h) => ({
+          a: { address: QKV + h * D * 4, transposed: false, stride: row * 4 },
+          b: { address: QKV + (2 * H + h) * D * 4, transposed: false, stride: row * 4 },
+          c: c + h * D * 4,
+          ldc: H * D * 4,
+        }));
+      new WasmGemm(module, exports as never, false, null).run(entries(C1), T, D, D);
+      const two = new WasmGemm(module, exports as never, false, counted);
+      two.run(entries(C2), T, D, D); // four entries over two threads: split by entries
+      expect(splits).toBe(1);
+      for (const entry of entries(C3)) two.run([entry], T, D, D); // one entry at a time: split by rows
+      expect(splits).toBe(1 + H);
+      const size = T * H * D;
+      const got = f32.slice(C1 / 4, C1 / 4 + size);
+      expect(f32.slice(C2 / 4, C2 / 4 + size)).toEqual(got);
+      expect(f32.slice(C3 / 4, C3 / 4 + size)).toEqual(got);
+      for (let h = 0; h < H; h++) {
+        const block = (first: number, rows: number) =>
+          Float32Array.from(
+            { length: rows * D },
+            (_, i) => f32[QKV / 4 + Math.floor(i / D) * row + first + (i % D)]!,
+          );
+        const want = reference(block(h * D, T), block((2 * H + h) * D, D), T, D, D);
+        for (let i = 0; i < T; i += 37)
+          for (let j = 0; j < D; j++)
+            expect(Math.abs(got[i * H * D + h * D + j]! - want[i * D + j]!)).toBeLessThan(1e-3);
+      }
+    } finally {
+      helpers.dispose();
+    }
+  });
+
   it('report a helper that traps as an error instead of waiting forever', () => {
     const { memory, compiled } = sharedGemm(16);
     const helpers = startGemmHelpers(compiled, memory, 1);
     try {
       // A product whose A lies past the end of the 1 MiB memory: the helper's load traps.
-      const call = [0, 64 << 20, 0, 4096, 0, 6, 8, 4, 16, 4, 8192, 8, 16384];
+      const call = [0, 64 << 20, 0, 4096, 0, 6, 8, 4, 16, 4, 8192, 8, 16384, 32];
       expect(call).toHaveLength(GEMM_CALL_WORDS);
       expect(() => helpers.run([call], () => {})).toThrow(/helper thread trapped/);
       // The helper survives the trap and takes the next run.

@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AdamStepAttrs, FUSED_KERNELS, type GeluApproximation } from '../src/fused-kernels';
 import { uninstallWasmRepairs, useBestBackend, wasmRepairState } from '../src/node';
+import { useWasmGemm } from '../src/wasm/gemm/gemm';
 import { installWasmRepairs } from '../src/wasm/repairs';
 import { useWasmElementwise } from '../src/wasm/simd/elementwise';
 import { expectClose, on, randn } from './helpers';
@@ -21,6 +22,7 @@ beforeAll(async () => {
 
 afterEach(() => {
   useWasmElementwise(true);
+  useWasmGemm(true);
 });
 
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}) =>
@@ -163,6 +165,78 @@ describe.each([
     expect(() => run(FUSED_KERNELS.layerNorm, { x, weight: tf.ones([4]) }, { epsilon: 1e-5 })).toThrow(
       /weight has shape \[4\], expected \[8\]/,
     );
+  });
+});
+
+/** Attention from a fused projection as @makemore/models composes it from stock ops: `[y, probs]`. */
+function composedAttention(
+  qkv: tf.Tensor,
+  mask: tf.Tensor,
+  heads: number,
+  scale: number,
+): [tf.Tensor, tf.Tensor] {
+  const [B, T, W] = qkv.shape as [number, number, number];
+  const E = W / 3;
+  const split = tf.transpose(tf.reshape(qkv, [B, T, 3, heads, E / heads]), [2, 0, 3, 1, 4]);
+  const [q, k, v] = tf.unstack(split) as [tf.Tensor, tf.Tensor, tf.Tensor];
+  const probs = tf.softmax(tf.add(tf.mul(tf.matMul(q, k, false, true), scale), mask));
+  return [tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [B, T, E]), probs];
+}
+
+describe.each([
+  ['our gemm', true],
+  ['the JavaScript products', false],
+])('the fused attention on wasm, through %s', (_, gemm) => {
+  it.each([
+    [2, 16, 32, 4],
+    [3, 13, 36, 3], // 13 rows: not a multiple of the 6-row tile; heads of 12 columns overhang 8
+    [12, 64, 128, 4], // the baby GPT's
+    [1, 1, 8, 2],
+  ])('B %i, T %i, E %i, %i heads: y, probs and dqkv equal the composed ops on cpu', async (B, T, E, H) => {
+    const rng = new Rng(B * 100 + T);
+    const qkv = randn(rng, [B, T, 3 * E]);
+    const dy = randn(rng, [B, T, E]);
+    const causal = Float32Array.from({ length: T * T }, (_, i) => (i % T > Math.floor(i / T) ? -1e9 : 0));
+    const mask = tf.tensor2d(causal, [T, T]);
+    const attrs = { heads: H, scale: 1 / Math.sqrt(E / H) };
+    useWasmGemm(gemm);
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    const [y, probs] = run(FUSED_KERNELS.attention, { qkv, mask }, attrs) as [tf.Tensor, tf.Tensor];
+    const dqkv = run(FUSED_KERNELS.attentionGrad, { dy, qkv, probs }, attrs) as tf.Tensor;
+    const got = { y: await values(y), probs: await values(probs), dqkv: await values(dqkv) };
+    tf.dispose([y, probs, dqkv]);
+    expect(tf.memory().numTensors).toBe(before);
+    expectClose(got.y, await on('cpu', () => composedAttention(qkv, mask, H, attrs.scale)[0]), 1e-5, 1e-4);
+    expectClose(
+      got.probs,
+      await on('cpu', () => composedAttention(qkv, mask, H, attrs.scale)[1]),
+      1e-6,
+      1e-4,
+    );
+    const loss = (v: tf.Tensor) => tf.sum(tf.mul(composedAttention(v, mask, H, attrs.scale)[0], dy));
+    expectClose(got.dqkv, await on('cpu', () => tf.grad(loss)(qkv)), 1e-5, 1e-4);
+  });
+
+  it('names what does not fit: the heads, the mask, a qkv not three blocks wide, dy', async () => {
+    useWasmGemm(gemm);
+    await tf.setBackend('wasm');
+    const qkv = tf.zeros([2, 4, 24]);
+    const mask = tf.zeros([4, 4]);
+    expect(() => run(FUSED_KERNELS.attention, { qkv, mask }, { heads: 3 })).toThrow(
+      /heads = 3 must be a positive integer that divides the width 8/,
+    );
+    expect(() => run(FUSED_KERNELS.attention, { qkv, mask: tf.zeros([4, 5]) }, { heads: 2 })).toThrow(
+      /mask has shape \[4,5\], expected \[4,4\]/,
+    );
+    expect(() => run(FUSED_KERNELS.attention, { qkv: tf.zeros([2, 4, 25]), mask }, { heads: 1 })).toThrow(
+      /qkv has shape \[2,4,25\], expected \[batch, time, 3·width\]/,
+    );
+    const [y, probs] = run(FUSED_KERNELS.attention, { qkv, mask }, { heads: 2 }) as [tf.Tensor, tf.Tensor];
+    expect(() =>
+      run(FUSED_KERNELS.attentionGrad, { dy: tf.zeros([2, 4, 9]), qkv, probs }, { heads: 2 }),
+    ).toThrow(/dy has shape \[2,4,9\], expected \[2,4,8\]/);
+    tf.dispose([y, probs]);
   });
 });
 

@@ -100,14 +100,34 @@ describe('the gemm module', () => {
         const b = (p: number, j: number) => (tb ? B[j * k + p]! : B[p * n + j]!);
         pack(bAt, packedAt, k, n, tb ? 4 : n * 4, tb ? k * 4 : 4);
         pack(biasAt, packedBiasAt, 1, n, 0, 4);
+        // Every other case writes C as a column block of a wider matrix: rows ldc floats apart, and the
+        // columns past n must keep what was there.
+        const ldc = n + (m % 2) * 5;
+        const SENTINEL = 12345;
+        heap.fill(SENTINEL, cAt / 4, cAt / 4 + m * ldc);
         // nc = 8 makes every column tile its own panel, exercising the panel loop.
-        gemm(aAt, packedAt, cAt, packedBiasAt, m, n, k, ta ? 4 : k * 4, ta ? m * 4 : 4, tileAt, 8, stripAt);
+        gemm(
+          aAt,
+          packedAt,
+          cAt,
+          packedBiasAt,
+          m,
+          n,
+          k,
+          ta ? 4 : k * 4,
+          ta ? m * 4 : 4,
+          tileAt,
+          8,
+          stripAt,
+          ldc * 4,
+        );
         for (let i = 0; i < m; i++) {
           for (let j = 0; j < n; j++) {
             let want = bias[j]!;
             for (let p = 0; p < k; p++) want += a(i, p) * b(p, j);
-            expect(heap[cAt / 4 + i * n + j]).toBeCloseTo(want, 4);
+            expect(heap[cAt / 4 + i * ldc + j]).toBeCloseTo(want, 4);
           }
+          for (let j = n; j < ldc; j++) expect(heap[cAt / 4 + i * ldc + j]).toBe(SENTINEL);
         }
       }
     });

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it, vi } from 'vitest';
+import { FUSED_KERNELS } from '../src/fused-kernels';
 import { registerThreadedWasm, useBestBackend } from '../src/node';
 import type { WasmBackendInternals } from '../src/wasm/heap';
 import { useWasmGemmThreads, wasmGemm } from '../src/wasm/gemm/gemm';
@@ -89,6 +90,40 @@ describe('multi-threaded wasm in Node', () => {
     }
     split.mockRestore();
     tf.dispose([a, b, bias, q, k, broadcastB]);
+  });
+
+  it('splits the fused attention over the helper thread, bit for bit the one-thread result', async () => {
+    const helpers = wasmGemm(tf.findBackend('wasm') as unknown as WasmBackendInternals)?.helpers;
+    const split = vi.spyOn(helpers!, 'run');
+    const rng = new Rng(9);
+    // The baby GPT's attention: 12 × 4 heads of 64 × 32, read in place from qkv and written in place.
+    const qkv = randn(rng, [12, 64, 384]);
+    const dy = randn(rng, [12, 64, 128]);
+    const mask = tf.tensor2d(
+      Float32Array.from({ length: 64 * 64 }, (_, i) => (i % 64 > i / 64 ? -1e9 : 0)),
+      [64, 64],
+    );
+    const attrs = { heads: 4, scale: 1 / Math.sqrt(32) };
+    const both = async () => {
+      const [y, probs] = tf.engine().runKernel(FUSED_KERNELS.attention, { qkv, mask }, attrs) as tf.Tensor[];
+      const dqkv = tf
+        .engine()
+        .runKernel(FUSED_KERNELS.attentionGrad, { dy, qkv, probs: probs! }, attrs) as tf.Tensor;
+      const out = await Promise.all([y!, probs!, dqkv].map(async (t) => Array.from(await t.data())));
+      tf.dispose([y!, probs!, dqkv]);
+      return out;
+    };
+    await tf.setBackend('wasm');
+    useWasmGemmThreads(false);
+    const oneThread = await both();
+    useWasmGemmThreads(true);
+    const calls = split.mock.calls.length;
+    const shared = await both();
+    // Two products forward and four backward, each shared out by heads.
+    expect(split.mock.calls.length - calls).toBe(6);
+    expect(shared).toEqual(oneThread);
+    split.mockRestore();
+    tf.dispose([qkv, dy, mask]);
   });
 
   it('stops the helper threads with the backend', async () => {

@@ -7,8 +7,9 @@
  *   x = x + mlp(ln_2(x))                       then a GELU MLP of width 4·nEmbd
  *   logits = lm_head(ln_f(x))                  no bias; optionally tied to wte
  *
- * Attention computes q, k, v with ONE fused Linear (`c_attn`, 3·nEmbd outputs) and all heads in ONE
- * batched matmul over `[B, nHead, T, headDim]`, because small models are bound by the number of ops.
+ * Attention computes q, k, v with ONE fused Linear (`c_attn`, 3·nEmbd outputs) and all heads at once
+ * (`multiHeadAttention`: one fused kernel each way where the backend has it, else batched matmuls over
+ * `[B, nHead, T, headDim]`), because small models are bound by the number of ops.
  *
  * Parameter names and shapes are exactly makemore.py's / nanoGPT's (`transformer.h.0.attn.c_attn.weight`
  * …), so their checkpoints load here and ours load there. The causal mask is not a parameter: it is
@@ -26,7 +27,7 @@ import { BaseLanguageModel, requirePositiveInt } from './layers/base-model';
 import { Embedding } from './layers/embedding';
 import { LayerNorm } from './layers/layer-norm';
 import { Linear, type LinearOptions } from './layers/linear';
-import { maskedSoftmax } from './layers/masked-softmax';
+import { multiHeadAttention } from './layers/attention';
 import { Module, ModuleList } from './layers/module';
 import type { InputKind, ModelConfig } from './types';
 
@@ -79,7 +80,6 @@ class DropoutSource {
 class CausalSelfAttention extends Module {
   readonly c_attn: Linear;
   readonly c_proj: Linear;
-  private readonly headDim: number;
 
   constructor(
     private readonly cfg: Resolved,
@@ -88,7 +88,6 @@ class CausalSelfAttention extends Module {
   ) {
     super();
     const E = cfg.nEmbd;
-    this.headDim = E / cfg.nHead;
     const std = cfg.init === 'gpt2' ? 0.02 : undefined;
     this.c_attn = this.addModule('c_attn', new Linear(E, 3 * E, rng, linearOptions(cfg, std)));
     const projStd = cfg.init === 'gpt2' ? 0.02 / Math.sqrt(2 * cfg.nLayer) : undefined;
@@ -97,15 +96,10 @@ class CausalSelfAttention extends Module {
 
   /** `x [B, T, E]`, additive causal `mask [T, T]` → `[B, T, E]`. */
   apply(x: tf.Tensor, mask: tf.Tensor): tf.Tensor {
-    const [B, T, E] = x.shape as [number, number, number];
-    const H = this.cfg.nHead;
-    const D = this.headDim;
-    // [B, T, 3E] → [B, T, 3, H, D] → [3, B, H, T, D]: q, k, v for every head from one matmul.
-    const qkv = tf.transpose(tf.reshape(this.c_attn.apply(x), [B, T, 3, H, D]), [2, 0, 3, 1, 4]);
-    const [q, k, v] = tf.unstack(qkv) as [tf.Tensor, tf.Tensor, tf.Tensor];
-    const scores = tf.matMul(q, k, false, true); // [B, H, T, T]
-    const att = this.drop.apply(maskedSoftmax(scores, mask, 1 / Math.sqrt(D)), this.training);
-    const y = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [B, T, E]);
+    // q, k, v for every head from one matmul; attention dropout, when active, goes on the probabilities.
+    const dropProbs =
+      this.training && this.drop.rate > 0 ? (p: tf.Tensor) => this.drop.apply(p, true) : undefined;
+    const y = multiHeadAttention(this.c_attn.apply(x), mask, this.cfg.nHead, dropProbs);
     return this.drop.apply(this.c_proj.apply(y), this.training);
   }
 }

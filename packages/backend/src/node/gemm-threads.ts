@@ -79,7 +79,7 @@ for (;;) {
       const o = 1 + i * ${CALL_WORDS};
       if (list[o] === 0) {
         fns.gemm(list[o + 1], list[o + 2], list[o + 3], list[o + 4], list[o + 5], list[o + 6],
-          list[o + 7], list[o + 8], list[o + 9], list[o + 10], list[o + 11], list[o + 12]);
+          list[o + 7], list[o + 8], list[o + 9], list[o + 10], list[o + 11], list[o + 12], list[o + 13]);
       } else {
         fns.pack(list[o + 1], list[o + 2], list[o + 3], list[o + 4], list[o + 5], list[o + 6]);
       }

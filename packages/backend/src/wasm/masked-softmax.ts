@@ -13,7 +13,7 @@ import { kernelInput, wasmKernel } from './fused-kernel';
 import { float32Views, heapOffset, type WasmBackendInternals } from './heap';
 import { wasmElementwise } from './simd/elementwise';
 
-type SoftmaxArgs = {
+export type SoftmaxArgs = {
   inputs: Partial<Record<'x' | 'mask' | 'dy' | 'y', TensorInfo>>;
   backend: WasmBackendInternals;
   attrs: { scale?: number };
@@ -22,7 +22,7 @@ type SoftmaxArgs = {
 const lastAxis = (t: TensorInfo) => t.shape[t.shape.length - 1] ?? 1;
 
 /** y = softmax(x·scale + mask) over the last axis; mask is [T, S] for x of shape [..., T, S]. */
-function maskedSoftmax(args: SoftmaxArgs): TensorInfo {
+export function maskedSoftmax(args: SoftmaxArgs): TensorInfo {
   const kernel = FUSED_KERNELS.maskedSoftmax;
   const x = kernelInput(args.inputs, 'x', kernel);
   const mask = kernelInput(args.inputs, 'mask', kernel);
@@ -71,7 +71,7 @@ function maskedSoftmax(args: SoftmaxArgs): TensorInfo {
 }
 
 /** dx = ((dy − Σ dy·y)·y)·scale over the last axis. */
-function maskedSoftmaxGrad(args: SoftmaxArgs): TensorInfo {
+export function maskedSoftmaxGrad(args: SoftmaxArgs): TensorInfo {
   const kernel = FUSED_KERNELS.maskedSoftmaxGrad;
   const dy = kernelInput(args.inputs, 'dy', kernel);
   const y = kernelInput(args.inputs, 'y', kernel);

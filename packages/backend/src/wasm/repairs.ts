@@ -16,8 +16,9 @@
  *     copies the indices out of the heap and moves one element at a time);
  *   - `Sum` over leading axes (every bias and LayerNorm gradient) adds rows in place (the stock one
  *     transposes the input first);
- *   - fused GELU, LayerNorm, attention-softmax and Adam kernels are added (src/fused-kernels.ts), which @makemore/models and
- *     @makemore/trainer use in place of 5–12 composed kernels each.
+ *   - fused GELU, LayerNorm, attention-softmax, attention, cross-entropy, optimizer-step and gradient-norm
+ *     kernels are added (src/fused-kernels.ts), which @makemore/models and @makemore/trainer use in place of
+ *     2–19 composed kernels each.
  * All act on the `wasm` backend only, so code that uses another backend sees no change. The repairs
  * need the wasm kernels to be registered first: import `@tensorflow/tfjs-backend-wasm` before calling.
  */
@@ -42,6 +43,7 @@ import {
   _FusedMatMul,
 } from '@tensorflow/tfjs-core';
 import { adamWasmConfig } from './adam';
+import { attentionWasmConfigs } from './attention';
 import { fastBatchMatMulWasmConfig } from './batch-mat-mul';
 import { crossEntropyWasmConfigs } from './cross-entropy';
 import { fastFusedMatMulWasmConfig } from './fused-mat-mul';
@@ -75,7 +77,7 @@ export interface WasmRepairState {
   exp: boolean;
   erf: boolean;
   sum: boolean;
-  /** The fused GELU, LayerNorm, attention-softmax and Adam kernels that @makemore/models and /trainer use when registered. */
+  /** The fused kernels (src/fused-kernels.ts) that @makemore/models and /trainer use when registered. */
   fused: boolean;
 }
 
@@ -97,6 +99,7 @@ const FUSED_CONFIGS = [
   ...geluWasmConfigs,
   ...layerNormWasmConfigs,
   ...maskedSoftmaxWasmConfigs,
+  ...attentionWasmConfigs,
   ...crossEntropyWasmConfigs,
   tanhGradWasmConfig,
   squaredNormWasmConfig,

@@ -13,6 +13,7 @@ import { createModel } from '../create-model';
 import { canFuse, FUSED_KERNEL_NAMES } from './fused-kernels';
 import { layerNorm } from './layer-norm';
 import { maskedSoftmax } from './masked-softmax';
+import { multiHeadAttention } from './attention';
 
 beforeAll(async () => {
   await useBestBackend({ prefer: 'wasm', onNotice: () => {} });
@@ -104,6 +105,28 @@ describe('fused kernels', () => {
     expect(wasm.kernels).toContain(FUSED_KERNELS.maskedSoftmaxGrad);
     expect(cpu.kernels).not.toContain(FUSED_KERNELS.maskedSoftmax);
     expectNear(wasm.out, cpu.out, 1e-5);
+  });
+
+  it('multiHeadAttention runs fused on wasm and matches the composed ops on cpu, values and gradients', async () => {
+    const [B, T, E, H] = [3, 10, 24, 3];
+    const qkv = randn(7, [B, T, 3 * E]);
+    const mask = tf.tensor2d(
+      Float32Array.from({ length: T * T }, (_, i) => (i % T > Math.floor(i / T) ? -1e9 : 0)),
+      [T, T],
+    );
+    const f = (v: tf.Tensor) => multiHeadAttention(v, mask, H);
+    const wasm = await valueAndGrads('wasm', f, [qkv]);
+    const cpu = await valueAndGrads('cpu', f, [qkv]);
+    expect(wasm.kernels).toContain(FUSED_KERNELS.attention);
+    expect(wasm.kernels).toContain(FUSED_KERNELS.attentionGrad);
+    expect(wasm.kernels).not.toContain('Transpose');
+    expect(cpu.kernels).not.toContain(FUSED_KERNELS.attention);
+    expectNear(wasm.out, cpu.out, 1e-5);
+    // Attention dropout keeps the composed ops, which apply it to the probabilities.
+    await tf.setBackend('wasm');
+    const profile = await tf.profile(() => multiHeadAttention(qkv, mask, H, (p) => tf.mul(p, 0)));
+    expect(profile.kernels.map((k) => k.name)).not.toContain(FUSED_KERNELS.attention);
+    expect(Array.from(await (profile.result as tf.Tensor).data()).every((v) => v === 0)).toBe(true);
   });
 
   it('crossEntropy runs fused on wasm and matches the composed ops on cpu, with an ignore index', async () => {

@@ -1,6 +1,6 @@
 /**
  * Fused kernels that a TensorFlow.js backend may register for our layers and optimizers. When the active
- * backend has them, `gelu`, `layerNorm`, `maskedSoftmax`, `crossEntropy` (and @makemore/trainer's optimizers and gradient norm) run as one kernel each
+ * backend has them, `gelu`, `layerNorm`, `maskedSoftmax`, `multiHeadAttention`, `crossEntropy` (and @makemore/trainer's optimizers and gradient norm) run as one kernel each
  * way instead of 5–12 composed ones; otherwise (cpu, WebGL, WebGPU, tfjs-node) they use the composed ops. `@makemore/backend` registers them on wasm
  * (its `FUSED_KERNELS` documents inputs, attributes and outputs); this package cannot import it, being
  * usable without it, so the names are repeated here and a test checks that both lists agree.
@@ -15,6 +15,8 @@ export const FUSED_KERNEL_NAMES = {
   layerNormGrad: 'MakemoreLayerNormGrad',
   maskedSoftmax: 'MakemoreMaskedSoftmax',
   maskedSoftmaxGrad: 'MakemoreMaskedSoftmaxGrad',
+  attention: 'MakemoreAttention',
+  attentionGrad: 'MakemoreAttentionGrad',
   crossEntropy: 'MakemoreCrossEntropy',
   crossEntropyGrad: 'MakemoreCrossEntropyGrad',
   tanhGrad: 'MakemoreTanhGrad',

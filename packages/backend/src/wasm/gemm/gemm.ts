@@ -29,6 +29,7 @@ interface GemmExports {
     tile: number,
     nc: number,
     strip: number,
+    ldc: number,
   ): void;
   pack(src: number, dst: number, k: number, n: number, rsb: number, csb: number): void;
   /** R, the rows of the micro-kernel's tile, which sizes the scratch space. */
@@ -41,20 +42,29 @@ export interface Operand {
   address: number;
   /** Whether the stored matrix is the transpose of the operand. */
   transposed: boolean;
+  /**
+   * Bytes from one row of the stored matrix to the next; by default its row length (a dense matrix). More
+   * when the matrix is a column block of a wider one, as one attention head's q, k or v is of `qkv`.
+   */
+  stride?: number;
 }
 
-/** One product of a batch: C (dense m × n at `c`) = A · B, with A and B as stored. */
+/**
+ * One product of a batch: C (m × n at `c`, rows `ldc` bytes apart, by default dense) = A · B, with A and
+ * B as stored.
+ */
 export interface GemmEntry {
   a: Operand;
   b: Operand;
   c: number;
+  ldc?: number;
 }
 
 /** The two functions of the module, called directly or recorded for a helper thread. */
 type GemmCalls = Pick<GemmExports, 'gemm' | 'pack'>;
 
 /** Numbers per recorded call in a {@link GemmCallList}: the function (0 gemm, 1 pack), then its arguments. */
-export const GEMM_CALL_WORDS = 13;
+export const GEMM_CALL_WORDS = 14;
 
 /** Recorded `gemm` and `pack` calls, {@link GEMM_CALL_WORDS} numbers each, for a helper thread to run. */
 export type GemmCallList = number[];
@@ -109,7 +119,7 @@ const roundUp8 = (n: number) => (n + 7) & ~7;
 function recorder(list: GemmCallList): GemmCalls {
   return {
     gemm: (...args) => void list.push(0, ...args),
-    pack: (...args) => void list.push(1, ...args, 0, 0, 0, 0, 0, 0),
+    pack: (...args) => void list.push(1, ...args, 0, 0, 0, 0, 0, 0, 0),
   };
 }
 
@@ -164,12 +174,12 @@ export class WasmGemm {
   ): void {
     let packedFor = -1;
     let packed: Packed | undefined;
-    for (const { a, b, c } of entries) {
+    for (const { a, b, c, ldc } of entries) {
       if (packed === undefined || b.address !== packedFor) {
         packed = this.pack(calls, base, b, k, n, bias);
         packedFor = b.address;
       }
-      this.productRows(calls, a, packed, c, m, m, k, n);
+      this.productRows(calls, a, packed, c, ldc ?? n * 4, m, m, k, n);
     }
   }
 
@@ -199,7 +209,8 @@ export class WasmGemm {
     const { helpers, base, laneBytes } = this.laneScratch(size, lanes);
     const packed = this.pack(this.direct, base, entry.b, k, n, bias);
     const rows = Math.ceil(m / lanes / this.tileRows) * this.tileRows;
-    const rowStride = entry.a.transposed ? 4 : k * 4;
+    const rowStride = entry.a.transposed ? 4 : (entry.a.stride ?? k * 4);
+    const ldc = entry.ldc ?? n * 4;
     const lists: GemmCallList[] = [];
     for (let lane = 1; lane < lanes; lane++) {
       const list: GemmCallList = [];
@@ -209,42 +220,59 @@ export class WasmGemm {
         // Each thread needs its own overhang tile and A strip; it reads the one packed B.
         const own = base + lane * laneBytes + (packed.tile - base);
         const laneScratch = { ...packed, tile: own, strip: own + this.tileBytes() };
-        const a = { address: entry.a.address + first * rowStride, transposed: entry.a.transposed };
-        this.productRows(recorder(list), a, laneScratch, entry.c + first * n * 4, count, m, k, n);
+        const a = { ...entry.a, address: entry.a.address + first * rowStride };
+        this.productRows(recorder(list), a, laneScratch, entry.c + first * ldc, ldc, count, m, k, n);
       }
       lists.push(list);
     }
     const a0 = entry.a;
-    helpers.run(lists, () => this.productRows(this.direct, a0, packed, entry.c, Math.min(rows, m), m, k, n));
+    helpers.run(lists, () =>
+      this.productRows(this.direct, a0, packed, entry.c, ldc, Math.min(rows, m), m, k, n),
+    );
   }
 
   /**
-   * `rows` rows of a product whose A has `m` rows in all (a transposed A's row stride, in the stored
-   * matrix, is m floats).
+   * `rows` rows of a product whose A has `m` rows in all (a dense transposed A's row stride, in the stored
+   * matrix, is m floats), into C at `c` with rows `ldc` bytes apart.
    */
   private productRows(
     calls: GemmCalls,
     a: Operand,
     packed: Packed,
     c: number,
+    ldc: number,
     rows: number,
     m: number,
     k: number,
     n: number,
   ): void {
     if (rows === 0 || n === 0) return;
-    const rsa = a.transposed ? 4 : k * 4;
-    const ksa = a.transposed ? m * 4 : 4;
+    const rsa = a.transposed ? 4 : (a.stride ?? k * 4);
+    const ksa = a.transposed ? (a.stride ?? m * 4) : 4;
     const nc = Math.max(8, Math.floor(PANEL_FLOATS / Math.max(k, 1) / 8) * 8);
-    calls.gemm(a.address, packed.packed, c, packed.bias, rows, n, k, rsa, ksa, packed.tile, nc, packed.strip);
+    calls.gemm(
+      a.address,
+      packed.packed,
+      c,
+      packed.bias,
+      rows,
+      n,
+      k,
+      rsa,
+      ksa,
+      packed.tile,
+      nc,
+      packed.strip,
+      ldc,
+    );
   }
 
   /** Packs B and the bias at `base`; the tile and strip follow them. */
   private pack(calls: GemmCalls, base: number, b: Operand, k: number, n: number, bias?: number): Packed {
     const n8 = roundUp8(n);
     const packedBytes = k * n8 * 4;
-    const rsb = b.transposed ? 4 : n * 4;
-    const csb = b.transposed ? k * 4 : 4;
+    const rsb = b.transposed ? 4 : (b.stride ?? n * 4);
+    const csb = b.transposed ? (b.stride ?? k * 4) : 4;
     calls.pack(b.address, base, k, n, rsb, csb);
     let biasAddress = 0;
     if (bias !== undefined) {
