@@ -75,8 +75,13 @@ rows.push([
   ),
 ]);
 const scores = tf.randomNormal([12, 4, 64, 64]);
-const causal = Float32Array.from({ length: 64 * 64 }, (_, i) => (i % 64 > Math.floor(i / 64) ? -1e9 : 0));
-const mask = tf.tensor2d(causal, [64, 64]);
+/** Attention's additive causal mask [T, T]: 0 on and below the diagonal, −10⁹ above. */
+const causalMask = (T: number) =>
+  tf.tensor2d(
+    Float32Array.from({ length: T * T }, (_, i) => (i % T > Math.floor(i / T) ? -1e9 : 0)),
+    [T, T],
+  );
+const mask = causalMask(64);
 rows.push([
   'masked softmax forward + backward, [12,4,64,64]',
   await compare(
@@ -94,10 +99,7 @@ rows.push([
   ),
 ]);
 const qkvSmall = tf.randomNormal([32, 16, 192]);
-const mask16 = tf.tensor2d(
-  Float32Array.from({ length: 16 * 16 }, (_, i) => (i % 16 > Math.floor(i / 16) ? -1e9 : 0)),
-  [16, 16],
-);
+const mask16 = causalMask(16);
 rows.push([
   'attention forward + backward, qkv [32,16,192], 4 heads',
   await compare(

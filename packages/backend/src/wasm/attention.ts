@@ -19,7 +19,7 @@
 import { type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '../fused-kernels';
 import { kernelInput, wasmKernel } from './fused-kernel';
-import { type GemmEntry, type Operand, wasmGemm } from './gemm/gemm';
+import { type GemmEntry, type Operand, storedRowBytes, wasmGemm } from './gemm/gemm';
 import { heapOffset, type WasmBackendInternals } from './heap';
 import { maskedSoftmax, maskedSoftmaxGrad } from './masked-softmax';
 
@@ -71,9 +71,9 @@ class Heads {
   }
 
   /** Head (b, h)'s block of a [B, T, E] tensor at `at` (y, dy): T rows of D floats, E floats apart. */
-  ofWidthE(at: number, b: number, h: number, transposed = false): Operand {
+  ofWidthE(at: number, b: number, h: number): Operand {
     const { T, E, D } = this.s;
-    return { address: at + 4 * (b * T * E + h * D), transposed, stride: 4 * E };
+    return { address: at + 4 * (b * T * E + h * D), transposed: false, stride: 4 * E };
   }
 
   /** Head (b, h)'s dense T × T matrix in a [B, H, T, T] tensor at `at`. */
@@ -100,7 +100,7 @@ function products(backend: WasmBackendInternals, entries: GemmEntry[], m: number
 }
 
 /** The same products as plain loops over the heap, accumulating in float64 (the fallback). */
-export function productsInJs(
+function productsInJs(
   backend: WasmBackendInternals,
   entries: GemmEntry[],
   m: number,
@@ -111,7 +111,7 @@ export function productsInJs(
   // Element (row, col) of an operand whose stored matrix is `rows × cols` as the product sees it.
   const reader = (o: Operand, rows: number, cols: number) => {
     const base = o.address / 4;
-    const stride = (o.stride ?? 4 * (o.transposed ? rows : cols)) / 4;
+    const stride = storedRowBytes(o, rows, cols) / 4;
     return o.transposed
       ? (row: number, col: number) => f32[base + col * stride + row] as number
       : (row: number, col: number) => f32[base + row * stride + col] as number;

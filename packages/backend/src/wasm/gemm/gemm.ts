@@ -50,6 +50,13 @@ export interface Operand {
 }
 
 /**
+ * Bytes between rows of `o`'s stored matrix, for an operand of `rows` × `cols` as the product sees it (so
+ * stored `cols` × `rows` when transposed): its `stride`, or the stored row length.
+ */
+export const storedRowBytes = (o: Operand, rows: number, cols: number): number =>
+  o.stride ?? 4 * (o.transposed ? rows : cols);
+
+/**
  * One product of a batch: C (m × n at `c`, rows `ldc` bytes apart, by default dense) = A · B, with A and
  * B as stored.
  */
@@ -209,7 +216,8 @@ export class WasmGemm {
     const { helpers, base, laneBytes } = this.laneScratch(size, lanes);
     const packed = this.pack(this.direct, base, entry.b, k, n, bias);
     const rows = Math.ceil(m / lanes / this.tileRows) * this.tileRows;
-    const rowStride = entry.a.transposed ? 4 : (entry.a.stride ?? k * 4);
+    // Where A's row `first` starts: a transposed A's rows are adjacent floats of its stored rows.
+    const rowStride = entry.a.transposed ? 4 : storedRowBytes(entry.a, m, k);
     const ldc = entry.ldc ?? n * 4;
     const lists: GemmCallList[] = [];
     for (let lane = 1; lane < lanes; lane++) {
@@ -247,8 +255,8 @@ export class WasmGemm {
     n: number,
   ): void {
     if (rows === 0 || n === 0) return;
-    const rsa = a.transposed ? 4 : (a.stride ?? k * 4);
-    const ksa = a.transposed ? (a.stride ?? m * 4) : 4;
+    const rsa = a.transposed ? 4 : storedRowBytes(a, m, k);
+    const ksa = a.transposed ? storedRowBytes(a, m, k) : 4;
     const nc = Math.max(8, Math.floor(PANEL_FLOATS / Math.max(k, 1) / 8) * 8);
     calls.gemm(
       a.address,
@@ -271,8 +279,8 @@ export class WasmGemm {
   private pack(calls: GemmCalls, base: number, b: Operand, k: number, n: number, bias?: number): Packed {
     const n8 = roundUp8(n);
     const packedBytes = k * n8 * 4;
-    const rsb = b.transposed ? 4 : (b.stride ?? n * 4);
-    const csb = b.transposed ? (b.stride ?? k * 4) : 4;
+    const rsb = b.transposed ? 4 : storedRowBytes(b, k, n);
+    const csb = b.transposed ? storedRowBytes(b, k, n) : 4;
     calls.pack(b.address, base, k, n, rsb, csb);
     let biasAddress = 0;
     if (bias !== undefined) {
