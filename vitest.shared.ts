@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const packages = ['random', 'tokenizers', 'datasets', 'backend', 'models', 'trainer'];
+const packages = ['random', 'tokenizers', 'datasets', 'backend', 'models', 'trainer', 'run'];
 
 export const workspaceAliases = packages.flatMap((name) => [
   { find: new RegExp(`^@makemore/${name}/node$`), replacement: `${root}packages/${name}/src/node.ts` },

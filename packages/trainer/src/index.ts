@@ -39,6 +39,17 @@ export type {
   TrainerConfigRecord,
   TrainingSnapshot,
 } from './checkpoint';
+export {
+  CHECKPOINT_FILES,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_FORMAT_VERSION,
+  type CheckpointConfig,
+  CheckpointError,
+  type CheckpointFileSet,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  parseCheckpointConfig,
+} from './checkpoint-codec';
 export { cloneSnapshot, disposeSnapshot, MemoryCheckpoints } from './memory-checkpoints';
 export type {
   CheckpointEvent,

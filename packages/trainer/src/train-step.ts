@@ -35,23 +35,41 @@ export interface TrainStepResult {
 export async function trainStep(
   model: LanguageModel,
   optimizer: Optimizer,
-  batch: Batch,
+  batch: Batch | readonly Batch[],
   options: TrainStepOptions = {},
 ): Promise<TrainStepResult> {
   if (!model.training) model.setTraining(true);
+  const micro = isBatchList(batch) ? batch : [batch];
+  if (micro.length === 0) throw new RangeError('trainStep: needs at least one batch');
   const params = model.parameters();
   // tf names variables globally; map those names back to the model's parameter names.
   const byVariableName = new Map<string, string>();
   for (const [name, v] of params) byVariableName.set(v.name, name);
-  const { value, grads: raw } = tf.variableGrads(
-    () => model.loss(batch.x, batch.y, { ignoreIndex: options.ignoreIndex ?? -1 }),
-    [...params.values()],
-  );
-  const grads = new Map<string, Tensor>();
-  for (const [varName, g] of Object.entries(raw)) {
-    const name = byVariableName.get(varName);
-    if (name !== undefined && g) grads.set(name, g);
+  let value: tf.Scalar | undefined;
+  let grads = new Map<string, Tensor>();
+  // Gradient accumulation (nanoGPT's gradient_accumulation_steps): each micro-batch's loss is scaled by
+  // 1/k, so the summed gradients are those of the mean loss over all k micro-batches.
+  const scale = 1 / micro.length;
+  for (const b of micro) {
+    const { value: v, grads: raw } = tf.variableGrads(() => {
+      const loss = model.loss(b.x, b.y, { ignoreIndex: options.ignoreIndex ?? -1 });
+      return micro.length === 1 ? loss : tf.mul(loss, scale);
+    }, [...params.values()]);
+    const next = new Map<string, Tensor>();
+    for (const [varName, g] of Object.entries(raw)) {
+      const name = byVariableName.get(varName);
+      if (name === undefined || !g) continue;
+      const previous = grads.get(name);
+      next.set(name, previous ? tf.add(previous, g) : g);
+      if (previous) tf.dispose([previous, g]);
+    }
+    for (const [name, g] of grads) if (!next.has(name)) next.set(name, g);
+    grads = next;
+    const total: tf.Scalar = value ? tf.add(value, v) : v;
+    if (value) tf.dispose([value, v]);
+    value = total;
   }
+  if (!value) throw new Error('trainStep: no loss was computed');
   let norm: tf.Scalar;
   let used = grads;
   if (options.gradClip !== undefined) {
@@ -70,4 +88,8 @@ export async function trainStep(
   } finally {
     tf.dispose([value, norm, ...grads.values(), ...(used === grads ? [] : used.values())]);
   }
+}
+
+function isBatchList(batch: Batch | readonly Batch[]): batch is readonly Batch[] {
+  return Array.isArray(batch);
 }

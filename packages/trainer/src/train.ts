@@ -11,7 +11,7 @@ import type { LanguageModel } from '@makemore/models';
 import { Rng, type RngState } from '@makemore/random';
 import * as tf from '@tensorflow/tfjs-core';
 import type { CheckpointSink, CheckpointSlot, TrainerConfigRecord, TrainingSnapshot } from './checkpoint';
-import type { TrainingData } from './data';
+import type { Batch, TrainingData } from './data';
 import { estimateLoss } from './estimate-loss';
 import { EventChannel, type TrainEvent, type TrainEventOf } from './events';
 import type { Optimizer } from './optim/optimizer';
@@ -57,6 +57,11 @@ export interface TrainOptions {
   seed?: number;
   /** Clip gradients to this global norm (default: none). */
   gradClip?: number;
+  /**
+   * Micro-batches per step whose gradients are summed before the update (nanoGPT's
+   * `gradient_accumulation_steps`; default 1). A step then sees `gradAccum × batchSize` examples.
+   */
+  gradAccum?: number;
   /** Continue from this snapshot (e.g. `await new Checkpointer(dir).load('last')`). */
   resume?: TrainingSnapshot;
   /** The tokenizer's JSON, stored in checkpoints. */
@@ -154,6 +159,7 @@ function checkOptions(o: TrainOptions): void {
   positiveInt('batchSize', o.batchSize, 1);
   positiveInt('evalEvery', o.evalEvery, 0);
   positiveInt('sampleEvery', o.sampleEvery, 0);
+  positiveInt('gradAccum', o.gradAccum, 1);
   if (o.data.inputKind !== o.model.inputKind) {
     throw new Error(
       `train: the model reads '${o.model.inputKind}' input but the data gives '${o.data.inputKind}'; ` +
@@ -184,6 +190,7 @@ async function runLoop(o: TrainOptions, channel: EventChannel): Promise<TrainRes
   const evalSplits =
     o.evalSplits ?? [...new Set([trainSplit, data.evalSplit])].filter((s) => data.size(s) > 0);
   const sampleEvery = o.sampleEvery ?? 0;
+  const gradAccum = o.gradAccum ?? 1;
 
   let rng = new Rng(seed);
   let step = 0;
@@ -207,6 +214,7 @@ async function runLoop(o: TrainOptions, channel: EventChannel): Promise<TrainRes
     evalEvery,
     evalIters,
     ...(o.gradClip !== undefined ? { gradClip: o.gradClip } : {}),
+    ...(gradAccum !== 1 ? { gradAccum } : {}),
   };
   const t0 = now();
   let lastYield = t0;
@@ -251,7 +259,7 @@ async function runLoop(o: TrainOptions, channel: EventChannel): Promise<TrainRes
     return result;
   };
 
-  const tokensPerStep = batchSize * data.tokensPerExample;
+  const tokensPerStep = gradAccum * batchSize * data.tokensPerExample;
   while (step < steps) {
     if (o.signal?.aborted) {
       await save('last', 'abort');
@@ -259,16 +267,16 @@ async function runLoop(o: TrainOptions, channel: EventChannel): Promise<TrainRes
     }
     const lr = schedule(step);
     const started = now();
-    const batch = data.batch(trainSplit, batchSize, rng);
+    const batches = Array.from({ length: gradAccum }, () => data.batch(trainSplit, batchSize, rng));
     let measured: { loss: number; gradNorm: number };
     try {
-      measured = await trainStep(model, optimizer, batch, {
+      measured = await trainStep(model, optimizer, gradAccum === 1 ? (batches[0] as Batch) : batches, {
         lr,
         ignoreIndex: data.ignoreIndex,
         ...(o.gradClip !== undefined ? { gradClip: o.gradClip } : {}),
       });
     } finally {
-      tf.dispose([batch.x, batch.y]);
+      tf.dispose(batches.flatMap((b) => [b.x, b.y]));
     }
     step++;
     if (!Number.isFinite(measured.loss)) throw new NonFiniteLossError(step, measured.loss);

@@ -13,37 +13,24 @@
  */
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseSafetensors, serializeSafetensors, tensorsFromSafetensors } from '@makemore/models';
-import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor } from '@tensorflow/tfjs-core';
 import type { CheckpointSink, CheckpointSlot, TrainingSnapshot } from '../checkpoint';
-import type { OptimizerConfig } from '../optim/optimizer';
+import {
+  CHECKPOINT_FILES,
+  type CheckpointConfig,
+  CheckpointError,
+  type CheckpointFileSet,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  parseCheckpointConfig,
+} from '../checkpoint-codec';
 
-/** The file names inside a checkpoint slot. */
-export const CHECKPOINT_FILES = {
-  config: 'config.json',
-  model: 'model.safetensors',
-  optimizer: 'optimizer.safetensors',
-} as const;
-
-/** Written into config.json so that readers can tell a training checkpoint from a bare model folder. */
-export const CHECKPOINT_FORMAT = 'makemore-checkpoint';
-export const CHECKPOINT_FORMAT_VERSION = 1;
-
-/** config.json of a checkpoint slot: the snapshot without its tensors. */
-export type CheckpointConfig = Omit<TrainingSnapshot, 'weights' | 'optimizer'> & {
-  format: typeof CHECKPOINT_FORMAT;
-  formatVersion: number;
-  optimizer: { config: OptimizerConfig; step: number };
-};
-
-/** An error about a checkpoint on disk; the message names the file and what is wrong. */
-export class CheckpointError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CheckpointError';
-  }
-}
+export {
+  CHECKPOINT_FILES,
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_FORMAT_VERSION,
+  type CheckpointConfig,
+  CheckpointError,
+} from '../checkpoint-codec';
 
 /** Saves and loads training snapshots under one directory. Pass it to `train({ checkpoint })`. */
 export class Checkpointer implements CheckpointSink {
@@ -62,23 +49,12 @@ export class Checkpointer implements CheckpointSink {
   /** Writes `snapshot` to `<dir>/<slot>/`, atomically replacing what was there. */
   async save(snapshot: TrainingSnapshot, slot: CheckpointSlot): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    const { weights, optimizer, ...json } = snapshot;
-    const config: CheckpointConfig = {
-      format: CHECKPOINT_FORMAT,
-      formatVersion: CHECKPOINT_FORMAT_VERSION,
-      ...json,
-      optimizer: { config: optimizer.config, step: optimizer.step },
-    };
-    const meta = { format: 'pt', step: String(snapshot.step) };
-    const modelBytes = serializeSafetensors(weights, meta);
-    const optimizerBytes = serializeSafetensors(optimizer.tensors, meta);
+    const files = encodeCheckpoint(snapshot);
     const target = this.path(slot);
     const old = join(this.dir, `.${slot}.old`);
     const tmp = await mkdtemp(join(this.dir, `.${slot}.tmp-`));
     try {
-      await writeFile(join(tmp, CHECKPOINT_FILES.config), `${JSON.stringify(config, null, 2)}\n`);
-      await writeFile(join(tmp, CHECKPOINT_FILES.model), modelBytes);
-      await writeFile(join(tmp, CHECKPOINT_FILES.optimizer), optimizerBytes);
+      for (const [name, bytes] of Object.entries(files)) await writeFile(join(tmp, name), bytes);
       if (await isDirectory(target)) {
         await rm(old, { recursive: true, force: true });
         await rename(target, old);
@@ -108,17 +84,17 @@ export class Checkpointer implements CheckpointSink {
    */
   async load(slot: CheckpointSlot = 'last'): Promise<TrainingSnapshot> {
     const folder = await this.requireFolder(slot);
-    const config = await readConfigFile(join(folder, CHECKPOINT_FILES.config));
-    const weights = await readTensors(join(folder, CHECKPOINT_FILES.model));
-    let optimizerTensors: Record<string, Tensor>;
-    try {
-      optimizerTensors = await readTensors(join(folder, CHECKPOINT_FILES.optimizer));
-    } catch (error) {
-      tf.dispose(Object.values(weights));
-      throw error;
+    const files: CheckpointFileSet = {};
+    for (const name of Object.values(CHECKPOINT_FILES)) {
+      const path = join(folder, name);
+      try {
+        // A plain Uint8Array copy: a Node Buffer's slice() shares memory, which the safetensors parser does not expect.
+        files[name] = new Uint8Array(await readFile(path));
+      } catch (error) {
+        throw new CheckpointError(`cannot read ${path}: ${(error as Error).message}`);
+      }
     }
-    const { format: _f, formatVersion: _v, optimizer, ...rest } = config;
-    return { ...rest, weights, optimizer: { ...optimizer, tensors: optimizerTensors } };
+    return decodeCheckpoint(files, folder);
   }
 
   private async existingFolder(slot: CheckpointSlot): Promise<string | null> {
@@ -151,42 +127,5 @@ async function readConfigFile(path: string): Promise<CheckpointConfig> {
   } catch (error) {
     throw new CheckpointError(`cannot read ${path}: ${(error as Error).message}`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new CheckpointError(`${path} is not valid JSON: ${(error as Error).message}`);
-  }
-  const c = raw as Partial<CheckpointConfig> | null;
-  const problems: string[] = [];
-  if (typeof c !== 'object' || c === null || Array.isArray(c))
-    throw new CheckpointError(`${path} must hold a JSON object`);
-  if (c.format !== CHECKPOINT_FORMAT)
-    problems.push(`"format" must be "${CHECKPOINT_FORMAT}" (a model-only folder cannot resume training)`);
-  if (typeof c.model?.type !== 'string') problems.push('"model" must be a model config with a "type"');
-  if (!Number.isInteger(c.step) || (c.step as number) < 0) problems.push('"step" must be an integer >= 0');
-  if (!Array.isArray(c.rngState) || c.rngState.length !== 4)
-    problems.push('"rngState" must be four uint32 words');
-  if (typeof c.optimizer?.config?.type !== 'string' || !Number.isInteger(c.optimizer?.step)) {
-    problems.push('"optimizer" must be { config: { type, lr, ... }, step }');
-  }
-  if (typeof c.trainer !== 'object' || c.trainer === null) problems.push('"trainer" must be an object');
-  if (problems.length > 0)
-    throw new CheckpointError(`${path} is not a usable checkpoint:\n  - ${problems.join('\n  - ')}`);
-  return c as CheckpointConfig;
-}
-
-async function readTensors(path: string): Promise<Record<string, Tensor>> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new CheckpointError(`cannot read ${path}: ${(error as Error).message}`);
-  }
-  try {
-    // A plain Uint8Array copy: a Node Buffer's slice() shares memory, which parseSafetensors does not expect.
-    return tensorsFromSafetensors(parseSafetensors(new Uint8Array(bytes)));
-  } catch (error) {
-    throw new CheckpointError(`${path} is corrupt: ${(error as Error).message}`);
-  }
+  return parseCheckpointConfig(text, path);
 }

@@ -1,0 +1,96 @@
+/**
+ * What a spec gets for every field it leaves out. Each model family has a recipe-like default: the
+ * lectures' SGD with a step decay for the window models (MLP, WaveNet), AdamW with a cosine schedule for
+ * the sequence models, sized to train in minutes on two CPU cores. Adding a model family adds one entry
+ * here (the compiler asks for it) and one to {@link MODEL_FIELDS}.
+ */
+import type { ModelType } from '@makemore/models';
+import type { RunSpecInput } from './spec';
+
+/** Built-in datasets and their kinds (the data registry of @makemore/datasets, by name). */
+export const BUILTIN_KINDS: Record<string, 'words' | 'text' | 'documents'> = {
+  names: 'words',
+  verbs: 'words',
+  shakespeare: 'text',
+  sotu: 'documents',
+};
+
+/** The model fields each family reads, beyond `type`, `vocabSize`, `blockSize` and `seed`. */
+export const MODEL_FIELDS: Record<ModelType, readonly string[]> = {
+  bigram: ['smoothing'],
+  'bigram-nn': [],
+  mlp: ['nEmbd', 'nEmbd2', 'nHidden', 'batchNorm', 'inputKind', 'init'],
+  rnn: ['nEmbd', 'nEmbd2'],
+  gru: ['nEmbd', 'nEmbd2'],
+  lstm: ['nEmbd', 'nEmbd2'],
+  bow: ['nEmbd', 'nEmbd2'],
+  wavenet: ['nEmbd', 'nHidden', 'batchNorm', 'inputKind'],
+  transformer: ['nEmbd', 'nLayer', 'nHead', 'dropout', 'bias', 'tieWeights', 'gelu', 'init'],
+};
+
+/** Fields every section starts from, whatever the model. */
+export const COMMON_DEFAULTS: RunSpecInput = {
+  data: { dataset: 'names', kind: 'auto', tokenizer: { type: 'char' } },
+  training: { gradAccum: 1, gradClip: 0, seed: 42 },
+  sample: { every: 0, temperature: 1, topK: 0, prompt: '' },
+  backend: { name: 'auto', threads: 1 },
+};
+
+/** The makemore lectures (parts 2–5): plain SGD, a ×0.1 step decay at 75 % of the steps, whole-split evals. */
+const lecture: RunSpecInput = {
+  optimizer: { type: 'sgd', lr: 0.1, weightDecay: 0 },
+  schedule: { type: 'step', gamma: 0.1 },
+  training: { batchSize: 32 },
+  eval: { every: 5000, iters: 'all' },
+};
+
+/** The sequence models: AdamW with 100 warmup steps and a cosine to a tenth, gradient clipping at 1. */
+const sequence: RunSpecInput = {
+  optimizer: { type: 'adamw', lr: 5e-3, betas: [0.9, 0.99], eps: 1e-8, weightDecay: 0.01, decay: 'matrices' },
+  schedule: { type: 'cosine', warmup: 100 },
+  training: { steps: 3000, batchSize: 32, gradClip: 1 },
+  eval: { every: 500, iters: 50 },
+};
+
+const merge = (...parts: RunSpecInput[]): RunSpecInput => {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const part of parts) {
+    for (const [section, fields] of Object.entries(part)) {
+      out[section] = { ...out[section], ...(fields as Record<string, unknown>) };
+    }
+  }
+  return out as RunSpecInput;
+};
+
+/** Each family's defaults. `blockSize: 'auto'` is the longest word + 1 on word lists, 64 on text. */
+export const FAMILY_DEFAULTS: Record<ModelType, RunSpecInput> = {
+  bigram: merge({ model: { type: 'bigram', blockSize: 1, smoothing: 1 } as RunSpecInput['model'] }, lecture, {
+    training: { steps: 0 },
+    eval: { every: 0 },
+  }),
+  'bigram-nn': merge(sequence, {
+    model: { type: 'bigram-nn', blockSize: 'auto' },
+    optimizer: { lr: 0.05, weightDecay: 0 },
+    schedule: { type: 'constant' },
+    training: { steps: 1500, batchSize: 512 },
+  }),
+  mlp: merge(lecture, {
+    model: { type: 'mlp', blockSize: 3, nEmbd: 10, nHidden: 200, inputKind: 'window' },
+    training: { steps: 15000 },
+  }),
+  rnn: merge(sequence, { model: { type: 'rnn', blockSize: 'auto', nEmbd: 64, nEmbd2: 64 } }),
+  gru: merge(sequence, { model: { type: 'gru', blockSize: 'auto', nEmbd: 64, nEmbd2: 64 } }),
+  lstm: merge(sequence, { model: { type: 'lstm', blockSize: 'auto', nEmbd: 64, nEmbd2: 64 } }),
+  bow: merge(sequence, { model: { type: 'bow', blockSize: 'auto', nEmbd: 64, nEmbd2: 64 } }),
+  wavenet: merge(lecture, {
+    model: { type: 'wavenet', blockSize: 8, nEmbd: 24, nHidden: 128, batchNorm: true, inputKind: 'window' },
+    training: { steps: 20000 },
+  }),
+  transformer: merge(sequence, {
+    model: { type: 'transformer', blockSize: 'auto', nEmbd: 64, nLayer: 4, nHead: 4, dropout: 0 },
+    optimizer: { lr: 1e-3 },
+  }),
+};
+
+/** Block size for `blockSize: 'auto'` on text, where no word length bounds it. */
+export const TEXT_BLOCK_SIZE = 64;
