@@ -248,7 +248,7 @@ function validate(spec: RunSpec, kind: DatasetKind | 'auto'): void {
           : `must be ${want} numbers for rule '${split.rule}'`,
       );
     }
-    split.fractions.forEach((f, i) => real(`data.split.fractions[${i}]`, f, 0, 1));
+    for (const [i, f] of split.fractions.entries()) real(`data.split.fractions[${i}]`, f, 0, 1);
     if (want > 0 && Math.abs(split.fractions.reduce((a, b) => a + b, 0) - 1) > 1e-9) {
       fail('data.split.fractions', `must sum to 1, got ${split.fractions.join(' + ')}`);
     }
@@ -331,7 +331,7 @@ function validate(spec: RunSpec, kind: DatasetKind | 'auto'): void {
     absent('optimizer', optimizer as unknown as Json, ['momentum'], `to ${optimizer.type} (it is SGD's)`);
     if (!Array.isArray(optimizer.betas) || optimizer.betas.length !== 2)
       fail('optimizer.betas', 'must be two numbers [beta1, beta2]');
-    optimizer.betas?.forEach((b, i) => real(`optimizer.betas[${i}]`, b, 0, 1, true));
+    for (const [i, b] of (optimizer.betas ?? []).entries()) real(`optimizer.betas[${i}]`, b, 0, 1, true);
     real('optimizer.eps', optimizer.eps, 0);
     if (optimizer.type === 'adamw')
       oneOf('optimizer.decay', optimizer.decay, ['matrices', 'rank2', 'all', 'none']);
