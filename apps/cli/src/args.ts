@@ -29,6 +29,8 @@ export interface FlagSpec {
   min?: number;
   /** Largest allowed value for numeric flags. */
   max?: number;
+  /** A string flag that may be given several times; read all values with {@link Args.strings}. */
+  repeat?: boolean;
 }
 
 /** Parsed flags by long name, plus positionals. */
@@ -36,6 +38,8 @@ export interface ParsedArgs {
   flags: Record<string, string | number | boolean | undefined>;
   /** Names of the flags the user actually passed (as opposed to defaults). */
   given: Set<string>;
+  /** Every value of each repeatable flag, in order. */
+  lists: Record<string, string[]>;
   positionals: string[];
 }
 
@@ -76,6 +80,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], c
   const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short!, s]));
   const flags: ParsedArgs['flags'] = {};
   const given = new Set<string>();
+  const lists: Record<string, string[]> = {};
   const positionals: string[] = [];
   for (const spec of specs) if (spec.default !== undefined) flags[spec.name] = spec.default;
 
@@ -130,8 +135,9 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], c
       i++;
     }
     flags[spec.name] = readValue(spec, raw);
+    if (spec.repeat) (lists[spec.name] ??= []).push(raw);
   }
-  return { flags, given, positionals };
+  return { flags, given, lists, positionals };
 }
 
 /** Typed accessors over {@link ParsedArgs}. */
@@ -147,6 +153,10 @@ export class Args {
   number(name: string): number | undefined {
     const v = this.parsed.flags[name];
     return typeof v === 'number' ? v : undefined;
+  }
+  /** All values of a repeatable flag (empty when it was not given). */
+  strings(name: string): string[] {
+    return this.parsed.lists[name] ?? [];
   }
   bool(name: string): boolean {
     return this.parsed.flags[name] === true;

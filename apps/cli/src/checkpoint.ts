@@ -6,16 +6,10 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LanguageModel } from '@makemore/models';
 import type { TrainingData, TrainingSnapshot } from '@makemore/trainer';
-import { loadForCli } from './commands/datasets';
+import { isBigramDir, openBigram } from './commands/bigram';
 import { CliError, oneLine } from './errors';
-import {
-  buildRunData,
-  createNetwork,
-  longestWord,
-  type CliTokenizer,
-  type SplitRecord,
-  tokenizerFromSaved,
-} from './session';
+import { loadSpecDataset, runApi } from './run-spec';
+import { type CliTokenizer, createNetwork, tokenizerFromSaved } from './session';
 
 /** Loads the `slot` snapshot of a checkpoint folder, or throws a CliError naming the problem. */
 export async function openCheckpoint(dir: string, slot: 'best' | 'last'): Promise<TrainingSnapshot> {
@@ -58,15 +52,19 @@ export interface OpenedRun {
   wordSplits(): Promise<{ train: string[]; dev: string[]; test: string[] } | undefined>;
 }
 
-/** Rebuilds a run's model, tokenizer and (optionally) its data splits from a checkpoint folder. */
+/**
+ * Rebuilds a run's model, tokenizer and (optionally) its data splits from a checkpoint folder. The splits
+ * come from the run spec the checkpoint recorded, through the same `prepareSource` that trained it.
+ */
 export async function openRun(
   dir: string,
   slot: 'best' | 'last',
   options: { dataDir?: string; env: Record<string, string | undefined>; needData: boolean },
 ): Promise<OpenedRun> {
+  const run = await runApi();
   const snapshot = await openCheckpoint(dir, slot);
   const where = join(dir, slot, 'config.json');
-  const split = (snapshot.trainer as { cli?: { split?: SplitRecord } }).cli?.split;
+  const spec = run.specOfSnapshot(snapshot);
   const tokenizer = await tokenizerFromSaved(snapshot.tokenizer, where);
   let model: LanguageModel;
   try {
@@ -80,30 +78,29 @@ export async function openRun(
     dispose(Object.values(snapshot.optimizer?.tensors ?? {}));
   }
   model.setTraining(false);
-  const kind = split?.kind ?? (snapshot.dataset?.kind as 'words' | 'text' | undefined) ?? 'text';
-  let dataset: Awaited<ReturnType<typeof loadForCli>> | undefined;
-  const loadData = async () => {
-    if (!split)
-      throw new CliError(`${where} does not record its dataset split; it was not written by makemore train`);
-    dataset ??= await loadForCli(split.dataset, { dataDir: options.dataDir, env: options.env });
-    return dataset;
+  const recordedKind = spec?.data.kind !== 'auto' ? spec?.data.kind : undefined;
+  const kind = recordedKind ?? (snapshot.dataset?.kind as 'words' | 'text' | undefined) ?? 'text';
+  let source: import('@makemore/run').PreparedSource | undefined;
+  const loadSource = async () => {
+    if (!spec)
+      throw new CliError(`${where} does not record its run spec; it was not written by makemore train`);
+    if (!source) {
+      const ds = await loadSpecDataset(spec, { dataDir: options.dataDir, env: options.env });
+      try {
+        source = run.prepareSource(spec, ds, { tokenizer });
+      } catch (error) {
+        throw new CliError(`${where}: ${oneLine(error)}`, { cause: error });
+      }
+    }
+    return source;
   };
   let data: TrainingData | undefined;
   let charsPerToken = 1;
-  let words: { train: string[]; dev: string[]; test: string[] } | undefined;
   if (options.needData) {
-    const ds = await loadData();
-    const maxLen = longestWord(ds, tokenizer);
-    const built = await buildRunData(ds, tokenizer, {
-      seed: split!.seed,
-      inputKind: model.inputKind,
-      blockSize: model.inputKind === 'sequence' && ds.kind === 'words' ? maxLen + 1 : model.blockSize,
-      record: split!,
-    });
-    data = built.data;
-    words = built.words;
-    if (ds.kind !== 'words') {
-      const probe = ds.text.slice(-100_000);
+    const s = await loadSource();
+    data = run.buildTrainingData(s, model.inputKind, model.blockSize);
+    if (s.splits.kind === 'text') {
+      const probe = (s.splits.text.val ?? '').slice(-100_000);
       charsPerToken = probe.length / Math.max(1, tokenizer.encode(probe).length);
     }
   }
@@ -114,20 +111,16 @@ export async function openRun(
     model,
     tokenizer,
     kind,
-    datasetName: split?.dataset ?? 'unknown',
+    datasetName: spec?.data.dataset ?? 'unknown',
     ...(data ? { data } : {}),
     charsPerToken,
     async wordSplits() {
-      if (words) return words;
-      if (split?.kind !== 'words') return undefined;
+      if (kind !== 'words') return undefined;
       try {
-        const ds = await loadData();
-        const { splitWords } = await import('@makemore/datasets');
-        words = splitWords(
-          (ds.words ?? []).filter((w) => w.length > 0),
-          { seed: split.seed },
-        );
-        return words;
+        const s = await loadSource();
+        if (s.splits.kind !== 'words') return undefined;
+        const w = s.splits.words;
+        return { train: w.train ?? [], dev: w.dev ?? [], test: w.test ?? [] };
       } catch {
         return undefined;
       }
@@ -139,7 +132,6 @@ export async function openRun(
 export async function loadTokenizerFrom(path: string): Promise<CliTokenizer> {
   if (!existsSync(path)) throw new CliError(`tokenizer not found: ${path}`);
   if (statSync(path).isDirectory()) {
-    const { isBigramDir, openBigram } = await import('./commands/bigram');
     if (isBigramDir(path)) return (await openBigram(path, { env: {} })).tokenizer;
     const { Checkpointer } = await import('@makemore/trainer/node');
     const checkpointer = new Checkpointer(path);

@@ -8,7 +8,9 @@ import { benchCommand } from './commands/bench';
 import { datasetsCommands } from './commands/datasets';
 import { evalCommand } from './commands/eval';
 import { lrFindCommand } from './commands/lr-find';
+import { presetsCommand } from './commands/presets';
 import { sampleCommand } from './commands/sample';
+import { sweepCommand } from './commands/sweep';
 import { tokenizeCommands } from './commands/tokenize';
 import { trainCommand } from './commands/train';
 import { CliError, EXIT_USAGE, oneLine } from './errors';
@@ -20,6 +22,8 @@ import { VERSION } from './version';
 /** Every command, in the order `makemore --help` lists them. */
 export const COMMANDS: readonly Command[] = [
   trainCommand,
+  presetsCommand,
+  sweepCommand,
   sampleCommand,
   evalCommand,
   lrFindCommand,

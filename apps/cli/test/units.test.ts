@@ -145,27 +145,109 @@ describe('sample grouping', () => {
 });
 
 describe('train settings', () => {
-  it('take the model preset, then MAKEMORE_STEPS, then --steps', async () => {
+  async function specOf(argv: string[], env: Record<string, string> = {}, cwd = '/tmp') {
     const { Args } = await import('../src/args');
     const { COMMON_FLAGS } = await import('../src/command');
-    const { trainCommand, resolveSettings } = await import('../src/commands/train');
-    const parse = (argv: string[]) =>
-      new Args(parseArgs(argv, [...trainCommand.flags, ...COMMON_FLAGS], 'train'));
-    const preset = resolveSettings(parse([]), {}, '/tmp');
-    expect(preset).toMatchObject({
-      modelType: 'mlp',
-      dataset: 'names',
-      steps: 15000,
-      batchSize: 32,
-      optimizer: 'sgd',
-    });
-    expect(preset.out).toBe('/tmp/out/names-mlp');
-    expect(resolveSettings(parse([]), { MAKEMORE_STEPS: '400' }, '/tmp').steps).toBe(400);
-    expect(resolveSettings(parse(['--steps', '7']), { MAKEMORE_STEPS: '400' }, '/tmp').steps).toBe(7);
-    expect(() => resolveSettings(parse([]), { MAKEMORE_STEPS: 'many' }, '/tmp')).toThrow(/MAKEMORE_STEPS/);
-    const gpt = resolveSettings(parse(['--model', 'transformer', '--dataset', './data/my.txt']), {}, '/w');
-    expect(gpt).toMatchObject({ optimizer: 'adamw', out: '/w/out/my-transformer' });
+    const { trainCommand } = await import('../src/commands/train');
+    const { resolveForCli, specInputFromArgs } = await import('../src/run-spec');
+    const args = new Args(parseArgs(argv, [...trainCommand.flags, ...COMMON_FLAGS], 'train'));
+    return resolveForCli(await specInputFromArgs(args, env, cwd));
+  }
+
+  it('start from the lecture-mlp recipe, then MAKEMORE_STEPS, then --steps', async () => {
+    const { defaultOut } = await import('../src/run-folder');
+    const spec = await specOf([]);
+    expect(spec.recipe).toBe('lecture-mlp');
+    expect(spec.model).toMatchObject({ type: 'mlp', blockSize: 3, nEmbd: 10, nHidden: 200 });
+    expect(spec.training).toMatchObject({ steps: 15000, batchSize: 32 });
+    expect(spec.optimizer.type).toBe('sgd');
+    expect(defaultOut(spec, '/tmp')).toBe('/tmp/out/names-mlp');
+    const env = await specOf([], { MAKEMORE_STEPS: '400' });
+    expect(env.training.steps).toBe(400);
+    expect(env.schedule.milestones).toEqual([300]);
+    expect((await specOf(['--steps', '7'], { MAKEMORE_STEPS: '400' })).training.steps).toBe(7);
+    await expect(specOf([], { MAKEMORE_STEPS: 'many' })).rejects.toThrow(/MAKEMORE_STEPS/);
+    const gpt = await specOf(['--model', 'transformer', '--dataset', './data/my.txt'], {}, '/w');
+    expect(gpt.optimizer.type).toBe('adamw');
+    expect(gpt.recipe).toBeUndefined();
+    expect(defaultOut(gpt, '/w')).toBe('/w/out/my-transformer');
   });
+
+  it("express nanoGPT's baby GPT with flags alone, equal to the recipe", async () => {
+    const flags = await specOf([
+      '--dataset',
+      'shakespeare',
+      '--model',
+      'transformer',
+      '--block-size',
+      '64',
+      '--n-layer',
+      '4',
+      '--n-head',
+      '4',
+      '--n-embd',
+      '128',
+      '--dropout',
+      '0',
+      '--no-bias',
+      '--tie-weights',
+      '--gelu',
+      'erf',
+      '--init',
+      'gpt2',
+      '--optimizer',
+      'adamw',
+      '--lr',
+      '1e-3',
+      '--beta2',
+      '0.99',
+      '--weight-decay',
+      '0.1',
+      '--decay',
+      'rank2',
+      '--lr-schedule',
+      'cosine',
+      '--warmup',
+      '100',
+      '--min-lr',
+      '1e-4',
+      '--lr-decay-steps',
+      '2000',
+      '--steps',
+      '2000',
+      '--batch-size',
+      '12',
+      '--grad-clip',
+      '1',
+      '--eval-every',
+      '250',
+      '--eval-iters',
+      '20',
+      '--seed',
+      '1337',
+      '--temperature',
+      '0.8',
+      '--top-k',
+      '200',
+    ]);
+    const preset = await specOf(['--preset', 'nanogpt-baby']);
+    for (const section of ['model', 'optimizer', 'schedule', 'training'] as const) {
+      expect(flags[section]).toEqual(preset[section]);
+    }
+    expect(flags.data.split).toEqual(preset.data.split);
+  });
+
+  it("scale a recipe's schedule to a new --steps, and name the flag of a bad field", async () => {
+    const short = await specOf(['--preset', 'nanogpt-baby', '--steps', '500']);
+    expect(short.schedule).toMatchObject({ decaySteps: 500, warmup: 100 });
+    await expect(specOf(['--model', 'transformer', '--n-embd', '100', '--n-head', '3'])).rejects.toThrow(
+      /^run spec: model\.nHead: 3 heads do not divide nEmbd 100.*\(set with --n-head\)$/,
+    );
+    await expect(specOf(['--preset', 'nope'])).rejects.toThrow(
+      /^--preset: unknown recipe 'nope'; the recipes are bigram, /,
+    );
+  });
+
   it('offer as --model exactly the families @makemore/models builds, in its order', async () => {
     const { MODEL_TYPES } = await import('../src/commands/train-flags');
     const models = await import('@makemore/models');
@@ -176,31 +258,24 @@ describe('train settings', () => {
     const { listDatasets } = await import('@makemore/datasets');
     expect([...DATASET_NAMES]).toEqual(listDatasets().map((d) => d.name));
   });
-  it('give the lecture models the lecture SGD recipe', async () => {
-    const { PRESETS } = await import('../src/presets');
-    const lecture = { optimizer: 'sgd', lr: 0.1, schedule: 'step', warmup: 0, weightDecay: 0, gradClip: 0 };
-    const evaluation = { batchSize: 32, evalEvery: 5000, evalIters: 0, sampleEvery: 0 };
-    expect(PRESETS.mlp).toEqual({
-      model: { blockSize: 3, nEmbd: 10, nHidden: 200, inputKind: 'window' },
-      ...lecture,
-      ...evaluation,
-      steps: 15000,
-    });
-    expect(PRESETS.wavenet).toEqual({
-      model: { blockSize: 8, nEmbd: 24, nHidden: 128, batchNorm: true, inputKind: 'window' },
-      ...lecture,
-      ...evaluation,
-      steps: 20000,
-    });
+  it('map every spec flag to a field the run spec knows', async () => {
+    const { FLAG_FIELDS } = await import('../src/commands/train-flags');
+    const { resolveRunSpec } = await import('@makemore/run');
+    const spec = resolveRunSpec({}) as unknown as Record<string, Record<string, unknown>>;
+    const sections = Object.keys(spec);
+    for (const { field } of Object.values(FLAG_FIELDS)) {
+      const [section] = field.split('.');
+      expect(sections).toContain(section);
+    }
   });
   it('parse --tokenizer specs and reject bad ones with the accepted forms', async () => {
-    const { parseTokenizerSpec } = await import('../src/session');
-    expect(parseTokenizerSpec('char', '/w')).toEqual({ kind: 'char' });
-    expect(parseTokenizerSpec('bpe', '/w')).toEqual({ kind: 'bpe', vocabSize: 512 });
-    expect(parseTokenizerSpec('bpe:1024', '/w')).toEqual({ kind: 'bpe', vocabSize: 1024 });
-    expect(parseTokenizerSpec('tok.json', '/w')).toEqual({ kind: 'file', path: '/w/tok.json' });
-    expect(() => parseTokenizerSpec('bpe:100', '/w')).toThrow(/at least 256/);
-    expect(() => parseTokenizerSpec('chr', '/w')).toThrow(/use char, bpe, bpe:<vocab>/);
+    const { tokenizerField } = await import('../src/run-spec');
+    expect(tokenizerField('char', '/w')).toEqual({ type: 'char' });
+    expect(tokenizerField('bpe', '/w')).toEqual({ type: 'bpe', vocabSize: 512, pattern: 'gpt4' });
+    expect(tokenizerField('bpe:1024', '/w')).toEqual({ type: 'bpe', vocabSize: 1024, pattern: 'gpt4' });
+    expect(tokenizerField('tok.json', '/w')).toEqual({ type: 'file', path: '/w/tok.json' });
+    expect(() => tokenizerField('bpe:100', '/w')).toThrow(/at least 256/);
+    expect(() => tokenizerField('chr', '/w')).toThrow(/use char, bpe, bpe:<vocab>/);
   });
 });
 

@@ -105,7 +105,57 @@ export function resolveRunSpec(input: RunSpecInput = {}): RunSpec {
   const kind = impliedKind(merged);
   const spec = settle(merged as RunSpecInput, kind, { warmupGiven: input.schedule?.warmup !== undefined });
   validate(spec, kind);
-  return spec;
+  return canonical(spec);
+}
+
+/** Field order of a printed spec: sections as a run flows, fields as the spec types list them. */
+const ORDER: Record<string, readonly string[]> = {
+  '': [
+    'version',
+    'recipe',
+    'data',
+    'model',
+    'optimizer',
+    'schedule',
+    'training',
+    'eval',
+    'sample',
+    'backend',
+  ],
+  ...SECTIONS,
+  model: [
+    'type',
+    'vocabSize',
+    'blockSize',
+    'nLayer',
+    'nHead',
+    'nEmbd',
+    'nEmbd2',
+    'nHidden',
+    'dropout',
+    'bias',
+    'tieWeights',
+    'gelu',
+    'init',
+    'batchNorm',
+    'inputKind',
+    'smoothing',
+    'seed',
+  ],
+  'data.split': ['rule', 'fractions', 'seed'],
+  'data.tokenizer': ['type', 'vocabSize', 'pattern', 'path'],
+};
+
+/** The spec with its keys in a fixed, readable order (what `--print-config` shows). */
+function canonical<T>(value: T, path = ''): T {
+  if (!isObject(value)) return value;
+  const order = ORDER[path] ?? [];
+  const keys = [...order.filter((k) => k in value), ...Object.keys(value).filter((k) => !order.includes(k))];
+  const out: Json = {};
+  for (const k of keys) {
+    if (value[k] !== undefined) out[k] = canonical(value[k], path ? `${path}.${k}` : k);
+  }
+  return out as T;
 }
 
 /**

@@ -4,24 +4,18 @@
  * `<out>/bigram.json`, which `sample` and `eval` read like a checkpoint.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BigramCounts } from '@makemore/models';
+import type { PreparedSource, RunSpec } from '@makemore/run';
 import type { Args } from '../args';
 import type { Context } from '../command';
 import { CliError, oneLine } from '../errors';
 import { formatGroups, groupSamples } from '../grouping';
-import {
-  buildTokenizer,
-  type CliTokenizer,
-  parseTokenizerSpec,
-  sampleFrom,
-  type SplitRecord,
-  tokenizerFromSaved,
-} from '../session';
+import { writeRunFile } from '../run-folder';
+import { loadSpecDataset, runApi, specError, tokenizerFileOf } from '../run-spec';
+import { type CliTokenizer, sampleFrom, tokenizerFromSaved } from '../session';
 import { table } from '../ui/table';
-import { loadForCli } from './datasets';
-import type { TrainSettings } from './train';
 
 /** The file a bigram run writes. */
 export const BIGRAM_FILE = 'bigram.json';
@@ -29,72 +23,84 @@ export const BIGRAM_FILE = 'bigram.json';
 /** What `<out>/bigram.json` holds. */
 interface BigramFile {
   format: 'makemore-bigram';
-  version: 1;
+  version: 2;
   model: ReturnType<BigramCounts['toJSON']>;
   tokenizer: unknown;
-  split: SplitRecord;
+  /** The resolved run spec (also in run.json). */
+  spec: RunSpec;
 }
 
 /** Token sequences of each split: words with boundary tokens, or one stream per text split. */
-async function splitSequences(
-  ds: Awaited<ReturnType<typeof loadForCli>>,
-  tokenizer: CliTokenizer,
-  seed: number,
-): Promise<{
-  sequences: Record<string, number[][]>;
-  words?: { train: string[]; dev: string[]; test: string[] };
-}> {
-  const datasets = await import('@makemore/datasets');
-  if (ds.kind === 'words') {
-    const words = datasets.splitWords(
-      (ds.words ?? []).filter((w) => w.length > 0),
-      { seed },
-    );
+function splitSequences(source: PreparedSource): Record<string, number[][]> {
+  const { splits, tokenizer } = source;
+  if (splits.kind === 'words') {
     const enc = (list: string[]) => list.map((w) => [0, ...tokenizer.encode(w), 0]);
-    return { sequences: { train: enc(words.train), dev: enc(words.dev), test: enc(words.test) }, words };
+    return Object.fromEntries(Object.entries(splits.words).map(([k, v]) => [k, enc(v)]));
   }
-  const s = datasets.splitText(ds.text);
-  return { sequences: { train: [tokenizer.encode(s.train)], val: [tokenizer.encode(s.val)] } };
+  return Object.fromEntries(Object.entries(splits.text).map(([k, v]) => [k, [tokenizer.encode(v)]]));
 }
 
 /** Fits, evaluates, saves and samples a bigram count table. */
 export async function trainBigramCounts(
+  spec: RunSpec,
   args: Args,
   { io, out }: Context,
-  settings: TrainSettings,
+  outDir: string,
 ): Promise<number> {
+  const run = await runApi();
   const { BigramCounts } = await import('@makemore/models');
-  const ds = await loadForCli(settings.dataset, {
-    dataDir: args.string('data-dir'),
-    env: io.env,
-    download: true,
-  });
-  const tokenizer = await buildTokenizer(parseTokenizerSpec(settings.tokenizer, io.cwd), ds, out);
-  const { sequences, words } = await splitSequences(ds, tokenizer, settings.seed);
-  const model = new BigramCounts({ vocabSize: tokenizer.vocabSize, smoothing: 1 });
+  const ds = await loadSpecDataset(spec, { dataDir: args.string('data-dir'), env: io.env });
+  const fileTokenizer = await tokenizerFileOf(spec);
+  let source: PreparedSource;
+  try {
+    source = run.prepareSource(spec, ds, {
+      ...(fileTokenizer ? { tokenizer: fileTokenizer } : {}),
+      onProgress: (m) => out.notice(m),
+    });
+  } catch (error) {
+    return specError(error);
+  }
+  const { tokenizer } = source;
+  const sequences = splitSequences(source);
+  const smoothing = source.spec.model.smoothing ?? 1;
+  const model = new BigramCounts({ vocabSize: tokenizer.vocabSize, smoothing });
   const started = Date.now();
   model.fit(sequences.train ?? []);
-  const losses = Object.fromEntries(Object.entries(sequences).map(([k, v]) => [k, model.nll(v)]));
-  const split: SplitRecord = { dataset: settings.dataset, kind: ds.kind, seed: settings.seed };
-  await mkdir(settings.out, { recursive: true });
+  const losses = Object.fromEntries(
+    Object.entries(sequences)
+      .filter(([, v]) => v.length > 0)
+      .map(([k, v]) => [k, model.nll(v)]),
+  );
   const file: BigramFile = {
     format: 'makemore-bigram',
-    version: 1,
+    version: 2,
     model: model.toJSON(),
     tokenizer: tokenizer.toJSON(),
-    split,
+    spec: source.spec,
   };
-  await writeFile(join(settings.out, BIGRAM_FILE), JSON.stringify(file));
-  const isWords = ds.kind === 'words';
+  await writeRunFile(outDir, source.spec);
+  await writeFile(join(outDir, BIGRAM_FILE), JSON.stringify(file));
+  const isWords = source.kind === 'words';
   const samples = await sampleFrom(model, tokenizer, {
-    n: isWords ? 20 : 1,
-    temperature: 1,
-    seed: settings.seed,
-    maxTokens: isWords ? 64 : 500,
+    n: spec.sample.n,
+    temperature: spec.sample.temperature,
+    topK: spec.sample.topK,
+    seed: spec.training.seed,
+    maxTokens: spec.sample.maxTokens,
+    prompt: spec.sample.prompt,
     words: isWords,
   });
+  const recipe = spec.recipe ? run.RECIPES.find((r) => r.name === spec.recipe) : undefined;
+  const comparison = recipe ? run.compareWithReference(recipe, losses) : undefined;
+  out.json({
+    type: 'start',
+    spec: source.spec,
+    splitSizes: source.splitSizes,
+    dataset: ds.name,
+    out: outDir,
+  });
   out.json({ type: 'sample', step: 0, samples });
-  out.json({ type: 'checkpoint', step: 0, slot: 'best', reason: 'end', dir: settings.out });
+  out.json({ type: 'checkpoint', step: 0, slot: 'best', reason: 'end', dir: outDir });
   out.json({
     type: 'done',
     reason: 'completed',
@@ -104,25 +110,26 @@ export async function trainBigramCounts(
     stepsPerSec: 0,
     backend: 'none',
     wallTimeSec: (Date.now() - started) / 1000,
-    out: settings.out,
+    out: outDir,
+    ...(recipe ? { recipe: recipe.name, reference: recipe.reference, comparison } : {}),
   });
-  out.info(`bigram counts (smoothing 1) on ${ds.name}, fitted in ${Date.now() - started} ms`);
+  out.info(`bigram counts (smoothing ${smoothing}) on ${ds.name}, fitted in ${Date.now() - started} ms`);
   for (const line of table(
     ['split', 'loss', 'bits/token'],
     Object.entries(losses).map(([k, v]) => [k, v, v / Math.LN2]),
   ))
     out.line(line);
   out.line('');
-  if (words)
+  if (comparison) out.line(`${comparison}   recipe ${recipe?.name}: ${recipe?.source}`);
+  if (source.splits.kind === 'words') {
+    const w = source.splits.words;
     for (const line of formatGroups(
-      groupSamples(samples, new Set(words.train), new Set([...words.dev, ...words.test])),
+      groupSamples(samples, new Set(w.train), new Set([...(w.dev ?? []), ...(w.test ?? [])])),
     ))
       out.line(line);
-  else out.line(samples[0] ?? '');
+  } else out.line(samples[0] ?? '');
   out.line('');
-  out.line(
-    `saved: ${join(settings.out, BIGRAM_FILE)}   sample more: makemore sample --checkpoint ${settings.out}`,
-  );
+  out.line(`saved: ${join(outDir, BIGRAM_FILE)}   sample more: makemore sample --checkpoint ${outDir}`);
   return 0;
 }
 
@@ -153,13 +160,34 @@ export async function openBigram(
     throw new CliError(`corrupt bigram table ${path}: ${oneLine(error)}`, { cause: error });
   }
   const tokenizer = await tokenizerFromSaved(file.tokenizer, path);
+  if (file.version !== 2 || !file.spec) {
+    throw new CliError(
+      `${path} was written by an older makemore (no run spec); train it again with makemore train --model bigram`,
+    );
+  }
+  const spec = file.spec;
+  const kind = spec.data.kind === 'auto' ? 'text' : spec.data.kind;
   return {
     model,
     tokenizer,
-    split: file.split,
+    spec,
+    /** Where the table's data came from, as `sample` and `eval` print it. */
+    split: { dataset: spec.data.dataset, kind, seed: spec.data.split.seed },
     async data() {
-      const ds = await loadForCli(file.split.dataset, { dataDir: options.dataDir, env: options.env });
-      return splitSequences(ds, tokenizer, file.split.seed);
+      const run = await runApi();
+      const ds = await loadSpecDataset(spec, { dataDir: options.dataDir, env: options.env });
+      const source = run.prepareSource(spec, ds, { tokenizer });
+      return {
+        sequences: splitSequences(source),
+        words:
+          source.splits.kind === 'words'
+            ? {
+                train: source.splits.words.train ?? [],
+                dev: source.splits.words.dev ?? [],
+                test: source.splits.words.test ?? [],
+              }
+            : undefined,
+      };
     },
   };
 }

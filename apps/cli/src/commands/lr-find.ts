@@ -2,22 +2,19 @@
  * `makemore lr-find`: the makemore lecture's learning-rate sweep (one step per exponentially spaced
  * rate) drawn as a curve in the terminal, with the suggested rate marked.
  */
-import type { ModelType } from '@makemore/models';
 import type { Command } from '../command';
 import { CliError, oneLine } from '../errors';
-import { PRESETS } from '../presets';
 import {
-  buildRunData,
-  createNetwork,
-  longestWord,
-  buildTokenizer,
-  parseTokenizerSpec,
-  selectBackend,
-} from '../session';
+  loadSpecDataset,
+  resolveForCli,
+  runApi,
+  specError,
+  specInputFromArgs,
+  tokenizerFileOf,
+} from '../run-spec';
+import { selectBackend } from '../session';
 import { plot } from '../ui/chart';
-import { loadForCli } from './datasets';
-import { modelConfigFor, resolveSettings } from './train';
-import { DATA_FLAGS, MODEL_FLAGS, OPTIM_FLAGS, RUN_FLAGS } from './train-flags';
+import { DATA_FLAGS, MODEL_FLAGS, OPTIM_FLAGS, RUN_FLAGS, SPEC_SOURCE_FLAGS } from './train-flags';
 
 export const lrFindCommand: Command = {
   name: 'lr-find',
@@ -26,6 +23,7 @@ export const lrFindCommand: Command = {
   details:
     'One training step per rate, from --min-lr to --max-lr on a log scale (lecture part 2); weights reset after.',
   flags: [
+    ...SPEC_SOURCE_FLAGS.filter((f) => f.name !== 'print-config'),
     ...DATA_FLAGS,
     ...MODEL_FLAGS,
     {
@@ -60,36 +58,31 @@ export const lrFindCommand: Command = {
     ['lr-find --model transformer --min-lr 1e-5 --max-lr 1e-1 --optimizer adamw', 'for a transformer'],
   ],
   async run(args, { io, out }) {
-    const settings = resolveSettings(args, {}, io.cwd);
-    if (settings.modelType === 'bigram')
+    const run = await runApi();
+    const spec = await resolveForCli(await specInputFromArgs(args, {}, io.cwd));
+    if (spec.model.type === 'bigram')
       throw new CliError('lr-find needs a trained model; bigram counts have no learning rate');
     const minLr = args.number('min-lr')!;
     const maxLr = args.number('max-lr')!;
     if (!(maxLr > minLr && minLr > 0))
       throw new CliError(`need 0 < --min-lr < --max-lr, got ${minLr} and ${maxLr}`);
-    const backend = await selectBackend(args, out);
-    const ds = await loadForCli(settings.dataset, {
-      dataDir: args.string('data-dir'),
-      env: io.env,
-      download: true,
-    });
-    const tokenizer = await buildTokenizer(parseTokenizerSpec(settings.tokenizer, io.cwd), ds, out);
-    const maxLen = longestWord(ds, tokenizer);
-    const config = modelConfigFor(settings, args, tokenizer.vocabSize, ds.kind, maxLen);
-    const trainer = await import('@makemore/trainer');
-    let model: import('@makemore/models').LanguageModel;
+    const backend = await selectBackend({ backend: spec.backend.name, threads: spec.backend.threads }, out);
+    const ds = await loadSpecDataset(spec, { dataDir: args.string('data-dir'), env: io.env });
+    const fileTokenizer = await tokenizerFileOf(spec);
+    let prepared: import('@makemore/run').PreparedRun;
     try {
-      model = await createNetwork(config);
+      prepared = run.prepareRun(spec, ds, {
+        ...(fileTokenizer ? { tokenizer: fileTokenizer } : {}),
+        onProgress: (m) => out.notice(m),
+      });
     } catch (error) {
-      throw new CliError(`cannot build the ${config.type} model: ${oneLine(error)}`, { cause: error });
+      if (error instanceof run.RunSpecError) return specError(error);
+      throw new CliError(`cannot build the ${spec.model.type} model: ${oneLine(error)}`, { cause: error });
     }
-    const runData = await buildRunData(ds, tokenizer, {
-      seed: settings.seed,
-      inputKind: model.inputKind,
-      blockSize: model.inputKind === 'sequence' && ds.kind === 'words' ? maxLen + 1 : model.blockSize,
-      record: { dataset: settings.dataset, kind: ds.kind, seed: settings.seed },
-    });
-    const optimizerName = args.string('optimizer') ?? PRESETS[settings.modelType as ModelType].optimizer;
+    const trainer = await import('@makemore/trainer');
+    const { model, data } = prepared;
+    const config = prepared.spec.model;
+    const optimizerName = spec.optimizer.type;
     const steps = args.number('steps')!;
     out.info(
       `lr sweep: ${config.type} on ${ds.name}, ${steps} rates from ${minLr} to ${maxLr}, ${optimizerName}, ${backend.backend}`,
@@ -97,15 +90,15 @@ export const lrFindCommand: Command = {
     const started = Date.now();
     const result = await trainer.findLearningRate({
       model,
-      data: runData.data,
+      data,
       minLr,
       maxLr,
       steps,
-      batchSize: settings.batchSize,
-      seed: settings.seed,
-      optimizer: (params) => trainer.createOptimizer(params, { type: optimizerName as 'sgd', lr: minLr }),
+      batchSize: spec.training.batchSize,
+      seed: spec.training.seed,
+      optimizer: (params) => trainer.createOptimizer(params, { type: optimizerName, lr: minLr }),
     });
-    model.dispose();
+    prepared.dispose();
     result.lrs.forEach((lr, i) => {
       out.json({ type: 'lr', lr, loss: result.losses[i], smoothed: result.smoothed[i] });
     });

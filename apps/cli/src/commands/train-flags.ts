@@ -1,15 +1,31 @@
-/** The flags of `makemore train` (shared in part with `lr-find`, `eval` and `bench`). */
+/**
+ * The flags of `makemore train` (shared in part with `lr-find`, `sweep` and `bench`). Every flag that sets
+ * a run-spec field names it in {@link FLAG_FIELDS}: the flags are only a surface over the spec, so
+ * `--print-config` shows what they set and `--config` accepts the same fields as JSON.
+ */
 import type { ModelType } from '@makemore/models';
 import type { FlagSpec } from '../args';
 import { BACKEND_FLAGS } from '../command';
-import { PRESETS } from '../presets';
 
 /**
- * Model families, as `--model` names them: the keys of {@link PRESETS}, which the compiler holds to exactly
- * `ModelType`. Not `MODEL_TYPES` from `@makemore/models`: importing that package loads TensorFlow.js, and
- * the CLI keeps it out of start-up (`--help`, `tokenize`, `datasets`) by importing it lazily.
+ * Model families, as `--model` names them. Listed here rather than read from `@makemore/models`, whose
+ * import loads TensorFlow.js (the CLI keeps it out of start-up); the type check below holds the list to
+ * exactly `ModelType`.
  */
-export const MODEL_TYPES = Object.keys(PRESETS) as ModelType[];
+export const MODEL_TYPES = [
+  'bigram',
+  'bigram-nn',
+  'mlp',
+  'rnn',
+  'gru',
+  'lstm',
+  'bow',
+  'wavenet',
+  'transformer',
+] as const satisfies readonly ModelType[];
+type Unlisted = Exclude<ModelType, (typeof MODEL_TYPES)[number]>;
+const everyTypeListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyTypeListed;
 
 /**
  * Built-in dataset names, as `--dataset` offers them. Listed here rather than read from `@makemore/datasets`,
@@ -17,25 +33,55 @@ export const MODEL_TYPES = Object.keys(PRESETS) as ModelType[];
  */
 export const DATASET_NAMES = ['names', 'verbs', 'shakespeare', 'sotu'] as const;
 
-/** Data flags: which dataset and tokenizer. */
+/** Where the spec starts: a named recipe or a JSON file, then the flags on top. */
+export const SPEC_SOURCE_FLAGS: FlagSpec[] = [
+  {
+    name: 'preset',
+    type: 'string',
+    placeholder: '<recipe>',
+    description: "start from a named recipe ('makemore presets' lists them)",
+  },
+  {
+    name: 'config',
+    type: 'string',
+    placeholder: '<run.json>',
+    description: 'start from a run spec file (e.g. one --print-config wrote); flags override it',
+  },
+  { name: 'print-config', type: 'boolean', description: 'print the resolved run spec as JSON and exit' },
+];
+
+/** Data flags: which dataset, split and tokenizer. */
 export const DATA_FLAGS: FlagSpec[] = [
   {
     name: 'dataset',
     type: 'string',
     choices: DATASET_NAMES,
     open: true,
-    default: 'names',
     placeholder: '<name|path>',
-    description: 'a built-in dataset or a text file/folder',
+    description: 'a built-in dataset or a text file/folder (default names)',
   },
   {
     name: 'tokenizer',
     type: 'string',
     choices: ['char', 'bpe', 'bpe:<vocab>'],
     open: true,
-    default: 'char',
     placeholder: '<char|bpe[:vocab]|file>',
-    description: 'characters, a BPE trained on the data (vocab 512 by default), or a saved tokenizer JSON',
+    description:
+      'characters, a BPE trained on the training split (vocab 512 by default), or a saved tokenizer',
+  },
+  {
+    name: 'split',
+    type: 'string',
+    choices: ['fractions', 'makemore', 'contiguous', 'documents'],
+    placeholder: '<rule>',
+    description: 'words: fractions (80/10/10) or makemore (test = min(1000, 10 %)); text: contiguous 90/10',
+  },
+  {
+    name: 'split-seed',
+    type: 'int',
+    min: 0,
+    placeholder: '<n>',
+    description: 'seed of the split (default --seed)',
   },
   {
     name: 'data-dir',
@@ -51,9 +97,8 @@ export const MODEL_FLAGS: FlagSpec[] = [
     name: 'model',
     type: 'string',
     choices: MODEL_TYPES,
-    default: 'mlp',
     placeholder: '<type>',
-    description: 'model family',
+    description: 'model family (default mlp)',
   },
   { name: 'block-size', type: 'int', min: 1, placeholder: '<n>', description: 'context length in tokens' },
   { name: 'n-embd', type: 'int', min: 1, placeholder: '<n>', description: 'embedding size' },
@@ -82,6 +127,30 @@ export const MODEL_FLAGS: FlagSpec[] = [
     description: 'dropout probability',
   },
   { name: 'batch-norm', type: 'boolean', description: 'use BatchNorm (mlp, wavenet)' },
+  {
+    name: 'bias',
+    type: 'boolean',
+    description: 'biases in Linear and LayerNorm (transformer; --no-bias as nanoGPT)',
+  },
+  {
+    name: 'tie-weights',
+    type: 'boolean',
+    description: 'share the token embedding with the output head (transformer)',
+  },
+  {
+    name: 'gelu',
+    type: 'string',
+    choices: ['tanh', 'erf'],
+    placeholder: '<tanh|erf>',
+    description: 'GELU form (transformer)',
+  },
+  {
+    name: 'init',
+    type: 'string',
+    choices: ['pytorch', 'gpt2'],
+    placeholder: '<pytorch|gpt2>',
+    description: "weight init: PyTorch's defaults or GPT-2's (normal 0.02, scaled projections)",
+  },
 ];
 
 /** Optimisation flags. */
@@ -89,25 +158,25 @@ export const OPTIM_FLAGS: FlagSpec[] = [
   {
     name: 'steps',
     type: 'int',
-    min: 0,
+    min: 1,
     placeholder: '<n>',
-    description: 'training steps (default: the model preset; env MAKEMORE_STEPS overrides the preset)',
+    description: 'training steps, at least 1 (default: the recipe; env MAKEMORE_STEPS overrides the default)',
   },
-  { name: 'batch-size', type: 'int', min: 1, placeholder: '<n>', description: 'examples per step' },
+  { name: 'batch-size', type: 'int', min: 1, placeholder: '<n>', description: 'examples per (micro-)batch' },
+  {
+    name: 'grad-accum',
+    type: 'int',
+    min: 1,
+    placeholder: '<n>',
+    description: 'micro-batches per step (default 1)',
+  },
   { name: 'lr', type: 'number', min: 0, placeholder: '<rate>', description: 'peak learning rate' },
   {
     name: 'lr-schedule',
     type: 'string',
     choices: ['constant', 'step', 'cosine'],
     placeholder: '<constant|step|cosine>',
-    description: 'step: ×0.1 after 75 % of the steps (the lecture); cosine: warmup then decay to lr/10',
-  },
-  {
-    name: 'optimizer',
-    type: 'string',
-    choices: ['sgd', 'adam', 'adamw'],
-    placeholder: '<sgd|adam|adamw>',
-    description: 'optimizer (default: the model preset)',
+    description: 'step: ×0.1 at 75 % of the steps (the lecture); cosine: warmup, then down to --min-lr',
   },
   {
     name: 'warmup',
@@ -116,7 +185,72 @@ export const OPTIM_FLAGS: FlagSpec[] = [
     placeholder: '<steps>',
     description: 'linear warmup steps (cosine)',
   },
-  { name: 'weight-decay', type: 'number', min: 0, placeholder: '<w>', description: 'AdamW weight decay' },
+  {
+    name: 'min-lr',
+    type: 'number',
+    min: 0,
+    placeholder: '<rate>',
+    description: 'the cosine floor (default lr/10)',
+  },
+  {
+    name: 'lr-decay-steps',
+    type: 'int',
+    min: 1,
+    placeholder: '<n>',
+    description: "the step where the cosine reaches --min-lr (nanoGPT's lr_decay_iters; default --steps)",
+  },
+  {
+    name: 'lr-milestones',
+    type: 'string',
+    placeholder: '<n[,n…]>',
+    description: 'steps where the step schedule multiplies the rate by 0.1 (default 75 % of --steps)',
+  },
+  {
+    name: 'optimizer',
+    type: 'string',
+    choices: ['sgd', 'adam', 'adamw'],
+    placeholder: '<sgd|adam|adamw>',
+    description: 'optimizer (default: the recipe)',
+  },
+  {
+    name: 'beta1',
+    type: 'number',
+    min: 0,
+    max: 0.999999,
+    placeholder: '<b>',
+    description: "Adam's β1 (default 0.9)",
+  },
+  {
+    name: 'beta2',
+    type: 'number',
+    min: 0,
+    max: 0.999999,
+    placeholder: '<b>',
+    description: "Adam's β2 (default 0.999; recipes 0.99)",
+  },
+  { name: 'eps', type: 'number', min: 0, placeholder: '<e>', description: "Adam's ε (default 1e-8)" },
+  {
+    name: 'weight-decay',
+    type: 'number',
+    min: 0,
+    placeholder: '<w>',
+    description: 'weight decay (AdamW: decoupled)',
+  },
+  {
+    name: 'decay',
+    type: 'string',
+    choices: ['matrices', 'rank2', 'all', 'none'],
+    placeholder: '<rule>',
+    description: 'what AdamW decays: matrices (default), rank2 (nanoGPT), all (makemore.py), none',
+  },
+  {
+    name: 'momentum',
+    type: 'number',
+    min: 0,
+    max: 0.999999,
+    placeholder: '<m>',
+    description: 'SGD momentum (default 0)',
+  },
   {
     name: 'grad-clip',
     type: 'number',
@@ -150,20 +284,33 @@ export const RUN_FLAGS: FlagSpec[] = [
     description: 'print samples every n steps',
   },
   {
+    name: 'temperature',
+    type: 'number',
+    min: 0,
+    placeholder: '<t>',
+    description: 'sampling temperature (default 1)',
+  },
+  {
+    name: 'top-k',
+    type: 'int',
+    min: 0,
+    placeholder: '<k>',
+    description: 'sample among the k likeliest tokens (0: all)',
+  },
+  {
     name: 'seed',
     type: 'int',
     min: 0,
-    default: 42,
     placeholder: '<n>',
-    description: 'seed for data split and init',
+    description: 'seed for batches, init and split (default 42)',
   },
   {
     name: 'out',
     type: 'string',
     placeholder: '<dir>',
-    description: 'checkpoint folder (default: out/<dataset>-<model>)',
+    description: 'run folder (default: out/<dataset>-<model>)',
   },
-  { name: 'resume', type: 'boolean', description: 'continue from the checkpoint in --out' },
+  { name: 'resume', type: 'boolean', description: 'continue the run in --out (it follows its run.json)' },
   {
     name: 'log-every',
     type: 'int',
@@ -173,3 +320,68 @@ export const RUN_FLAGS: FlagSpec[] = [
   },
   ...BACKEND_FLAGS,
 ];
+
+/** How a flag's value becomes a spec field. */
+export interface FlagField {
+  /** The dotted spec path. */
+  field: string;
+  /** Turns the flag's value into the field's (default: as is). */
+  to?: (value: string | number | boolean) => unknown;
+}
+
+/** Every flag that sets one spec field. (`--tokenizer`, `--dataset`, `--beta1/2` and `--seed` are special.) */
+export const FLAG_FIELDS: Record<string, FlagField> = {
+  split: { field: 'data.split.rule' },
+  'split-seed': { field: 'data.split.seed' },
+  model: { field: 'model.type' },
+  'block-size': { field: 'model.blockSize' },
+  'n-embd': { field: 'model.nEmbd' },
+  'n-embd2': { field: 'model.nEmbd2' },
+  'n-hidden': { field: 'model.nHidden' },
+  'n-layer': { field: 'model.nLayer' },
+  'n-head': { field: 'model.nHead' },
+  dropout: { field: 'model.dropout' },
+  'batch-norm': { field: 'model.batchNorm' },
+  bias: { field: 'model.bias' },
+  'tie-weights': { field: 'model.tieWeights' },
+  gelu: { field: 'model.gelu' },
+  init: { field: 'model.init' },
+  steps: { field: 'training.steps' },
+  'batch-size': { field: 'training.batchSize' },
+  'grad-accum': { field: 'training.gradAccum' },
+  'grad-clip': { field: 'training.gradClip' },
+  lr: { field: 'optimizer.lr' },
+  optimizer: { field: 'optimizer.type' },
+  eps: { field: 'optimizer.eps' },
+  'weight-decay': { field: 'optimizer.weightDecay' },
+  decay: { field: 'optimizer.decay' },
+  momentum: { field: 'optimizer.momentum' },
+  'lr-schedule': { field: 'schedule.type' },
+  warmup: { field: 'schedule.warmup' },
+  'min-lr': { field: 'schedule.minLr' },
+  'lr-decay-steps': { field: 'schedule.decaySteps' },
+  'lr-milestones': {
+    field: 'schedule.milestones',
+    to: (v) =>
+      String(v)
+        .split(',')
+        .map((x) => Number(x.trim())),
+  },
+  'eval-every': { field: 'eval.every' },
+  'eval-iters': { field: 'eval.iters', to: (v) => (v === 0 ? 'all' : v) },
+  'sample-every': { field: 'sample.every' },
+  temperature: { field: 'sample.temperature' },
+  'top-k': { field: 'sample.topK' },
+  backend: { field: 'backend.name' },
+  threads: { field: 'backend.threads' },
+};
+
+/** The flag that sets a spec field, for messages ("--n-head (model.nHead)"). */
+export function flagOfField(field: string): string | undefined {
+  for (const [flag, f] of Object.entries(FLAG_FIELDS)) if (f.field === field) return `--${flag}`;
+  if (field.startsWith('data.tokenizer')) return '--tokenizer';
+  if (field === 'data.dataset') return '--dataset';
+  if (field.startsWith('optimizer.betas')) return '--beta1/--beta2';
+  if (field === 'training.seed') return '--seed';
+  return undefined;
+}

@@ -1,0 +1,201 @@
+/**
+ * The CLI's side of the run spec: flags, `--preset` and `--config` become a `RunSpecInput`, and a spec
+ * becomes a loaded dataset and tokenizer. The spec's rules (defaults, checks, what a resume may change)
+ * live in @makemore/run; this file only adapts the command line to them and words its errors as flags.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Dataset } from '@makemore/datasets';
+import type { RunSpec, RunSpecInput, RunTokenizer } from '@makemore/run';
+import type { Args } from './args';
+import { loadForCli } from './commands/datasets';
+import { FLAG_FIELDS, flagOfField } from './commands/train-flags';
+import { CliError, oneLine } from './errors';
+
+/** The @makemore/run module, loaded lazily (it brings TensorFlow.js). */
+export const runApi = () => import('@makemore/run');
+
+/** Parses `--tokenizer char|bpe[:<vocab>]|<file>` into the spec's tokenizer. */
+export function tokenizerField(value: string, cwd: string): RunSpec['data']['tokenizer'] {
+  if (value === 'char') return { type: 'char' };
+  const bpe = /^bpe(?::(\d+))?$/.exec(value);
+  if (bpe) {
+    const vocabSize = bpe[1] === undefined ? 512 : Number(bpe[1]);
+    if (vocabSize < 256)
+      throw new CliError(`--tokenizer bpe:${vocabSize}: a byte-level BPE needs a vocab of at least 256`);
+    return { type: 'bpe', vocabSize, pattern: 'gpt4' };
+  }
+  if (/^(chr|cahr|bep|bpe:.*)$/.test(value) || !/[/\\.]/.test(value)) {
+    throw new CliError(
+      `unknown value '${value}' for --tokenizer; use char, bpe, bpe:<vocab> (e.g. bpe:1024) or a path to a tokenizer .json`,
+    );
+  }
+  return { type: 'file', path: resolve(cwd, value) };
+}
+
+/** A dataset as the spec records it: built-in names as they are, files by absolute path. */
+export function datasetField(given: string, cwd: string): string {
+  return /[/\\]|\.txt$|^\.\.?$|^~/.test(given) ? resolve(cwd, given) : given;
+}
+
+function set(spec: Record<string, unknown>, field: string, value: unknown): void {
+  const parts = field.split('.');
+  let node = spec;
+  for (const part of parts.slice(0, -1)) {
+    node[part] ??= {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[parts[parts.length - 1] as string] = value;
+}
+
+/**
+ * The spec fields the user set with flags, and nothing else (flags left out leave the field to the
+ * recipe, the config file or the defaults).
+ */
+export function specFromFlags(args: Args, cwd: string, base: RunSpecInput): RunSpecInput {
+  const spec: Record<string, unknown> = {};
+  for (const [flag, { field, to }] of Object.entries(FLAG_FIELDS)) {
+    if (!args.has(flag)) continue;
+    const raw = args.parsed.flags[flag] as string | number | boolean;
+    set(spec, field, to ? to(raw) : raw);
+  }
+  if (args.has('dataset')) set(spec, 'data.dataset', datasetField(args.string('dataset') as string, cwd));
+  if (args.has('tokenizer'))
+    set(spec, 'data.tokenizer', tokenizerField(args.string('tokenizer') as string, cwd));
+  if (args.has('seed')) {
+    const seed = args.number('seed') as number;
+    set(spec, 'training.seed', seed);
+    // One --seed decides the batches, the init and the split, unless those were given their own.
+    set(spec, 'model.seed', seed);
+    if (!args.has('split-seed')) set(spec, 'data.split.seed', seed);
+  }
+  if (args.has('beta1') || args.has('beta2')) {
+    const current = (base.optimizer?.betas as number[] | undefined) ?? [0.9, 0.999];
+    set(spec, 'optimizer.betas', [args.number('beta1') ?? current[0], args.number('beta2') ?? current[1]]);
+  }
+  return spec as RunSpecInput;
+}
+
+/** Reads a `--config` file: a run spec, whole or partial, as JSON. */
+export function readSpecFile(path: string): RunSpecInput {
+  if (!existsSync(path)) throw new CliError(`--config: no such file ${path}`);
+  if (!statSync(path).isFile()) throw new CliError(`--config: ${path} is not a file; pass a run spec .json`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new CliError(`--config: ${path} is not valid JSON: ${oneLine(error)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CliError(`--config: ${path} must hold a JSON object (a run spec)`);
+  }
+  return parsed as RunSpecInput;
+}
+
+/** Rewords a RunSpecError as a CLI error that names the flag too. */
+export async function specError(error: unknown, where = 'run spec'): Promise<never> {
+  const { RunSpecError } = await runApi();
+  if (error instanceof RunSpecError) {
+    const flag = flagOfField(error.field.replace(/\[\d+\]$/, ''));
+    throw new CliError(`${where}: ${error.message}${flag ? ` (set with ${flag})` : ''}`, { cause: error });
+  }
+  throw error;
+}
+
+/**
+ * The spec a fresh `train` (or `lr-find`, `sweep`) asks for: the recipe named by `--preset` (or, with no
+ * `--preset`, `--config` or `--model`, the default recipe), then `--config`, then the flags, with
+ * `MAKEMORE_STEPS` standing in for a `--steps` the user left out.
+ */
+export async function specInputFromArgs(
+  args: Args,
+  env: Record<string, string | undefined>,
+  cwd: string,
+): Promise<RunSpecInput> {
+  const run = await runApi();
+  let base: RunSpecInput = {};
+  const preset = args.string('preset');
+  if (preset !== undefined) {
+    try {
+      base = { ...run.getRecipe(preset).spec, recipe: preset } as RunSpecInput;
+    } catch (error) {
+      throw new CliError(`--preset: ${oneLine(error)}`);
+    }
+  } else if (!args.has('config') && !args.has('model')) {
+    base = { ...run.getRecipe(run.DEFAULT_RECIPE).spec, recipe: run.DEFAULT_RECIPE } as RunSpecInput;
+  }
+  const config = args.string('config');
+  if (config !== undefined) base = run.mergeSpec(base, readSpecFile(resolve(cwd, config)));
+  const flags = specFromFlags(args, cwd, base);
+  // A recipe's identity stays only while its model, data and optimisation are what it says.
+  const merged = run.mergeSpec(base, flags);
+  if (merged.recipe && (flags.model?.type !== undefined || flags.data?.dataset !== undefined))
+    delete merged.recipe;
+  const envSteps = env.MAKEMORE_STEPS;
+  if (!args.has('steps') && envSteps !== undefined && envSteps !== '') {
+    const n = Number(envSteps);
+    if (!Number.isInteger(n) || n < 1)
+      throw new CliError(`MAKEMORE_STEPS must be a whole number >= 1, got '${envSteps}'`);
+    merged.training = { ...merged.training, steps: n };
+    // Positions that follow the step count in the recipe follow the new count.
+    if (merged.schedule?.milestones && !flags.schedule?.milestones) delete merged.schedule.milestones;
+    if (merged.schedule?.decaySteps && !flags.schedule?.decaySteps) delete merged.schedule.decaySteps;
+  }
+  if (args.has('steps') && !flags.schedule?.milestones && !flags.schedule?.decaySteps && merged.schedule) {
+    // A fresh run with a new step count keeps its schedule's shape (decay at the same fraction of the run).
+    const baseSteps = base.training?.steps;
+    const steps = flags.training?.steps as number;
+    if (baseSteps && merged.schedule.milestones) {
+      merged.schedule.milestones = merged.schedule.milestones.map((m) =>
+        Math.max(1, Math.round(((m as number) * steps) / baseSteps)),
+      );
+    }
+    if (baseSteps && merged.schedule.decaySteps) {
+      merged.schedule.decaySteps = Math.max(
+        1,
+        Math.round(((merged.schedule.decaySteps as number) * steps) / baseSteps),
+      );
+      // A warmup that no longer fits before the end of the decay shrinks with it (one given by a flag stays).
+      const warmup = merged.schedule.warmup as number | undefined;
+      if (warmup !== undefined && !flags.schedule?.warmup && warmup >= merged.schedule.decaySteps) {
+        merged.schedule.warmup = Math.min(
+          merged.schedule.decaySteps - 1,
+          Math.round((warmup * steps) / baseSteps),
+        );
+      }
+    }
+  }
+  return merged;
+}
+
+/** Resolves a spec input, with flag-worded errors. */
+export async function resolveForCli(input: RunSpecInput): Promise<RunSpec> {
+  const run = await runApi();
+  try {
+    return run.resolveRunSpec(input);
+  } catch (error) {
+    return specError(error);
+  }
+}
+
+/** Loads a spec's dataset, from `--data-dir`, `MAKEMORE_DATA_DIR`, the cache or a download. */
+export function loadSpecDataset(
+  spec: RunSpec,
+  options: { dataDir?: string; env: Record<string, string | undefined> },
+): Promise<Dataset> {
+  return loadForCli(spec.data.dataset, { dataDir: options.dataDir, env: options.env, download: true });
+}
+
+/** The tokenizer file a `{ type: 'file' }` spec names, loaded (other kinds are built by prepareRun). */
+export async function tokenizerFileOf(spec: RunSpec): Promise<RunTokenizer | undefined> {
+  const tok = spec.data.tokenizer;
+  if (tok.type !== 'file') return undefined;
+  const tk = await import('@makemore/tokenizers/node');
+  try {
+    return (await tk.loadTokenizerFile(tok.path)) as RunTokenizer;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CliError(`tokenizer file not found: ${tok.path}`);
+    throw new CliError(`cannot load tokenizer ${tok.path}: ${oneLine(error)}`, { cause: error });
+  }
+}
