@@ -135,7 +135,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], c
       i++;
     }
     flags[spec.name] = readValue(spec, raw);
-    if (spec.repeat) (lists[spec.name] ??= []).push(raw);
+    if (spec.repeat) lists[spec.name] = [...(lists[spec.name] ?? []), raw];
   }
   return { flags, given, lists, positionals };
 }
