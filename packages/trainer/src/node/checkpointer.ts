@@ -85,6 +85,8 @@ export class Checkpointer implements CheckpointSink {
   async load(slot: CheckpointSlot = 'last'): Promise<TrainingSnapshot> {
     const folder = await this.requireFolder(slot);
     const files: CheckpointFileSet = {};
+    // config.json first: a broken one is named as such before a missing tensor file is.
+    await readConfigFile(join(folder, CHECKPOINT_FILES.config));
     for (const name of Object.values(CHECKPOINT_FILES)) {
       const path = join(folder, name);
       try {
