@@ -154,7 +154,9 @@ describe('train settings', () => {
     return resolveForCli(await specInputFromArgs(args, env, cwd));
   }
 
-  it('start from the lecture-mlp recipe, then MAKEMORE_STEPS, then --steps', { timeout: 180_000 }, async () => {
+  it('start from the lecture-mlp recipe, then MAKEMORE_STEPS, then --steps', {
+    timeout: 180_000,
+  }, async () => {
     const { defaultOut } = await import('../src/run-folder');
     const spec = await specOf([]);
     expect(spec.recipe).toBe('lecture-mlp');
