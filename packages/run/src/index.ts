@@ -31,6 +31,7 @@ export {
   buildTokenizer,
   buildTrainingData,
   decayPredicate,
+  FINAL_EVAL_BATCHES,
   isWindowModel,
   modelConfigOf,
   type PreparedRun,

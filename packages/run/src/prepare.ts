@@ -29,6 +29,7 @@ import {
   type Schedule,
   stepDecay,
   createTrainingData,
+  estimateLoss,
   type TrainingData,
   type TrainOptions,
   type TrainingSnapshot,
@@ -318,6 +319,9 @@ export function sampleTexts(
   return out;
 }
 
+/** Batches per split in a text run's final evaluation (nanoGPT's default `eval_iters`). */
+export const FINAL_EVAL_BATCHES = 200;
+
 /** A run ready to train: pass {@link PreparedRun.trainOptions} to the trainer's `train`. */
 export interface PreparedRun extends PreparedSource {
   model: LanguageModel;
@@ -326,6 +330,12 @@ export interface PreparedRun extends PreparedSource {
   schedule: Schedule;
   /** The options for `train()`; add a checkpoint sink, a signal, `resume` and callbacks as needed. */
   trainOptions(extra?: Partial<TrainOptions>): TrainOptions;
+  /**
+   * The final evaluation of a run: every split, whole for word lists, and for text on at least
+   * {@link FINAL_EVAL_BATCHES} random batches (or the spec's `eval.iters`, if more), so the figure a run
+   * ends with is steadier than the loop's quick estimates.
+   */
+  evaluate(): Promise<Record<string, number>>;
   /** Samples as the spec's `sample` section says, with a seed of the caller's. */
   sample(seed: number, overrides?: Partial<SampleTextOptions>): string[];
   /** Frees the model and the optimizer. */
@@ -362,6 +372,16 @@ export function prepareRun(spec: RunSpec, dataset: Dataset, options: PrepareOpti
   const schedule = buildSchedule(s.schedule, s.optimizer.lr);
   const sample = (seed: number, overrides: Partial<SampleTextOptions> = {}) =>
     sampleTexts(model, source.tokenizer, source.kind, { ...s.sample, seed, ...overrides });
+  const evaluate = () => {
+    const iters =
+      s.eval.iters === 'all' || source.kind === 'words' ? 'all' : Math.max(s.eval.iters, FINAL_EVAL_BATCHES);
+    return estimateLoss(model, data, {
+      splits: data.splits,
+      iters,
+      batchSize: iters === 'all' ? (s.eval.batchSize ?? 512) : (s.eval.batchSize ?? s.training.batchSize),
+      seed: s.training.seed + 2,
+    });
+  };
   return {
     ...source,
     model,
@@ -369,6 +389,7 @@ export function prepareRun(spec: RunSpec, dataset: Dataset, options: PrepareOpti
     optimizer,
     schedule,
     sample,
+    evaluate,
     trainOptions(extra = {}) {
       return {
         model,

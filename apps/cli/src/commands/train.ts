@@ -274,28 +274,24 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
     return EXIT_INTERRUPTED;
   }
 
-  // The loop evaluated its splits after the last step; add the others (test) over whole splits or the
-  // spec's number of batches.
+  // The final figures: every split, whole for word lists and on at least 200 batches for text (steadier
+  // than the loop's quick estimates, which stay in the eval events above).
   const splits = prepared.data.splits;
-  const missing = splits.filter((split) => result.losses[split] === undefined);
-  const finalLosses: Record<string, number> = {
-    ...result.losses,
-    ...(missing.length > 0
-      ? await trainer.estimateLoss(model, prepared.data, {
-          splits: missing,
-          iters: spec.eval.iters,
-          ...(spec.eval.batchSize !== undefined ? { batchSize: spec.eval.batchSize } : {}),
-        })
-      : {}),
-  };
+  const finalLosses = await prepared.evaluate();
   const samples = prepared.sample(spec.training.seed);
   const comparison = recipe ? run.compareWithReference(recipe, finalLosses) : undefined;
+  const finalNote =
+    prepared.kind === 'words' || spec.eval.iters === 'all'
+      ? 'whole splits'
+      : `${Math.max(spec.eval.iters, run.FINAL_EVAL_BATCHES)} batches per split`;
   out.json({ type: 'sample', step: result.step, samples });
   out.json({
     type: 'done',
     reason: 'completed',
     step: result.step,
     losses: finalLosses,
+    finalEvaluation: finalNote,
+    loopLosses: result.losses,
     bestDevLoss: result.bestDevLoss,
     stepsPerSec: result.stepsPerSec,
     backend: result.backend,
@@ -310,6 +306,7 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
     spec.data.tokenizer.type === 'char'
       ? 1
       : probe.length / Math.max(1, prepared.tokenizer.encode(probe).length);
+  out.line(`final evaluation (${finalNote}):`);
   for (const line of table(
     ['split', 'loss', 'bits/char'],
     splits.map((split) => [
