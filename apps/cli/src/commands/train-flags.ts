@@ -89,7 +89,7 @@ export const OPTIM_FLAGS: FlagSpec[] = [
   {
     name: 'steps',
     type: 'int',
-    min: 0,
+    min: 1,
     placeholder: '<n>',
     description: 'training steps (default: the model preset; env MAKEMORE_STEPS overrides the preset)',
   },

@@ -4,7 +4,7 @@
  * (see presets.ts). Ctrl-C saves a checkpoint and prints how to resume.
  */
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, rmdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { ModelConfig, ModelType } from '@makemore/models';
 import type { TrainingSnapshot } from '@makemore/trainer';
@@ -13,6 +13,7 @@ import type { Command, Context } from '../command';
 import { CliError, EXIT_INTERRUPTED, oneLine } from '../errors';
 import { formatGroups, groupSamples } from '../grouping';
 import { PRESETS, type TrainPreset, TEXT_BLOCK_SIZE } from '../presets';
+import { checkRunFits, lockRunFolder, trainFailure, truncateMetricsForResume } from '../run-safety';
 import {
   buildRunData,
   createNetwork,
@@ -77,8 +78,8 @@ export function resolveSettings(
   const envSteps = env.MAKEMORE_STEPS;
   if (envSteps !== undefined && envSteps !== '') {
     const n = Number(envSteps);
-    if (!Number.isInteger(n) || n < 0)
-      throw new CliError(`MAKEMORE_STEPS must be a whole number, got '${envSteps}'`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new CliError(`MAKEMORE_STEPS must be an integer of at least 1, got '${envSteps}'`);
     steps = n;
   }
   steps = args.number('steps') ?? steps;
@@ -167,9 +168,13 @@ async function scheduleFor(s: { schedule: string; lr: number; steps: number; war
 }
 
 /** Loads the `last` checkpoint of `dir` with a clear error when it is missing or broken. */
-export async function loadSnapshot(dir: string, slot: 'best' | 'last' = 'last'): Promise<TrainingSnapshot> {
+export async function loadSnapshot(
+  dir: string,
+  slot: 'best' | 'last' = 'last',
+  notice?: (line: string) => void,
+): Promise<TrainingSnapshot> {
   const { openCheckpoint } = await import('../checkpoint');
-  return openCheckpoint(dir, slot);
+  return openCheckpoint(dir, slot, notice);
 }
 
 function recordOf(snapshot: TrainingSnapshot, dir: string): RunRecord['cli'] {
@@ -200,7 +205,21 @@ export const trainCommand: Command = {
   run: (args, ctx) => trainRun(args, ctx),
 };
 
+// issue 21: one process per run folder (run-safety.ts); the lock is held for the whole command.
 async function trainRun(args: Args, ctx: Context): Promise<number> {
+  const folder = resolveSettings(args, ctx.io.env, ctx.io.cwd).out;
+  const existed = existsSync(folder);
+  const lock = args.bool('resume') && !existed ? null : await lockRunFolder(folder, (l) => ctx.out.notice(l));
+  try {
+    return await trainRunLocked(args, ctx);
+  } finally {
+    lock?.release();
+    // A run refused before writing anything leaves no empty folder behind.
+    if (!existed) await rmdir(folder).catch(() => undefined);
+  }
+}
+
+async function trainRunLocked(args: Args, ctx: Context): Promise<number> {
   const { io, out } = ctx;
   let settings = resolveSettings(args, io.env, io.cwd);
   if (settings.modelType === 'bigram') {
@@ -223,7 +242,7 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
         `--resume: no run in ${settings.out}; point --out at the folder of the run to continue, or train without --resume`,
       );
     }
-    snapshot = await loadSnapshot(settings.out);
+    snapshot = await loadSnapshot(settings.out, 'last', (line) => out.notice(line));
     const cli = recordOf(snapshot, settings.out);
     settings = {
       ...settings,
@@ -256,6 +275,8 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
   });
   if (snapshot) {
     tokenizer = await tokenizerFromSaved(snapshot.tokenizer, `${settings.out}/config.json`);
+    const { checkVocabAgrees } = await import('../checkpoint');
+    checkVocabAgrees(tokenizer, snapshot.model, settings.out);
   } else {
     tokenizer = await buildTokenizer(parseTokenizerSpec(settings.tokenizer, io.cwd), ds, out);
   }
@@ -268,6 +289,7 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
   } else {
     modelConfig = modelConfigFor(settings, args, tokenizer.vocabSize, ds.kind, maxWordLength);
   }
+  await checkRunFits(modelConfig, settings.batchSize, settings.optimizer, backend.backend);
   let model: import('@makemore/models').LanguageModel;
   try {
     model = await createNetwork(modelConfig);
@@ -314,8 +336,12 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
       );
     }
     await rm(metricsPath, { force: true });
+  } else {
+    await truncateMetricsForResume(metricsPath, snapshot.step, (line) => out.notice(line));
   }
   const metrics = new trainerNode.MetricsWriter(metricsPath);
+  // A failed metrics write stops the run like Ctrl-C does (a last checkpoint), then exits 2 naming the file.
+  const stop = new AbortController();
   const words = ds.kind === 'words';
   const trainSet = new Set(runData.words?.train ?? []);
   const heldOut = new Set([...(runData.words?.dev ?? []), ...(runData.words?.test ?? [])]);
@@ -356,7 +382,7 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
         words,
       }),
     checkpoint: checkpointer,
-    signal: ctx.signal,
+    signal: AbortSignal.any([ctx.signal, stop.signal]),
     seed: settings.seed,
     ...(settings.gradClip > 0 ? { gradClip: settings.gradClip } : {}),
     ...(snapshot ? { resume: snapshot } : {}),
@@ -378,6 +404,7 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
       if (event.type === 'step') {
         losses.push(event.loss);
         metrics.write(trainer.metricRecord(event));
+        if (metrics.failure && !stop.signal.aborted) stop.abort();
         ema = ema === undefined ? event.loss : 0.98 * ema + 0.02 * event.loss;
         const rate = ((event.step - firstStep) * 1000) / Math.max(1, event.elapsedMs);
         progress.update(event.step, { loss: ema, lr: event.lr, rate });
@@ -418,11 +445,16 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
     result = await run.result;
   } catch (error) {
     progress.stop();
-    throw new CliError(oneLine(error), { cause: error });
+    throw await trainFailure(metrics.failure ?? error);
   } finally {
-    await metrics.close();
+    await metrics.close().catch(() => undefined);
   }
   progress.stop();
+  if (metrics.failure) {
+    throw new CliError(
+      `${oneLine(metrics.failure)}; training stopped at step ${result.step}, checkpoint in ${settings.out}`,
+    );
+  }
 
   const wallTime = (Date.now() - startedAt) / 1000;
   if (result.reason === 'aborted') {

@@ -1,0 +1,114 @@
+/**
+ * The CLI side of "nothing silently wrong" (issue 21): a lock on the run folder, the leftovers of a
+ * killed run cleaned, a memory check before anything is allocated, the metrics log cut back on resume,
+ * and the library's typed errors worded in terms of the CLI's flags. The logic lives in the libraries
+ * (`@makemore/trainer/node`, `@makemore/models`); this file only connects it to `makemore train`.
+ */
+import { totalmem } from 'node:os';
+import type { ModelConfig } from '@makemore/models';
+import type { RunLock } from '@makemore/trainer/node';
+import { CliError, oneLine } from './errors';
+
+/** `nEmbd` → `--n-embd`: the CLI flag of a config field (the flags are the fields in kebab case). */
+export function flagOf(field: string): string {
+  return `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/**
+ * Locks `out` for this process and removes the temp folders a killed save left there. Throws a
+ * CliError naming the other process when the folder is in use.
+ */
+export async function lockRunFolder(out: string, notice: (line: string) => void): Promise<RunLock> {
+  const { acquireRunLock, Checkpointer, RunLockedError } = await import('@makemore/trainer/node');
+  let lock: RunLock;
+  try {
+    lock = await acquireRunLock(out);
+  } catch (error) {
+    if (error instanceof RunLockedError) throw new CliError(oneLine(error), { cause: error });
+    throw new CliError(`cannot lock the run folder ${out}: ${oneLine(error)}`, { cause: error });
+  }
+  if (lock.tookOver) {
+    notice(
+      `makemore: note: took over the lock of process ${lock.tookOver.pid}, which no longer runs (started ${lock.tookOver.startedAt})`,
+    );
+  }
+  try {
+    const removed = await new Checkpointer(out).cleanStale();
+    if (removed.length > 0)
+      notice(`makemore: note: removed ${removed.join(', ')} left in ${out} by an interrupted save`);
+  } catch (error) {
+    lock.release();
+    throw new CliError(`cannot clean the run folder ${out}: ${oneLine(error)}`, { cause: error });
+  }
+  return lock;
+}
+
+/**
+ * Refuses a model and batch that cannot fit before anything is allocated: more than one typed array
+ * for a single tensor, more than the wasm heap (wasm backend) or more than this machine's memory.
+ */
+export async function checkRunFits(
+  config: ModelConfig,
+  batchSize: number,
+  optimizer: string,
+  backend: string,
+): Promise<void> {
+  const { checkMemoryFits, estimateMemory, MemoryLimitError, WASM_HEAP_BYTES } = await import(
+    '@makemore/models'
+  );
+  const machine = totalmem();
+  const wasm = backend === 'wasm' && WASM_HEAP_BYTES < machine;
+  const limits = wasm
+    ? { totalBytes: WASM_HEAP_BYTES, totalLabel: "the wasm backend's 4 GiB heap" }
+    : { totalBytes: machine, totalLabel: "this machine's memory" };
+  try {
+    checkMemoryFits(estimateMemory(config, batchSize, { optimizer }), limits);
+  } catch (error) {
+    if (!(error instanceof MemoryLimitError)) throw error;
+    const flags = error.estimate.knobs.map(flagOf).join(', ');
+    const message = error.message.replace(/; lower .*$/, `; lower ${flags}`);
+    throw new CliError(message, { cause: error });
+  }
+}
+
+/** Cuts `metrics.jsonl` back to the resumed step, so no step is logged twice. */
+export async function truncateMetricsForResume(
+  path: string,
+  step: number,
+  notice: (line: string) => void,
+): Promise<void> {
+  const { truncateMetrics } = await import('@makemore/trainer/node');
+  try {
+    const { removed, broken } = await truncateMetrics(path, step);
+    if (removed + broken > 0) {
+      notice(
+        `makemore: note: removed ${removed} metrics line(s) past step ${step}${broken > 0 ? ` and ${broken} cut-short line(s)` : ''} from ${path}`,
+      );
+    }
+  } catch (error) {
+    throw new CliError(oneLine(error), { cause: error });
+  }
+}
+
+/** A training failure as the one line the CLI prints, in terms of its flags. */
+export async function trainFailure(error: unknown): Promise<CliError> {
+  if (error instanceof CliError) return error;
+  const { NonFiniteLossError } = await import('@makemore/trainer');
+  // By name too: a CommonJS and an ESM copy of the trainer hold different classes.
+  if (error instanceof NonFiniteLossError || (error as Error | null)?.name === 'NonFiniteLossError') {
+    const e = error as InstanceType<typeof NonFiniteLossError>;
+    const kept =
+      e.lastCheckpointStep === null
+        ? 'no checkpoint had been saved yet'
+        : `the checkpoint of step ${e.lastCheckpointStep} was kept`;
+    const clip =
+      e.gradClip === undefined
+        ? 'gradient clipping (--grad-clip 1)'
+        : `a lower --grad-clip than ${e.gradClip}`;
+    return new CliError(
+      `${e.where} loss is ${e.loss} at step ${e.step}; training stopped and ${kept}. Try a lower --lr or ${clip}`,
+      { cause: error },
+    );
+  }
+  return new CliError(oneLine(error), { cause: error });
+}
