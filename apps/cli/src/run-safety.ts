@@ -53,13 +53,13 @@ export async function checkRunFits(
   optimizer: string,
   backend: string,
 ): Promise<void> {
-  const { checkMemoryFits, estimateMemory, MemoryLimitError, WASM_HEAP_BYTES } = await import(
+  const { checkMemoryFits, estimateMemory, MemoryLimitError, WASM_USABLE_BYTES } = await import(
     '@makemore/models'
   );
   const machine = totalmem();
-  const wasm = backend === 'wasm' && WASM_HEAP_BYTES < machine;
+  const wasm = backend === 'wasm' && WASM_USABLE_BYTES < machine;
   const limits = wasm
-    ? { totalBytes: WASM_HEAP_BYTES, totalLabel: "the wasm backend's 4 GiB heap" }
+    ? { totalBytes: WASM_USABLE_BYTES, totalLabel: "what the wasm backend's 4 GiB heap can hold" }
     : { totalBytes: machine, totalLabel: "this machine's memory" };
   try {
     checkMemoryFits(estimateMemory(config, batchSize, { optimizer }), limits);

@@ -58,4 +58,5 @@ export {
   type MemoryLimits,
   TYPED_ARRAY_BYTES,
   WASM_HEAP_BYTES,
+  WASM_USABLE_BYTES,
 } from './memory-estimate';

@@ -9,6 +9,7 @@ import {
   MemoryLimitError,
   TYPED_ARRAY_BYTES,
   WASM_HEAP_BYTES,
+  WASM_USABLE_BYTES,
 } from './memory-estimate';
 import type { ModelConfig } from './types';
 
@@ -57,6 +58,21 @@ describe('estimateMemory', () => {
 
 describe('checkMemoryFits', () => {
   const wasm = { totalBytes: WASM_HEAP_BYTES, totalLabel: 'the wasm heap' };
+
+  it('matches the measured wasm runs: batch 3000 fits, 6000 does not', () => {
+    // Measured (see the file header): names, block 16, nEmbd 64, 4 layers, 4 heads, AdamW.
+    const gpt: ModelConfig = {
+      type: 'transformer',
+      vocabSize: 27,
+      blockSize: 16,
+      nEmbd: 64,
+      nLayer: 4,
+      nHead: 4,
+    };
+    const usable = { totalBytes: WASM_USABLE_BYTES, totalLabel: 'the wasm heap' };
+    expect(() => checkMemoryFits(estimateMemory(gpt, 3000), usable)).not.toThrow();
+    expect(() => checkMemoryFits(estimateMemory(gpt, 6000), usable)).toThrow(MemoryLimitError);
+  });
 
   it('passes the presets and refuses a transformer with batch 100000 or 1e9, naming what to lower', () => {
     const gpt: ModelConfig = {

@@ -68,8 +68,7 @@ describe('kill -9 during checkpoint saves', () => {
     // Each resume cut the log back to its checkpoint: steps 1..final+20, each once, in order.
     const steps = metricSteps(out, (p) => readFileSync(p, 'utf8'));
     expect(steps).toEqual(Array.from({ length: final + 20 }, (_, i) => i + 1));
-    // Not asserted (it depends on timing), but reported when a kill hit a save midway.
-    if (sawTempFolder)
-      console.info('kills.test: at least one kill left a temp folder, cleaned by the resume');
+    // Not asserted (it depends on timing): how many kills hit a save midway (a temp folder left behind).
+    console.info(`kills.test: ${KILLS} kills, ${midSave} of them in the middle of a save; every slot loaded`);
   }, 240_000);
 });
