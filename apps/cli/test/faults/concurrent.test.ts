@@ -15,9 +15,12 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('two runs on one folder', () => {
   it('refuses the second run naming the first, and the first completes intact', async () => {
     const out = join(root, 'shared');
-    const first = spawnCli(['train', '--out', out, '--json', '--steps', '300', '--eval-every', '100', '--eval-iters', '2'], {
-      cwd: root,
-    });
+    const first = spawnCli(
+      ['train', '--out', out, '--json', '--steps', '300', '--eval-every', '100', '--eval-iters', '2'],
+      {
+        cwd: root,
+      },
+    );
     await waitForOutput(first, (s) => s.includes('"type":"start"'));
     const second = await runCli(['train', '--out', out, '--steps', '300'], { cwd: root });
     expect(second.code).toBe(2);
