@@ -110,5 +110,16 @@ export async function trainFailure(error: unknown): Promise<CliError> {
       { cause: error },
     );
   }
+  // The engine's own words for running out of memory mean nothing to a user: name the flags instead.
+  if (ENGINE_OUT_OF_MEMORY.test(oneLine(error))) {
+    return new CliError(
+      'the tensor engine ran out of memory during training; lower --batch-size, --block-size or --n-embd (DEBUG=1 shows the engine message)',
+      { cause: error },
+    );
+  }
   return new CliError(oneLine(error), { cause: error });
 }
+
+/** Messages of wasm aborts and failed typed-array allocations, from Emscripten, V8 and TensorFlow.js. */
+const ENGINE_OUT_OF_MEMORY =
+  /Aborted\(|memory access out of bounds|Invalid typed array length|Array buffer allocation failed|Cannot enlarge memory|out of memory/i;
