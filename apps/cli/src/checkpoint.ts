@@ -11,27 +11,56 @@ import { CliError, oneLine } from './errors';
 import { loadSpecDataset, runApi } from './run-spec';
 import { type CliTokenizer, createNetwork, tokenizerFromSaved } from './session';
 
-/** Loads the `slot` snapshot of a checkpoint folder, or throws a CliError naming the problem. */
-export async function openCheckpoint(dir: string, slot: 'best' | 'last'): Promise<TrainingSnapshot> {
+/**
+ * Loads the `slot` snapshot of a checkpoint folder, or throws a CliError naming the problem. When it
+ * reads another slot than asked for (or the `.old` copy a killed save kept), `notice` is told which.
+ */
+export async function openCheckpoint(
+  dir: string,
+  slot: 'best' | 'last',
+  notice?: (line: string) => void,
+): Promise<TrainingSnapshot> {
   if (!existsSync(dir)) throw new CliError(`checkpoint folder not found: ${dir}`);
   if (!statSync(dir).isDirectory())
     throw new CliError(`checkpoint ${dir} is a file; pass the folder makemore train wrote`);
   const { Checkpointer } = await import('@makemore/trainer/node');
   const checkpointer = new Checkpointer(dir);
   const slots: ('best' | 'last')[] = slot === 'best' ? ['best', 'last'] : ['last', 'best'];
-  const present = slots.filter((s) => existsSync(join(dir, s)));
+  const present = slots.filter((s) => existsSync(join(dir, s)) || existsSync(join(dir, `.${s}.old`)));
   if (present.length === 0) {
     throw new CliError(
       `${dir} holds no checkpoint (no best/ or last/ folder); train with --out ${dir} first`,
     );
   }
   const chosen = present[0]!;
-  const config = join(dir, chosen, 'config.json');
+  const folder = existsSync(join(dir, chosen)) ? join(dir, chosen) : join(dir, `.${chosen}.old`);
+  const config = join(folder, 'config.json');
   if (!existsSync(config)) throw new CliError(`checkpoint file missing: ${config}`);
+  let snapshot: TrainingSnapshot;
   try {
-    return await checkpointer.load(chosen);
+    snapshot = await checkpointer.load(chosen);
   } catch (error) {
-    throw new CliError(`corrupt checkpoint in ${join(dir, chosen)}: ${oneLine(error)}`, { cause: error });
+    throw new CliError(`corrupt checkpoint in ${folder}: ${oneLine(error)}`, { cause: error });
+  }
+  const loadedFrom = checkpointer.loaded?.folder ?? folder;
+  if (chosen !== slot || loadedFrom !== join(dir, slot)) {
+    notice?.(
+      `makemore: note: there is no ${slot}/ checkpoint in ${dir}; using ${loadedFrom} (step ${snapshot.step})`,
+    );
+  }
+  return snapshot;
+}
+
+/** Throws a CliError when a checkpoint's tokenizer and model disagree on the vocabulary size. */
+export function checkVocabAgrees(
+  tokenizer: { vocabSize: number },
+  model: { vocabSize: number },
+  where: string,
+): void {
+  if (tokenizer.vocabSize !== model.vocabSize) {
+    throw new CliError(
+      `checkpoint ${where} does not fit together: its tokenizer has ${tokenizer.vocabSize} tokens but its model has a vocabulary of ${model.vocabSize}; its config.json was edited or mixed from two runs, retrain or restore it`,
+    );
   }
 }
 
@@ -66,6 +95,13 @@ export async function openRun(
   const where = join(dir, slot, 'config.json');
   const spec = run.specOfSnapshot(snapshot);
   const tokenizer = await tokenizerFromSaved(snapshot.tokenizer, where);
+  try {
+    checkVocabAgrees(tokenizer, snapshot.model, join(dir, slot));
+  } catch (error) {
+    const { dispose } = await import('@tensorflow/tfjs-core');
+    dispose([...Object.values(snapshot.weights), ...Object.values(snapshot.optimizer?.tensors ?? {})]);
+    throw error;
+  }
   let model: LanguageModel;
   try {
     model = await createNetwork(snapshot.model);

@@ -17,7 +17,9 @@ export type DatasetErrorCode =
   | 'NETWORK'
   | 'NOT_FOUND'
   | 'OFFLINE'
-  | 'ABORTED';
+  | 'ABORTED'
+  | 'NOT_A_FILE'
+  | 'TOO_LARGE';
 
 /** An error about a dataset: its message says what was wrong and how to fix it. */
 export class DatasetError extends Error {

@@ -4,10 +4,11 @@
  * custom datasets from files and folders.
  */
 export * from './index.js';
-export { type LoadOptions, loadDataset, loadPath } from './node/load.js';
+export { type LoadOptions, loadDataset, loadPath, MAX_TEXT_BYTES } from './node/load.js';
 export {
   type DownloadOptions,
   type DownloadResult,
+  cleanStalePartFiles,
   downloadDataset,
   fileUrl,
   offlineHelp,

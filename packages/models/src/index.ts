@@ -35,8 +35,11 @@ export {
 } from './generate';
 export {
   bf16ToFloat,
+  firstNonFinite,
   halfToFloat,
+  NonFiniteTensorError,
   type ParsedSafetensors,
+  type ParseSafetensorsOptions,
   parseSafetensors,
   SafetensorsError,
   type SafetensorsDtype,
@@ -45,3 +48,15 @@ export {
   serializeSafetensors,
   tensorsFromSafetensors,
 } from './safetensors';
+export {
+  checkMemoryFits,
+  type EstimateMemoryOptions,
+  estimateMemory,
+  formatBytes,
+  type MemoryEstimate,
+  MemoryLimitError,
+  type MemoryLimits,
+  TYPED_ARRAY_BYTES,
+  WASM_HEAP_BYTES,
+  WASM_USABLE_BYTES,
+} from './memory-estimate';

@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  NonFiniteTensorError,
   parseSafetensors,
   SafetensorsError,
   serializeSafetensors,
@@ -102,5 +103,34 @@ describe('parseSafetensors', () => {
       expect(() => parseSafetensors(bytes)).toThrow(SafetensorsError);
       expect(() => parseSafetensors(bytes)).toThrow(message);
     }
+  });
+
+  it('refuses NaN and infinite floats, naming the first bad tensor and element, unless allowed', () => {
+    const header = {
+      ok: { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
+      w: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
+      h: { dtype: 'F16', shape: [1], data_offsets: [12, 14] },
+    };
+    const one = [0x00, 0x00, 0x80, 0x3f];
+    const nan = [0x00, 0x00, 0xc0, 0x7f];
+    const halfInf = [0x00, 0x7c];
+    const withNan = handMade(header, [...one, ...one, ...nan, 0x00, 0x3c]);
+    expect(() => parseSafetensors(withNan)).toThrow(NonFiniteTensorError);
+    expect(() => parseSafetensors(withNan)).toThrow(/tensor "w" holds NaN at element 1/);
+    try {
+      parseSafetensors(withNan);
+    } catch (error) {
+      expect(error).toBeInstanceOf(SafetensorsError);
+      expect((error as NonFiniteTensorError).tensor).toBe('w');
+      expect((error as NonFiniteTensorError).index).toBe(1);
+    }
+    const withInf = handMade(header, [...one, ...one, ...one, ...halfInf]);
+    expect(() => parseSafetensors(withInf)).toThrow(/tensor "h" holds Infinity at element 0/);
+    const allowed = parseSafetensors(withNan, { allowNonFinite: true });
+    expect(Number.isNaN(allowed.tensors.w!.data[1])).toBe(true);
+    // Integer tensors cannot hold NaN, and finite floats pass.
+    expect(parseSafetensors(handMade(header, [...one, ...one, ...one, 0x00, 0x3c])).tensors.h!.data[0]).toBe(
+      1,
+    );
   });
 });

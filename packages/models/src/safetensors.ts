@@ -11,6 +11,10 @@
  * Reading decodes F32, F16, BF16 and F64 to Float32Array, and the integer types (I64, I32, I16, I8,
  * U8, U16, U32, U64, BOOL) to Int32Array (64-bit values must fit in int32). Writing emits F32 for
  * float tensors and I64 for integer ones (PyTorch's int64), with string `__metadata__`.
+ *
+ * Reading refuses NaN and ±Infinity in float tensors by default ({@link NonFiniteTensorError}, naming the
+ * tensor and the element): weights like that come from a diverged run or a damaged file, and a model
+ * loaded from them would print NaN losses or fail deep inside sampling. `allowNonFinite` reads them anyway.
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -74,11 +78,43 @@ export class SafetensorsError extends Error {
   }
 }
 
+/**
+ * Thrown when a float tensor holds NaN or ±Infinity (and `allowNonFinite` was not set). A subclass of
+ * {@link SafetensorsError}, so code that catches malformed files catches this too.
+ */
+export class NonFiniteTensorError extends SafetensorsError {
+  constructor(
+    /** The first tensor (in header order) with a non-finite element. */
+    readonly tensor: string,
+    /** The flat index of its first non-finite element. */
+    readonly index: number,
+    /** That element: NaN, Infinity or -Infinity. */
+    readonly value: number,
+  ) {
+    super(
+      `tensor "${tensor}" holds ${value} at element ${index}; weights must be finite (a diverged run or a damaged file)`,
+    );
+    this.name = 'NonFiniteTensorError';
+  }
+}
+
+/** Options for {@link parseSafetensors}. */
+export interface ParseSafetensorsOptions {
+  /** Accept NaN and ±Infinity in float tensors (default false: throw {@link NonFiniteTensorError}). */
+  allowNonFinite?: boolean;
+}
+
 const MAX_HEADER_BYTES = 100_000_000;
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Parses safetensors bytes. Throws {@link SafetensorsError} naming the problem on malformed input. */
-export function parseSafetensors(bytes: Uint8Array | ArrayBuffer): ParsedSafetensors {
+/**
+ * Parses safetensors bytes. Throws {@link SafetensorsError} naming the problem on malformed input, and
+ * {@link NonFiniteTensorError} on a NaN or infinite float unless `options.allowNonFinite` is set.
+ */
+export function parseSafetensors(
+  bytes: Uint8Array | ArrayBuffer,
+  options: ParseSafetensorsOptions = {},
+): ParsedSafetensors {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   if (u8.byteLength < 8) {
     throw new SafetensorsError(`${u8.byteLength} bytes is too short for the 8-byte header length`);
@@ -136,9 +172,23 @@ export function parseSafetensors(bytes: Uint8Array | ArrayBuffer): ParsedSafeten
   const tensors: Record<string, SafetensorsTensor> = {};
   for (const e of entries) {
     const data = decode(e.name, e.dtype, u8.subarray(dataStart + e.begin, dataStart + e.end));
+    if (!options.allowNonFinite && data instanceof Float32Array) {
+      const bad = firstNonFinite(data);
+      if (bad >= 0) throw new NonFiniteTensorError(e.name, bad, data[bad]!);
+    }
     tensors[e.name] = { dtype: e.dtype, shape: e.shape, data };
   }
   return { tensors, metadata };
+}
+
+/** The index of the first NaN or ±Infinity in `data`, or -1. */
+export function firstNonFinite(data: Float32Array): number {
+  for (let i = 0; i < data.length; i++) {
+    // x - x is 0 for every finite x and NaN for NaN and ±Infinity.
+    const v = data[i]!;
+    if (v - v !== 0) return i;
+  }
+  return -1;
 }
 
 function checkEntry(name: string, raw: unknown) {

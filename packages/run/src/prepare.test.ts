@@ -11,9 +11,9 @@ import { resolveRunSpec } from './resolve';
 
 const dataDir = process.env.MAKEMORE_DATA_DIR as string;
 const lines = readFileSync(join(dataDir, 'names.txt'), 'utf8').split('\n');
-const names: Dataset = { name: 'names', kind: 'words', text: lines.join('\n'), words: lines };
+const names = { name: 'names', kind: 'words', text: lines.join('\n'), words: lines } as unknown as Dataset;
 const shakespeareText = readFileSync(join(dataDir, 'shakespeare.txt'), 'utf8');
-const shakespeare: Dataset = { name: 'shakespeare', kind: 'text', text: shakespeareText };
+const shakespeare = { name: 'shakespeare', kind: 'text', text: shakespeareText } as unknown as Dataset;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

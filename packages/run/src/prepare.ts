@@ -10,7 +10,10 @@
 import { type Dataset, joinDocuments, splitDocuments, splitText, splitWords } from '@makemore/datasets';
 import {
   type BigramCounts,
+  checkMemoryFits,
   createModel,
+  estimateMemory,
+  type MemoryLimits,
   generate,
   isLanguageModel,
   type LanguageModel,
@@ -77,6 +80,11 @@ export interface PrepareOptions {
   tokenizer?: RunTokenizer;
   /** Called with a line of progress for slow steps (training a BPE). */
   onProgress?: (message: string) => void;
+  /**
+   * Refuse a model and batch whose estimated memory exceeds these limits before anything is allocated
+   * (@makemore/models' `estimateMemory`); throws its `MemoryLimitError`, which names the fields to lower.
+   */
+  memory?: MemoryLimits;
 }
 
 /** Splits the dataset and builds the tokenizer a spec asks for. */
@@ -353,6 +361,13 @@ export function prepareRun(spec: RunSpec, dataset: Dataset, options: PrepareOpti
     throw new RunSpecError(
       'model.type',
       'the bigram count table is fitted, not trained; use prepareSource and fitBigram',
+    );
+  }
+  if (options.memory) {
+    const { training, optimizer } = source.spec;
+    checkMemoryFits(
+      estimateMemory(config, training.batchSize, { optimizer: optimizer.type }),
+      options.memory,
     );
   }
   const built = createModel(config);

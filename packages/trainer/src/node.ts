@@ -1,7 +1,8 @@
 /**
  * @makemore/trainer/node: the file-system parts of the trainer, for Node.
  * - {@link Checkpointer}: best/ and last/ training snapshots, written atomically.
- * - {@link MetricsWriter}: a JSONL metrics log.
+ * - {@link MetricsWriter}: a JSONL metrics log that never throws from its stream; {@link truncateMetrics}.
+ * - {@link acquireRunLock}: one training process per run folder.
  */
 export {
   CHECKPOINT_FILES,
@@ -9,6 +10,25 @@ export {
   CHECKPOINT_FORMAT_VERSION,
   type CheckpointConfig,
   CheckpointError,
+  type CheckpointFileRecord,
   Checkpointer,
+  type CheckpointerOptions,
+  type LoadedSlot,
+  sha256,
 } from './node/checkpointer';
-export { MetricsWriter, type MetricsWriterOptions } from './node/metrics-writer';
+export {
+  MetricsWriteError,
+  MetricsWriter,
+  type MetricsWriterOptions,
+  type TruncateMetricsResult,
+  truncateMetrics,
+} from './node/metrics-writer';
+export {
+  type AcquireRunLockOptions,
+  acquireRunLock,
+  RUN_LOCK_FILE,
+  type RunLock,
+  RunLockedError,
+  type RunLockHolder,
+  readHolder,
+} from './node/run-lock';

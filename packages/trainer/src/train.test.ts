@@ -189,9 +189,26 @@ describe('train', () => {
     })();
     await expect(consume).rejects.toThrow(/loss is NaN at step 7/);
     await expect(run.result).rejects.toBeInstanceOf(NonFiniteLossError);
+    await expect(run.result).rejects.toThrow(/the last good checkpoint \(step 5\) was kept/);
+    await expect(run.result).rejects.toMatchObject({ lastCheckpointStep: 5, gradClip: undefined });
     expect(seen.filter((e) => e.type === 'step').map((e) => e.step)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(seen.some((e) => e.type === 'done')).toBe(false);
     expect(sink.load('last')!.step).toBe(5);
+
+    // Diverging before the first save: the message must not claim a checkpoint exists.
+    const early = new NanAtSeven({ vocabSize: 27, blockSize: 3, inputKind: 'window' });
+    const earlyRun = train({
+      model: early,
+      data: data(),
+      optimizer: new SGD(early.parameters(), { lr: 0.1 }),
+      steps: 20,
+      batchSize: 4,
+      evalEvery: 10,
+      gradClip: 1,
+      checkpoint: new MemoryCheckpoints(),
+    });
+    await expect(earlyRun.result).rejects.toThrow(/no checkpoint had been saved yet/);
+    await expect(earlyRun.result).rejects.toMatchObject({ lastCheckpointStep: null, gradClip: 1 });
   });
 
   it('rejects mismatched data and bad options before training', async () => {

@@ -82,16 +82,29 @@ export interface TrainResult {
   backend: string;
 }
 
-/** Thrown when the loss becomes NaN or ±Infinity. */
+/**
+ * Thrown when the loss becomes NaN or ±Infinity. Nothing is saved after that: the checkpoints on disk
+ * (if any) are from before the divergence. The fields let an app word the advice in its own terms.
+ */
 export class NonFiniteLossError extends Error {
   constructor(
     readonly step: number,
     readonly loss: number,
-    where = 'training',
+    /** `training`, or `<split> evaluation`. */
+    readonly where = 'training',
+    /** The step of the last checkpoint saved (or resumed from), or null when there is none. */
+    readonly lastCheckpointStep: number | null = null,
+    /** Whether gradient clipping was on. */
+    readonly gradClip: number | undefined = undefined,
   ) {
+    const kept =
+      lastCheckpointStep === null
+        ? 'no checkpoint had been saved yet'
+        : `the last good checkpoint (step ${lastCheckpointStep}) was kept`;
+    const clip =
+      gradClip === undefined ? 'gradient clipping (gradClip)' : `a lower gradClip than ${gradClip}`;
     super(
-      `${where} loss is ${loss} at step ${step}; training stopped and the last good checkpoint was kept. ` +
-        'Try a lower learning rate or gradient clipping (gradClip).',
+      `${where} loss is ${loss} at step ${step}; training stopped and ${kept}. Try a lower learning rate or ${clip}.`,
     );
     this.name = 'NonFiniteLossError';
   }
@@ -220,6 +233,8 @@ async function runLoop(o: TrainOptions, channel: EventChannel): Promise<TrainRes
   let lastYield = t0;
   let losses: Record<string, number> = {};
 
+  // The step of the newest checkpoint on disk: the resumed one, then each save.
+  let lastSavedStep: number | null = o.resume?.step ?? null;
   const save = async (slot: CheckpointSlot, reason: 'best' | 'eval' | 'end' | 'abort') => {
     if (!o.checkpoint) return;
     const optimizerState = optimizer.getState();
@@ -241,6 +256,7 @@ async function runLoop(o: TrainOptions, channel: EventChannel): Promise<TrainRes
     } finally {
       tf.dispose(Object.values(optimizerState.tensors));
     }
+    lastSavedStep = step;
     channel.emit({ type: 'checkpoint', step, slot, reason });
   };
 
@@ -279,7 +295,8 @@ async function runLoop(o: TrainOptions, channel: EventChannel): Promise<TrainRes
       tf.dispose(batches.flatMap((b) => [b.x, b.y]));
     }
     step++;
-    if (!Number.isFinite(measured.loss)) throw new NonFiniteLossError(step, measured.loss);
+    if (!Number.isFinite(measured.loss))
+      throw new NonFiniteLossError(step, measured.loss, 'training', lastSavedStep, o.gradClip);
     const ended = now();
     channel.emit({
       type: 'step',
@@ -299,7 +316,8 @@ async function runLoop(o: TrainOptions, channel: EventChannel): Promise<TrainRes
         seed: seed + 1,
       });
       for (const [split, value] of Object.entries(losses)) {
-        if (!Number.isFinite(value)) throw new NonFiniteLossError(step, value, `${split} evaluation`);
+        if (!Number.isFinite(value))
+          throw new NonFiniteLossError(step, value, `${split} evaluation`, lastSavedStep, o.gradClip);
       }
       // The best checkpoint follows the eval split (or the training split when only that was evaluated).
       const devLoss = losses[data.evalSplit] ?? losses[trainSplit];

@@ -202,6 +202,14 @@ export const datasetsDownload: Command = {
       placeholder: '<url>',
       description: 'base URL replacing the download host',
     },
+    {
+      name: 'timeout',
+      type: 'number',
+      min: 0.1,
+      default: 30,
+      placeholder: '<s>',
+      description: 'give up on a server silent for this many seconds',
+    },
   ],
   examples: [
     ['datasets download names', 'fetch names.txt into the cache'],
@@ -223,6 +231,7 @@ export const datasetsDownload: Command = {
         cacheDir: args.string('cache-dir'),
         mirror: args.string('mirror') ?? io.env.MAKEMORE_MIRROR,
         env: io.env,
+        timeoutMs: (args.number('timeout') ?? 30) * 1000,
         onProgress: (p) => bar.update(Math.min(p.bytes, info.bytes), { note: `${formatBytes(p.rate)}/s` }),
       });
       bar.update(info.bytes);

@@ -120,6 +120,12 @@ export const evalCommand: Command = {
     for (const line of table(['split', 'examples', 'loss', 'bits/char'], rows)) out.line(line);
     out.info(`evaluated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     runInfo.model.dispose();
+    const bad = splits.find((split) => !Number.isFinite(losses[split]));
+    if (bad !== undefined) {
+      throw new CliError(
+        `the ${bad} loss of ${runInfo.dir} (${runInfo.slot}) is ${losses[bad]}: its weights produce non-finite logits; use an earlier checkpoint or retrain with a lower --lr`,
+      );
+    }
     return 0;
   },
 };

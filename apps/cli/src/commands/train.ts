@@ -5,12 +5,12 @@
  * resolved spec) next to its checkpoints, and `--resume` follows it. Ctrl-C saves a checkpoint first.
  */
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { PreparedRun, RunSpec, RunSpecInput } from '@makemore/run';
 import type { TrainingSnapshot } from '@makemore/trainer';
 import type { Args } from '../args';
-import { openCheckpoint } from '../checkpoint';
+import { checkVocabAgrees, openCheckpoint } from '../checkpoint';
 import type { Command, Context } from '../command';
 import { CliError, EXIT_INTERRUPTED, oneLine } from '../errors';
 import { formatGroups, groupSamples } from '../grouping';
@@ -25,6 +25,13 @@ import {
   tokenizerFileOf,
 } from '../run-spec';
 import { defaultOut, savedSpec, writeRunFile } from '../run-folder';
+import {
+  lockRunFolder,
+  memoryLimits,
+  runFitsError,
+  trainFailure,
+  truncateMetricsForResume,
+} from '../run-safety';
 import { selectBackend, tokenizerFromSaved } from '../session';
 import { sparkline } from '../ui/chart';
 import { formatDuration, table } from '../ui/table';
@@ -79,7 +86,6 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
   const { io, out } = ctx;
   const run = await runApi();
   let spec: RunSpec;
-  let snapshot: TrainingSnapshot | undefined;
   let outDir: string;
   let resumeNotes: string[] = [];
   if (args.bool('resume')) {
@@ -115,6 +121,28 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
     }
     outDir = args.has('out') ? resolve(io.cwd, args.string('out') as string) : defaultOut(spec, io.cwd);
   }
+  // One process per run folder: the lock is held for the whole run, and a refused run leaves no empty folder.
+  const existed = existsSync(outDir);
+  const lock = await lockRunFolder(outDir, (line) => out.notice(line));
+  try {
+    return await trainLocked(spec, outDir, resumeNotes, args, ctx);
+  } finally {
+    lock.release();
+    if (!existed) await rmdir(outDir).catch(() => undefined);
+  }
+}
+
+/** The run itself, once its spec and folder are settled and the folder is locked. */
+async function trainLocked(
+  spec: RunSpec,
+  outDir: string,
+  resumeNotes: string[],
+  args: Args,
+  ctx: Context,
+): Promise<number> {
+  const { io, out } = ctx;
+  const run = await runApi();
+  let snapshot: TrainingSnapshot | undefined;
   if (spec.model.type === 'bigram') {
     const { trainBigramCounts } = await import('./bigram');
     return trainBigramCounts(spec, args, ctx, outDir);
@@ -127,7 +155,7 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
   );
   if (args.bool('resume')) {
     // The checkpoint's tensors are created on the active backend, so it loads after the backend is chosen.
-    snapshot = await openCheckpoint(outDir, 'last');
+    snapshot = await openCheckpoint(outDir, 'last', (line) => out.notice(line));
     for (const note of resumeNotes) out.notice(`makemore: note: resuming: ${note}`);
     out.json({ type: 'resume', step: snapshot.step, notes: resumeNotes });
   }
@@ -135,14 +163,18 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
   const savedTokenizer = snapshot
     ? await tokenizerFromSaved(snapshot.tokenizer, join(outDir, 'last', 'config.json'))
     : await tokenizerFileOf(spec);
+  if (snapshot && savedTokenizer) checkVocabAgrees(savedTokenizer, snapshot.model, outDir);
   let prepared: PreparedRun;
   try {
     prepared = run.prepareRun(spec, ds, {
       ...(savedTokenizer ? { tokenizer: savedTokenizer } : {}),
       onProgress: (message) => out.notice(message),
+      memory: await memoryLimits(backend.backend),
     });
   } catch (error) {
     if (error instanceof run.RunSpecError) return specError(error);
+    const tooBig = await runFitsError(error);
+    if (tooBig) throw tooBig;
     throw new CliError(`cannot build the ${spec.model.type} model: ${oneLine(error)}`, { cause: error });
   }
   spec = prepared.spec;
@@ -157,9 +189,13 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
       );
     }
     await rm(metricsPath, { force: true });
+  } else {
+    await truncateMetricsForResume(metricsPath, snapshot.step, (line) => out.notice(line));
   }
   await writeRunFile(outDir, spec);
   const metrics = new trainerNode.MetricsWriter(metricsPath);
+  // A failed metrics write stops the run like Ctrl-C does (a last checkpoint), then exits 2 naming the file.
+  const stop = new AbortController();
   const { model } = prepared;
   const words = prepared.kind === 'words';
   const trainSet = new Set(
@@ -189,7 +225,7 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
   const job = trainer.train(
     prepared.trainOptions({
       checkpoint: checkpointer,
-      signal: ctx.signal,
+      signal: AbortSignal.any([ctx.signal, stop.signal]),
       ...(snapshot ? { resume: snapshot } : {}),
     }),
   );
@@ -208,6 +244,7 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
       if (event.type === 'step') {
         losses.push(event.loss);
         metrics.write(trainer.metricRecord(event));
+        if (metrics.failure && !stop.signal.aborted) stop.abort();
         ema = ema === undefined ? event.loss : 0.98 * ema + 0.02 * event.loss;
         const rate = ((event.step - firstStep) * 1000) / Math.max(1, event.elapsedMs);
         progress.update(event.step, { loss: ema, lr: event.lr, rate });
@@ -248,11 +285,18 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
     result = await job.result;
   } catch (error) {
     progress.stop();
-    throw new CliError(oneLine(error), { cause: error });
+    prepared.dispose();
+    throw await trainFailure(metrics.failure ?? error);
   } finally {
-    await metrics.close();
+    await metrics.close().catch(() => undefined);
   }
   progress.stop();
+  if (metrics.failure) {
+    prepared.dispose();
+    throw new CliError(
+      `${oneLine(metrics.failure)}; training stopped at step ${result.step}, checkpoint in ${outDir}`,
+    );
+  }
 
   const wallTime = (Date.now() - startedAt) / 1000;
   if (result.reason === 'aborted') {

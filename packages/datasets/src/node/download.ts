@@ -3,10 +3,15 @@
  * destination while its sha256 is computed; only when the hash matches the pinned one is the file
  * renamed into place (an atomic step on one file system), so the cache never holds a partial or corrupt
  * file. A mismatch deletes the temporary file and reports both hashes.
+ *
+ * Every file's size is pinned too: a server announcing a larger Content-Length, or streaming more bytes
+ * than pinned (an endless body), is cut off at once with a TOO_LARGE error, so a hostile mirror cannot
+ * fill the disk. Temporary `.part` files are deleted on every failure, on process exit (Ctrl-C), and,
+ * when a process was killed outright, by the next download into the same folder.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { type FileHandle, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, unlinkSync } from 'node:fs';
+import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DatasetError } from '../errors.js';
 import { type DownloadProgress, type FetchOptions, checksumMismatch, fetchInto } from '../http.js';
@@ -62,6 +67,69 @@ export function fileUrl(file: DatasetFile, mirror: string | undefined): string {
 
 let tmpCounter = 0;
 
+/** `.part` files being written by this process, removed by an exit handler if the process stops early. */
+const livePartFiles = new Set<string>();
+let exitHandlerInstalled = false;
+function trackPartFile(path: string): void {
+  if (!exitHandlerInstalled) {
+    exitHandlerInstalled = true;
+    process.once('exit', () => {
+      for (const part of livePartFiles) {
+        try {
+          unlinkSync(part);
+        } catch {
+          // Already renamed or removed.
+        }
+      }
+    });
+  }
+  livePartFiles.add(path);
+}
+
+/** A temporary file's name: `<dest>.<pid>.<time>.<n>.part`, so a later process can tell whose it is. */
+const PART_FILE = /\.(\d+)\.\d+\.\d+\.part$/;
+
+function processRuns(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
+ * Removes the `.part` files of processes that no longer run from `dir` and its subfolders (one level:
+ * the cache's layout). Returns the paths removed.
+ */
+export async function cleanStalePartFiles(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  const visit = async (folder: string, depth: number) => {
+    const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory() && depth > 0) await visit(path, depth - 1);
+      const match = PART_FILE.exec(entry.name);
+      if (entry.isFile() && match && !processRuns(Number(match[1]))) {
+        await rm(path, { force: true });
+        removed.push(path);
+      }
+    }
+  };
+  await visit(dir, 1);
+  return removed;
+}
+
+/** The error for a body larger than the pinned size. */
+function tooLarge(file: DatasetFile, url: string, bytes: number, announced: boolean): DatasetError {
+  return new DatasetError(
+    'TOO_LARGE',
+    `GET ${url} ${announced ? 'announces' : 'sent more than'} ${bytes} bytes, but ${file.path} is pinned at ${file.bytes}; ` +
+      'stopped and deleted the partial file. The server (or MAKEMORE_MIRROR) does not serve the pinned file.',
+  );
+}
+
 async function downloadFile(
   file: DatasetFile,
   dir: string,
@@ -76,18 +144,21 @@ async function downloadFile(
   let hash = createHash('sha256');
   let got = 0;
   try {
+    trackPartFile(tmp);
     handle = await open(tmp, 'w');
     const fh = handle;
     await fetchInto(
       url,
       {
-        async start() {
+        async start(length) {
+          if (length !== undefined && length > file.bytes) throw tooLarge(file, url, length, true);
           progress.undo(got);
           got = 0;
           hash = createHash('sha256');
           await fh.truncate(0);
         },
         async write(chunk) {
+          if (got + chunk.length > file.bytes) throw tooLarge(file, url, got + chunk.length, false);
           hash.update(chunk);
           await fh.write(chunk, 0, chunk.length, got);
           got += chunk.length;
@@ -106,6 +177,7 @@ async function downloadFile(
   } finally {
     await handle?.close().catch(() => {});
     await rm(tmp, { force: true });
+    livePartFiles.delete(tmp);
   }
 }
 
@@ -126,6 +198,7 @@ export async function downloadDataset(name: string, options: DownloadOptions = {
     if (present && (await sha256File(dest)) === file.sha256) cached.push(file.path);
     else todo.push(file);
   }
+  if (todo.length > 0) await cleanStalePartFiles(dir);
   const progress = progressTracker(todo, options.onProgress);
   const sizes = await mapLimit(todo, options.concurrency ?? 4, (file) =>
     downloadFile(file, dir, fileUrl(file, mirror), options, progress),

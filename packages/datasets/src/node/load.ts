@@ -2,10 +2,14 @@
  * `loadDataset` for Node: a built-in dataset by name (explicit `dataDir`, then MAKEMORE_DATA_DIR,
  * then the user cache, then a verified download), or custom data by path (a text file, or a folder of
  * .txt files as a documents dataset).
+ *
+ * Every file is checked before it is read: only regular files (a device such as /dev/zero or a pipe
+ * would be read forever), and at most `maxBytes` (default {@link MAX_TEXT_BYTES}), so an oversized text
+ * fails at once with its size instead of after minutes of reading and an out-of-memory crash.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { customInfo, documentsDataset, inferKind, textDataset, wordsDataset } from '../build.js';
@@ -37,22 +41,75 @@ export interface LoadOptions extends FetchOptions {
   name?: string;
   /** Environment to read MAKEMORE_DATA_DIR, MAKEMORE_MIRROR, XDG_CACHE_HOME from. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** The largest file read, in bytes. Default {@link MAX_TEXT_BYTES}. */
+  maxBytes?: number;
+  /** Called with each file's path and size before it is read. */
+  onFile?: (file: { path: string; bytes: number }) => void;
 }
+
+/**
+ * The default largest text file: 256 MiB. A JS engine holds strings of at most about 2^29 UTF-16 units
+ * (V8: 536,870,888), and training keeps the text, its token ids (4 bytes per token) and the splits, so a
+ * larger file cannot be trained on in one process.
+ */
+export const MAX_TEXT_BYTES = 256 * 1024 * 1024;
+
+/** The read limits of {@link LoadOptions}. */
+type ReadLimits = Pick<LoadOptions, 'maxBytes' | 'onFile'>;
 
 /** Expands a leading `~` to the home folder, as a shell would. */
 const expandHome = (p: string) => (p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p);
 
-async function readTextFile(path: string): Promise<{ text: string; bytes: Buffer }> {
-  const bytes = await readFile(path);
-  return { text: decodeText(bytes, path), bytes };
+/** Reads a regular file of at most `limits.maxBytes` bytes, checked on the open handle before reading. */
+async function readTextFile(path: string, limits: ReadLimits = {}): Promise<{ text: string; bytes: Buffer }> {
+  const maxBytes = limits.maxBytes ?? MAX_TEXT_BYTES;
+  const notAFile = () =>
+    new DatasetError(
+      'NOT_A_FILE',
+      `${path} is not a regular file (a device, pipe or socket would be read without end); pass a text file or a folder of .txt files`,
+    );
+  // stat before open: opening a named pipe would wait for a writer.
+  if (!(await stat(path)).isFile()) throw notAFile();
+  const handle = await open(path, 'r');
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) throw notAFile();
+    if (st.size > maxBytes) {
+      throw new DatasetError(
+        'TOO_LARGE',
+        `${path} is ${st.size} bytes, more than the ${maxBytes} a training run can hold as text; use a smaller file or split it into a folder of .txt files`,
+      );
+    }
+    limits.onFile?.({ path, bytes: st.size });
+    // Read what stat reported (plus one byte, to notice a file that grew meanwhile), never more.
+    const buffer = Buffer.alloc(st.size + 1);
+    let got = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, got, buffer.length - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+      if (got === buffer.length) {
+        throw new DatasetError('TOO_LARGE', `${path} grew while it was read (stat said ${st.size} bytes)`);
+      }
+    }
+    const bytes = buffer.subarray(0, got);
+    return { text: decodeText(bytes, path), bytes };
+  } finally {
+    await handle.close();
+  }
 }
 
-async function readBuiltin(name: string, dir: string, verify: boolean): Promise<Dataset> {
+async function readBuiltin(
+  name: string,
+  dir: string,
+  verify: boolean,
+  limits: ReadLimits = {},
+): Promise<Dataset> {
   const info = datasetInfo(name);
   const texts: string[] = [];
   for (const file of info.files) {
     const path = join(dir, file.path);
-    const { text, bytes } = await readTextFile(path);
+    const { text, bytes } = await readTextFile(path, limits);
     if (verify) {
       const actual = createHash('sha256').update(bytes).digest('hex');
       if (actual !== file.sha256) {
@@ -71,7 +128,7 @@ const looksLikePath = (s: string) => /[/\\]|\.txt$|^\.\.?$|^~/.test(s);
 /** A custom dataset from a file or a folder of `.txt` files. */
 export async function loadPath(
   path: string,
-  options: Pick<LoadOptions, 'kind' | 'name'> = {},
+  options: Pick<LoadOptions, 'kind' | 'name' | 'maxBytes' | 'onFile'> = {},
 ): Promise<Dataset> {
   const full = resolve(expandHome(path));
   const st = await stat(full).catch(() => null);
@@ -89,7 +146,7 @@ export async function loadPath(
     const files: DatasetFile[] = [];
     const docs: Array<{ id: string; text: string }> = [];
     for (const entry of entries) {
-      const { text, bytes } = await readTextFile(join(full, entry));
+      const { text, bytes } = await readTextFile(join(full, entry), options);
       files.push({ path: entry, url: '', bytes: bytes.length, sha256: sha(bytes) });
       docs.push({ id: entry.replace(/\.txt$/, ''), text });
     }
@@ -102,7 +159,7 @@ export async function loadPath(
     ds.info.sha256 = createHash('sha256').update(ds.text).digest('hex');
     return ds;
   }
-  const { text, bytes } = await readTextFile(full);
+  const { text, bytes } = await readTextFile(full, options);
   const kind = options.kind ?? inferKind(text);
   const info = {
     ...customInfo(name, kind, '', full),
@@ -135,7 +192,7 @@ export async function loadDataset(nameOrPath: string, options: LoadOptions = {})
   for (const d of searchDirs({ ...options, env })) {
     if (!hasAllFiles(d.dir, name)) continue;
     try {
-      return await readBuiltin(name, d.dir, verify);
+      return await readBuiltin(name, d.dir, verify, options);
     } catch (err) {
       // A bad file in the cache is ours to replace; one in a folder the user chose is reported.
       const repairable = d.source === 'cache' && options.download !== false && isDatasetError(err);
@@ -166,5 +223,5 @@ export async function loadDataset(nameOrPath: string, options: LoadOptions = {})
     }
     throw err;
   }
-  return readBuiltin(name, cacheDir, verify);
+  return readBuiltin(name, cacheDir, verify, options);
 }

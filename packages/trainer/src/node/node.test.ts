@@ -149,6 +149,11 @@ describe('Checkpointer', () => {
     const ckpt = new Checkpointer(dir);
     await writeFile(join(dir, 'last', 'model.safetensors'), new Uint8Array([1, 2, 3]));
     await expect(ckpt.load('last')).rejects.toThrow(CheckpointError);
+    await expect(ckpt.load('last')).rejects.toThrow(/last[/\\]model\.safetensors does not match the sha256/);
+    // Without recorded digests (a hand-made folder) the parser reports the damage.
+    const configPath = join(dir, 'last', 'config.json');
+    const { files: _files, ...unchecked } = JSON.parse(await readFile(configPath, 'utf8'));
+    await writeFile(configPath, JSON.stringify(unchecked));
     await expect(ckpt.load('last')).rejects.toThrow(/last[/\\]model\.safetensors is corrupt/);
     await writeFile(join(dir, 'best', 'config.json'), '{"model": {"type": "mlp"}}');
     await expect(ckpt.load('best')).rejects.toThrow(
