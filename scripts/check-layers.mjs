@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Enforces the package graph: data flows one way, random/tokenizers → datasets → backend → models →
-// trainer → apps. A package may depend only on packages in a strictly lower layer, and the browser-safe
+// trainer → run → apps. A package may depend only on packages in a strictly lower layer, and the browser-safe
 // source of a package (everything except src/node.ts, src/node/** and tests) imports no Node built-in.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -16,8 +16,9 @@ export const LAYERS = {
   '@makemore/backend': 2,
   '@makemore/models': 3,
   '@makemore/trainer': 4,
-  '@makemore/cli': 5,
-  demo: 5,
+  '@makemore/run': 5,
+  '@makemore/cli': 6,
+  demo: 6,
 };
 
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));

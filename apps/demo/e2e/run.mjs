@@ -143,11 +143,27 @@ async function setNumber(scope, label, value) {
   await input.fill(String(value));
 }
 
-/** Picks a preset, sets a few fields, trains to the end and returns the first and last losses shown. */
+/**
+ * Makes the form a neural bigram (the `bigram-nn` model type; the `bigram` recipe is the count table):
+ * AdamW at 0.1 with a constant rate, as the lecture's gradient-descent bigram learns quickly.
+ */
+async function chooseNeuralBigram(train) {
+  await train.getByLabel('Preset', { exact: true }).selectOption('lecture-mlp');
+  await train.getByLabel('Model type', { exact: true }).selectOption('bigram-nn');
+  await train.getByLabel('Optimizer', { exact: true }).selectOption('adamw');
+  await setNumber(train, 'Learning rate', 0.1);
+  await train.getByLabel('LR schedule', { exact: true }).selectOption('constant');
+}
+
+/**
+ * Picks a recipe of @makemore/run by name (or `bigram-nn`, see above), sets a few fields, trains to the
+ * end and returns the first and last losses shown.
+ */
 async function trainPreset(preset, fields, timeout = 120_000) {
   await go('Train');
   const train = section('train');
-  await train.getByLabel('Preset', { exact: true }).selectOption({ label: preset });
+  if (preset === 'bigram-nn') await chooseNeuralBigram(train);
+  else await train.getByLabel('Preset', { exact: true }).selectOption(preset);
   for (const [label, value] of Object.entries(fields)) await setNumber(train, label, value);
   const run = Number(await train.getByTestId('stats').getAttribute('data-run'));
   await train.getByRole('button', { name: 'Start' }).click();
@@ -282,7 +298,7 @@ test('a text file uploaded from disk trains', async () => {
     writeFileSync(file, `${words.join('\n')}\n`);
     await go('Train');
     const train = section('train');
-    await train.getByLabel('Preset', { exact: true }).selectOption({ label: 'Bigram (neural)' });
+    await chooseNeuralBigram(train);
     await train.getByLabel('Dataset', { exact: true }).selectOption('upload');
     await train.getByLabel('Text file').setInputFiles(file);
     await setNumber(train, 'Steps', 150);
@@ -311,7 +327,7 @@ test('a text file uploaded from disk trains', async () => {
 });
 
 test('training the names bigram lowers the loss and shows samples', async () => {
-  const r = await trainPreset('Bigram (neural)', { Steps: 300, 'Eval every': 100, 'Sample every': 100 });
+  const r = await trainPreset('bigram-nn', { Steps: 300, 'Eval every': 100, 'Sample every': 100 });
   log(
     `  bigram: loss ${r.first.toFixed(3)} → ${r.last.toFixed(3)}, dev ${r.dev.toFixed(3)}, ${r.stepsPerSecond} steps/s`,
   );
@@ -321,7 +337,7 @@ test('training the names bigram lowers the loss and shows samples', async () => 
 });
 
 test('training the lecture MLP lowers the loss and shows samples', async () => {
-  const r = await trainPreset('Lecture MLP', { Steps: 1500, 'Eval every': 250, 'Sample every': 250 });
+  const r = await trainPreset('lecture-mlp', { Steps: 1500, 'Eval every': 250, 'Sample every': 250 });
   log(
     `  mlp: loss ${r.first.toFixed(3)} → ${r.last.toFixed(3)}, dev ${r.dev.toFixed(3)}, ${r.stepsPerSecond} steps/s`,
   );
@@ -452,15 +468,26 @@ test('a model exported from the demo samples in the CLI', async () => {
     page.on('download', collect);
     await s.getByRole('button', { name: 'Export files' }).click();
     await s.getByTestId('models-message').filter({ hasText: 'Exported' }).waitFor();
-    for (let i = 0; i < 50 && downloads.length < 3; i++) await page.waitForTimeout(100);
+    for (let i = 0; i < 50 && downloads.length < 4; i++) await page.waitForTimeout(100);
     page.off('download', collect);
     const names = downloads.map((d) => d.suggestedFilename()).sort();
     assert(
-      JSON.stringify(names) === JSON.stringify(['config.json', 'model.safetensors', 'optimizer.safetensors']),
-      `expected the three checkpoint files, got ${names.join(', ')}`,
+      JSON.stringify(names) ===
+        JSON.stringify(['config.json', 'model.safetensors', 'optimizer.safetensors', 'run.json']),
+      `expected the three checkpoint files and run.json, got ${names.join(', ')}`,
     );
+    // The layout of `makemore train --out DIR`: DIR/run.json and the checkpoint in DIR/last/.
     mkdirSync(join(dir, 'last'));
-    for (const d of downloads) await d.saveAs(join(dir, 'last', d.suggestedFilename()));
+    for (const d of downloads) {
+      const name = d.suggestedFilename();
+      await d.saveAs(name === 'run.json' ? join(dir, name) : join(dir, 'last', name));
+    }
+    const runJson = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+    const config = JSON.parse(readFileSync(join(dir, 'last', 'config.json'), 'utf8'));
+    assert(
+      runJson.recipe === 'lecture-mlp' && JSON.stringify(config.trainer.run) === JSON.stringify(runJson),
+      'run.json is the spec the checkpoint records (trainer.run)',
+    );
     const out = sampleWithCli(dir, { repoRoot, dataDir });
     if (out === null) {
       log('  (the CLI is not built; checked the files with @makemore/models instead)');
@@ -483,7 +510,7 @@ test('a model exported from the demo samples in the CLI', async () => {
 test('training pauses, resumes where it stopped, and resets', async () => {
   await go('Train');
   const train = section('train');
-  await train.getByLabel('Preset', { exact: true }).selectOption({ label: 'Lecture MLP' });
+  await train.getByLabel('Preset', { exact: true }).selectOption('lecture-mlp');
   await setNumber(train, 'Steps', 20000);
   const run = Number(await train.getByTestId('stats').getAttribute('data-run'));
   await train.getByRole('button', { name: 'Start' }).click();
