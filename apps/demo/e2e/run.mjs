@@ -23,6 +23,15 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { makeCheckpoint, sampleWithCli } from './checkpoint.mjs';
+import {
+  compareRuns,
+  NODE_SIDE,
+  SAME_RUN_SPECS,
+  SAME_RUN_STEPS,
+  specOf,
+  specParam,
+  trainInNode,
+} from './same-run.mjs';
 import { serveStatic } from './server.mjs';
 
 const demoDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -579,6 +588,55 @@ test('a CLI checkpoint (transformer) imports, samples and shows attention maps',
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/**
+ * Opens `?spec=…&backend=cpu&autostart=1` and waits for the worker's run to finish; returns its split
+ * sizes and per-step losses from `window.__makemoreRun`.
+ */
+async function trainInBrowser(spec, timeout) {
+  await page.goto(`${server.url}?backend=cpu&autostart=1&spec=${specParam(spec)}`);
+  const badge = (await page.getByTestId('backend').textContent({ timeout: 60_000 })) ?? '';
+  assert(badge.includes('cpu'), `asked for the cpu backend, badge says "${badge}"`);
+  await page.waitForFunction(
+    (steps) => {
+      const run = globalThis.__makemoreRun;
+      return run?.status === 'done' && run.steps.length >= steps;
+    },
+    SAME_RUN_STEPS,
+    { timeout, polling: 250 },
+  );
+  const run = await page.evaluate(() => globalThis.__makemoreRun);
+  const losses = [];
+  for (const s of run.steps) losses[s.step - 1] = s.loss;
+  return { splitSizes: run.splitSizes, losses, spec: run.spec };
+}
+
+test('one spec trains to the same split and losses in Node and in the browser (cpu)', async () => {
+  for (const overrides of SAME_RUN_SPECS) {
+    const spec = await specOf(overrides);
+    const node = trainInNode(spec, { repoRoot, dataDir });
+    const browser = await trainInBrowser(spec, 150_000);
+    assert(browser.spec?.recipe === overrides.recipe, `the page ran ${browser.spec?.recipe}`);
+    const problems = compareRuns(node, browser, SAME_RUN_STEPS);
+    assert(problems.length === 0, `${overrides.recipe}:\n  ${problems.join('\n  ')}`);
+    const worst = Math.max(...node.losses.map((x, i) => Math.abs(x - browser.losses[i])));
+    log(
+      `  ${overrides.recipe}: splits ${JSON.stringify(node.splitSizes)}, ${SAME_RUN_STEPS} losses equal (max |Δ| ${worst.toExponential(1)}; Node side: ${NODE_SIDE}), ${node.losses[0].toFixed(4)} → ${node.losses.at(-1).toFixed(4)}`,
+    );
+  }
+}, 420_000);
+
+test('a spec error in the URL is shown next to its field', async () => {
+  const spec = await specOf({ recipe: 'makemore-transformer', model: { nHead: 3 } });
+  await page.goto(`${siteUrl}${siteUrl.includes('?') ? '&' : '?'}spec=${specParam(spec)}`);
+  const message = page.getByTestId('error-model.nHead');
+  await message.waitFor({ timeout: 30_000 });
+  const text = (await message.textContent()) ?? '';
+  assert(/nHead: 3 heads do not divide nEmbd 64/.test(text), `unexpected message "${text}"`);
+  // Fixing the field clears it.
+  await setNumber(section('train'), 'Heads', 4);
+  await message.waitFor({ state: 'detached' });
 });
 
 test('keyboard navigation reaches every page', async () => {
