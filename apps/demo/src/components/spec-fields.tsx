@@ -47,7 +47,8 @@ export function SpecNumber(props: {
   zeroMeans?: string;
 }) {
   const value = props.bind.get(props.path);
-  const shown = typeof value === 'number' ? value : value === props.zeroMeans ? 0 : '';
+  const shown =
+    typeof value === 'number' ? value : props.zeroMeans !== undefined && value === props.zeroMeans ? 0 : '';
   return (
     <SpecField label={props.label} path={props.path} bind={props.bind}>
       {(id, describedBy) => (
@@ -93,9 +94,10 @@ export function SpecSelect(props: {
           onChange={(event) => {
             const next = (event.currentTarget as HTMLSelectElement).value;
             if (props.onChange) props.onChange(next);
-            else props.bind.set(props.path, next);
+            else props.bind.set(props.path, next === '' ? undefined : next);
           }}
         >
+          {value === '' && <option value="">default</option>}
           {(props.options.includes(value) || value === '' ? props.options : [value, ...props.options]).map(
             (o) => (
               <option key={o} value={o}>

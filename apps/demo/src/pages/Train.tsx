@@ -159,18 +159,6 @@ export function TrainPage(_: { active: boolean }) {
     }
   }, [summary]);
 
-  const fieldErrors = new Map<string, string>();
-  let generalSpecError: string | null = null;
-  for (const e of [
-    resolved.error && { field: resolved.error.field, message: resolved.error.message },
-    runFieldError,
-  ]) {
-    if (!e) continue;
-    const at = formFieldOf(e.field);
-    if (at && !fieldErrors.has(at)) fieldErrors.set(at, e.message);
-    else if (!at) generalSpecError ??= e.message;
-  }
-
   const edit = (next: RunSpecInput) => {
     setRunFieldError(null);
     setInput(next);
@@ -207,12 +195,40 @@ export function TrainPage(_: { active: boolean }) {
   const datasetName = String(input.data?.dataset ?? 'names');
   const isUpload = !(BUILTIN_DATASETS as readonly string[]).includes(datasetName);
 
-  const locked = status === 'running' || busy !== null;
-  const spec = resolved.spec ?? lastGood.current;
   const modelType = String(bind.get('model.type') ?? 'mlp') as keyof typeof MODEL_FIELDS;
   const uses = (field: string) => (MODEL_FIELDS[modelType] ?? []).includes(field);
   const optimizerType = String(bind.get('optimizer.type') ?? 'sgd');
   const scheduleType = String(bind.get('schedule.type') ?? 'constant');
+  const tokenizerType = String(bind.get('data.tokenizer.type') ?? 'char');
+  /** True when the form shows the field at `path` for the current types (the model's fields by MODEL_FIELDS). */
+  const visible = (path: string): boolean => {
+    const [section, field = ''] = path.split('.');
+    if (path === 'data.tokenizer.vocabSize') return tokenizerType === 'bpe';
+    if (section === 'model' && !['type', 'blockSize'].includes(field)) return uses(field);
+    if (path.startsWith('optimizer.betas')) return optimizerType !== 'sgd';
+    if (path === 'optimizer.decay') return optimizerType === 'adamw';
+    if (path === 'optimizer.momentum') return optimizerType === 'sgd';
+    if (['schedule.warmup', 'schedule.minLr', 'schedule.decaySteps'].includes(path))
+      return scheduleType === 'cosine';
+    if (['schedule.milestones', 'schedule.gamma'].includes(path)) return scheduleType === 'step';
+    return true;
+  };
+  // Each error goes under the field it names when the form shows that field, else under the form.
+  const fieldErrors = new Map<string, string>();
+  let generalSpecError: string | null = null;
+  for (const e of [
+    resolved.error && { field: resolved.error.field, message: resolved.error.message },
+    runFieldError,
+  ]) {
+    if (!e) continue;
+    const at = formFieldOf(e.field);
+    if (at && visible(at)) {
+      if (!fieldErrors.has(at)) fieldErrors.set(at, e.message);
+    } else generalSpecError ??= e.message;
+  }
+
+  const locked = status === 'running' || busy !== null;
+  const spec = resolved.spec ?? lastGood.current;
   const recipe = RECIPES.find((r) => r.name === presetId);
 
   async function build(): Promise<boolean> {
@@ -274,8 +290,10 @@ export function TrainPage(_: { active: boolean }) {
     <>
       <h2 id="title-train">Train a model</h2>
       <div class="grid2">
+        {/* The spec's own checks (RunSpecError, shown per field) replace the browser's min/max validation. */}
         <form
           class="panel"
+          noValidate
           aria-label="Training setup"
           onSubmit={(event) => {
             event.preventDefault();
