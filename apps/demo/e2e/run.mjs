@@ -26,6 +26,7 @@ import { makeCheckpoint, sampleWithCli } from './checkpoint.mjs';
 import {
   compareRuns,
   NODE_SIDE,
+  resumeInNode,
   SAME_RUN_SPECS,
   SAME_RUN_STEPS,
   specOf,
@@ -624,6 +625,88 @@ test('one spec trains to the same split and losses in Node and in the browser (c
     log(
       `  ${overrides.recipe}: splits ${JSON.stringify(node.splitSizes)}, ${SAME_RUN_STEPS} losses equal (max |Δ| ${worst.toExponential(1)}; Node side: ${NODE_SIDE}), ${node.losses[0].toFixed(4)} → ${node.losses.at(-1).toFixed(4)}`,
     );
+  }
+}, 420_000);
+
+/** The losses the page's run reported since it was built or loaded, by step (`losses[i]` = step i + 1). */
+async function browserLosses() {
+  const run = await page.evaluate(() => globalThis.__makemoreRun);
+  const losses = [];
+  for (const s of run.steps) losses[s.step - 1] = s.loss;
+  return { splitSizes: run.splitSizes, losses };
+}
+
+test('a run stopped on one side continues on the other with the losses of an unstopped run', async () => {
+  const half = SAME_RUN_STEPS / 2;
+  const spec = await specOf(SAME_RUN_SPECS[1]);
+  const shortSpec = { ...spec, training: { ...spec.training, steps: half } };
+  const whole = trainInNode(spec, { repoRoot, dataDir });
+  const tmp = mkdtempSync(join(tmpdir(), 'makemore-resume-'));
+  try {
+    // Node trains the first half into a run folder; the demo imports it and trains the rest.
+    const fromNode = join(tmp, 'from-node');
+    trainInNode(shortSpec, { repoRoot, dataDir, out: fromNode });
+    await page.goto(`${server.url}?backend=cpu`);
+    await go('Models');
+    const models = section('models');
+    await models
+      .getByLabel('Checkpoint files')
+      .setInputFiles([
+        ...['config.json', 'model.safetensors', 'optimizer.safetensors'].map((f) =>
+          join(fromNode, 'last', f),
+        ),
+        join(fromNode, 'run.json'),
+      ]);
+    await models
+      .getByTestId('models-message')
+      .filter({ hasText: `paused at step ${half}` })
+      .waitFor({
+        timeout: 60_000,
+      });
+    await go('Train');
+    const train = section('train');
+    await setNumber(train, 'Steps', SAME_RUN_STEPS);
+    await train.getByRole('button', { name: 'Resume' }).click();
+    await page.waitForFunction(
+      (steps) =>
+        globalThis.__makemoreRun?.status === 'done' && globalThis.__makemoreRun.steps.length >= steps,
+      SAME_RUN_STEPS - half,
+      { timeout: 120_000, polling: 250 },
+    );
+    const resumedHere = await browserLosses();
+    let problems = compareRuns(whole, resumedHere, SAME_RUN_STEPS, 1e-5, half + 1);
+    assert(problems.length === 0, `Node → demo:\n  ${problems.join('\n  ')}`);
+    const notes = (await train.getByTestId('resume-notes').textContent()) ?? '';
+    assert(notes.includes(`training.steps ${half} → ${SAME_RUN_STEPS}`), `resume notes: "${notes}"`);
+
+    // The demo trains the first half and exports it; Node resumes the folder and trains the rest.
+    await page.goto(`${server.url}?backend=cpu&autostart=1&spec=${specParam(shortSpec)}`);
+    await page.waitForFunction(() => globalThis.__makemoreRun?.status === 'done', null, {
+      timeout: 120_000,
+      polling: 250,
+    });
+    await go('Models');
+    const downloads = [];
+    const collect = (d) => downloads.push(d);
+    page.on('download', collect);
+    await models.getByRole('button', { name: 'Export files' }).click();
+    await models.getByTestId('models-message').filter({ hasText: 'Exported' }).waitFor();
+    for (let i = 0; i < 50 && downloads.length < 4; i++) await page.waitForTimeout(100);
+    page.off('download', collect);
+    const fromDemo = join(tmp, 'from-demo');
+    mkdirSync(join(fromDemo, 'last'), { recursive: true });
+    for (const d of downloads) {
+      const name = d.suggestedFilename();
+      await d.saveAs(name === 'run.json' ? join(fromDemo, name) : join(fromDemo, 'last', name));
+    }
+    const resumedInNode = resumeInNode(fromDemo, SAME_RUN_STEPS, { repoRoot, dataDir });
+    problems = compareRuns(whole, resumedInNode, SAME_RUN_STEPS, 1e-5, half + 1);
+    assert(problems.length === 0, `demo → Node:\n  ${problems.join('\n  ')}`);
+    log(
+      `  lecture-mlp stopped at ${half}: resumed in the demo and in Node (${NODE_SIDE}), steps ${half + 1}–${SAME_RUN_STEPS} equal the unstopped run`,
+    );
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 }, 420_000);
 

@@ -6,6 +6,7 @@
 // unless E2E_SAME_RUN_NODE=cli, which runs the built CLI instead:
 //   makemore train --config <spec.json> --backend cpu --json --log-every 1 --out <tmp>
 // Both print the same JSON lines ({"type":"start",…,"splitSizes":{…}}, {"type":"step","step":n,"loss":x}).
+// `resumeInNode` continues a run folder the same way (`makemore train --resume --out DIR --steps M`).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,45 +45,53 @@ export const NODE_SIDE = process.env.E2E_SAME_RUN_NODE === 'cli' ? 'cli' : 'prep
 
 /**
  * Trains `spec` in Node on the cpu backend; returns `{ splitSizes, losses }` with `losses[i]` the loss
- * of step i + 1.
+ * of step i + 1. With `out`, the run's folder (DIR/run.json, DIR/last/…) is kept there.
  */
-export function trainInNode(spec, { repoRoot, dataDir }) {
+export function trainInNode(spec, { repoRoot, dataDir, out }) {
   const tmp = mkdtempSync(join(tmpdir(), 'makemore-same-run-'));
   try {
     const specPath = join(tmp, 'spec.json');
     writeFileSync(specPath, JSON.stringify(spec));
+    const dir = out ?? join(tmp, 'out');
     const args =
       NODE_SIDE === 'cli'
-        ? [
-            join(repoRoot, 'apps/cli/dist/bin.js'),
-            'train',
-            '--config',
-            specPath,
-            '--backend',
-            'cpu',
-            '--json',
-            '--log-every',
-            '1',
-            '--out',
-            join(tmp, 'out'),
-          ]
-        : [join(here, 'node-run.mjs'), specPath, 'cpu'];
-    const r = spawnSync(process.execPath, args, {
-      cwd: join(here, '..'),
-      encoding: 'utf8',
-      env: { ...process.env, ...(dataDir ? { MAKEMORE_DATA_DIR: dataDir } : {}) },
-      timeout: 120_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    if (r.status !== 0) {
-      throw new Error(
-        `the Node side (${NODE_SIDE}) failed, exit ${r.status}: ${(r.stderr || r.stdout).trim()}`,
-      );
-    }
-    return parseJsonLines(r.stdout);
+        ? [cliBin(repoRoot), 'train', '--config', specPath, ...CLI_FLAGS, '--out', dir]
+        : [join(here, 'node-run.mjs'), specPath, '--backend', 'cpu', ...(out ? ['--out', out] : [])];
+    return parseJsonLines(runNode(args, dataDir));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * Continues the run kept in `dir` (the layout of `makemore train --out DIR`) in Node up to `steps`;
+ * returns `{ splitSizes, losses }` with `losses[i]` the loss of step i + 1 (from the resumed step on).
+ */
+export function resumeInNode(dir, steps, { repoRoot, dataDir }) {
+  const args =
+    NODE_SIDE === 'cli'
+      ? [cliBin(repoRoot), 'train', '--resume', '--out', dir, '--steps', String(steps), ...CLI_FLAGS]
+      : [join(here, 'node-run.mjs'), '--resume', dir, '--steps', String(steps), '--backend', 'cpu'];
+  return parseJsonLines(runNode(args, dataDir));
+}
+
+const CLI_FLAGS = ['--backend', 'cpu', '--json', '--log-every', '1'];
+const cliBin = (repoRoot) => join(repoRoot, 'apps/cli/dist/bin.js');
+
+function runNode(args, dataDir) {
+  const r = spawnSync(process.execPath, args, {
+    cwd: join(here, '..'),
+    encoding: 'utf8',
+    env: { ...process.env, ...(dataDir ? { MAKEMORE_DATA_DIR: dataDir } : {}) },
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) {
+    throw new Error(
+      `the Node side (${NODE_SIDE}) failed, exit ${r.status}: ${(r.stderr || r.stdout).trim()}`,
+    );
+  }
+  return r.stdout;
 }
 
 /** The split sizes and per-step losses of `--json` output. */
@@ -105,10 +114,10 @@ export function specParam(spec) {
 }
 
 /**
- * Differences between the two sides, one line each (empty when they agree): split sizes exactly, losses
- * to `tolerance` (absolute).
+ * Differences between the two sides, one line each (empty when they agree): split sizes exactly, the
+ * losses of steps `from` to `steps` to `tolerance` (absolute).
  */
-export function compareRuns(node, browser, steps, tolerance = 1e-5) {
+export function compareRuns(node, browser, steps, tolerance = 1e-5, from = 1) {
   const problems = [];
   if (JSON.stringify(node.splitSizes) !== JSON.stringify(browser.splitSizes)) {
     problems.push(
@@ -119,12 +128,11 @@ export function compareRuns(node, browser, steps, tolerance = 1e-5) {
     ['Node', node],
     ['browser', browser],
   ]) {
-    if (side.losses.length !== steps || side.losses.some((x) => typeof x !== 'number'))
-      problems.push(
-        `${name} reported ${side.losses.filter((x) => typeof x === 'number').length} of ${steps} step losses`,
-      );
+    const reported = side.losses.slice(from - 1, steps).filter((x) => typeof x === 'number').length;
+    if (reported !== steps - from + 1)
+      problems.push(`${name} reported ${reported} of the losses of steps ${from} to ${steps}`);
   }
-  for (let i = 0; i < steps; i++) {
+  for (let i = from - 1; i < steps; i++) {
     const a = node.losses[i];
     const b = browser.losses[i];
     if (typeof a === 'number' && typeof b === 'number' && !(Math.abs(a - b) <= tolerance)) {
