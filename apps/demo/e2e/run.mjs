@@ -23,6 +23,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { makeCheckpoint, sampleWithCli } from './checkpoint.mjs';
+import {
+  compareRuns,
+  NODE_SIDE,
+  resumeInNode,
+  SAME_RUN_SPECS,
+  SAME_RUN_STEPS,
+  specOf,
+  specParam,
+  trainInNode,
+} from './same-run.mjs';
 import { serveStatic } from './server.mjs';
 
 const demoDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -143,11 +153,27 @@ async function setNumber(scope, label, value) {
   await input.fill(String(value));
 }
 
-/** Picks a preset, sets a few fields, trains to the end and returns the first and last losses shown. */
+/**
+ * Makes the form a neural bigram (the `bigram-nn` model type; the `bigram` recipe is the count table):
+ * AdamW at 0.1 with a constant rate, as the lecture's gradient-descent bigram learns quickly.
+ */
+async function chooseNeuralBigram(train) {
+  await train.getByLabel('Preset', { exact: true }).selectOption('lecture-mlp');
+  await train.getByLabel('Model type', { exact: true }).selectOption('bigram-nn');
+  await train.getByLabel('Optimizer', { exact: true }).selectOption('adamw');
+  await setNumber(train, 'Learning rate', 0.1);
+  await train.getByLabel('LR schedule', { exact: true }).selectOption('constant');
+}
+
+/**
+ * Picks a recipe of @makemore/run by name (or `bigram-nn`, see above), sets a few fields, trains to the
+ * end and returns the first and last losses shown.
+ */
 async function trainPreset(preset, fields, timeout = 120_000) {
   await go('Train');
   const train = section('train');
-  await train.getByLabel('Preset', { exact: true }).selectOption({ label: preset });
+  if (preset === 'bigram-nn') await chooseNeuralBigram(train);
+  else await train.getByLabel('Preset', { exact: true }).selectOption(preset);
   for (const [label, value] of Object.entries(fields)) await setNumber(train, label, value);
   const run = Number(await train.getByTestId('stats').getAttribute('data-run'));
   await train.getByRole('button', { name: 'Start' }).click();
@@ -282,7 +308,7 @@ test('a text file uploaded from disk trains', async () => {
     writeFileSync(file, `${words.join('\n')}\n`);
     await go('Train');
     const train = section('train');
-    await train.getByLabel('Preset', { exact: true }).selectOption({ label: 'Bigram (neural)' });
+    await chooseNeuralBigram(train);
     await train.getByLabel('Dataset', { exact: true }).selectOption('upload');
     await train.getByLabel('Text file').setInputFiles(file);
     await setNumber(train, 'Steps', 150);
@@ -311,7 +337,7 @@ test('a text file uploaded from disk trains', async () => {
 });
 
 test('training the names bigram lowers the loss and shows samples', async () => {
-  const r = await trainPreset('Bigram (neural)', { Steps: 300, 'Eval every': 100, 'Sample every': 100 });
+  const r = await trainPreset('bigram-nn', { Steps: 300, 'Eval every': 100, 'Sample every': 100 });
   log(
     `  bigram: loss ${r.first.toFixed(3)} → ${r.last.toFixed(3)}, dev ${r.dev.toFixed(3)}, ${r.stepsPerSecond} steps/s`,
   );
@@ -321,7 +347,7 @@ test('training the names bigram lowers the loss and shows samples', async () => 
 });
 
 test('training the lecture MLP lowers the loss and shows samples', async () => {
-  const r = await trainPreset('Lecture MLP', { Steps: 1500, 'Eval every': 250, 'Sample every': 250 });
+  const r = await trainPreset('lecture-mlp', { Steps: 1500, 'Eval every': 250, 'Sample every': 250 });
   log(
     `  mlp: loss ${r.first.toFixed(3)} → ${r.last.toFixed(3)}, dev ${r.dev.toFixed(3)}, ${r.stepsPerSecond} steps/s`,
   );
@@ -452,15 +478,26 @@ test('a model exported from the demo samples in the CLI', async () => {
     page.on('download', collect);
     await s.getByRole('button', { name: 'Export files' }).click();
     await s.getByTestId('models-message').filter({ hasText: 'Exported' }).waitFor();
-    for (let i = 0; i < 50 && downloads.length < 3; i++) await page.waitForTimeout(100);
+    for (let i = 0; i < 50 && downloads.length < 4; i++) await page.waitForTimeout(100);
     page.off('download', collect);
     const names = downloads.map((d) => d.suggestedFilename()).sort();
     assert(
-      JSON.stringify(names) === JSON.stringify(['config.json', 'model.safetensors', 'optimizer.safetensors']),
-      `expected the three checkpoint files, got ${names.join(', ')}`,
+      JSON.stringify(names) ===
+        JSON.stringify(['config.json', 'model.safetensors', 'optimizer.safetensors', 'run.json']),
+      `expected the three checkpoint files and run.json, got ${names.join(', ')}`,
     );
+    // The layout of `makemore train --out DIR`: DIR/run.json and the checkpoint in DIR/last/.
     mkdirSync(join(dir, 'last'));
-    for (const d of downloads) await d.saveAs(join(dir, 'last', d.suggestedFilename()));
+    for (const d of downloads) {
+      const name = d.suggestedFilename();
+      await d.saveAs(name === 'run.json' ? join(dir, name) : join(dir, 'last', name));
+    }
+    const runJson = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
+    const config = JSON.parse(readFileSync(join(dir, 'last', 'config.json'), 'utf8'));
+    assert(
+      runJson.recipe === 'lecture-mlp' && JSON.stringify(config.trainer.run) === JSON.stringify(runJson),
+      'run.json is the spec the checkpoint records (trainer.run)',
+    );
     const out = sampleWithCli(dir, { repoRoot, dataDir });
     if (out === null) {
       log('  (the CLI is not built; checked the files with @makemore/models instead)');
@@ -483,7 +520,7 @@ test('a model exported from the demo samples in the CLI', async () => {
 test('training pauses, resumes where it stopped, and resets', async () => {
   await go('Train');
   const train = section('train');
-  await train.getByLabel('Preset', { exact: true }).selectOption({ label: 'Lecture MLP' });
+  await train.getByLabel('Preset', { exact: true }).selectOption('lecture-mlp');
   await setNumber(train, 'Steps', 20000);
   const run = Number(await train.getByTestId('stats').getAttribute('data-run'));
   await train.getByRole('button', { name: 'Start' }).click();
@@ -552,6 +589,137 @@ test('a CLI checkpoint (transformer) imports, samples and shows attention maps',
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/**
+ * Opens `?spec=…&backend=cpu&autostart=1` and waits for the worker's run to finish; returns its split
+ * sizes and per-step losses from `window.__makemoreRun`.
+ */
+async function trainInBrowser(spec, timeout) {
+  await page.goto(`${server.url}?backend=cpu&autostart=1&spec=${specParam(spec)}`);
+  const badge = (await page.getByTestId('backend').textContent({ timeout: 60_000 })) ?? '';
+  assert(badge.includes('cpu'), `asked for the cpu backend, badge says "${badge}"`);
+  await page.waitForFunction(
+    (steps) => {
+      const run = globalThis.__makemoreRun;
+      return run?.status === 'done' && run.steps.length >= steps;
+    },
+    SAME_RUN_STEPS,
+    { timeout, polling: 250 },
+  );
+  const run = await page.evaluate(() => globalThis.__makemoreRun);
+  const losses = [];
+  for (const s of run.steps) losses[s.step - 1] = s.loss;
+  return { splitSizes: run.splitSizes, losses, spec: run.spec };
+}
+
+test('one spec trains to the same split and losses in Node and in the browser (cpu)', async () => {
+  for (const overrides of SAME_RUN_SPECS) {
+    const spec = await specOf(overrides);
+    const node = trainInNode(spec, { repoRoot, dataDir });
+    const browser = await trainInBrowser(spec, 150_000);
+    assert(browser.spec?.recipe === overrides.recipe, `the page ran ${browser.spec?.recipe}`);
+    const problems = compareRuns(node, browser, SAME_RUN_STEPS);
+    assert(problems.length === 0, `${overrides.recipe}:\n  ${problems.join('\n  ')}`);
+    const worst = Math.max(...node.losses.map((x, i) => Math.abs(x - browser.losses[i])));
+    log(
+      `  ${overrides.recipe}: splits ${JSON.stringify(node.splitSizes)}, ${SAME_RUN_STEPS} losses equal (max |Δ| ${worst.toExponential(1)}; Node side: ${NODE_SIDE}), ${node.losses[0].toFixed(4)} → ${node.losses.at(-1).toFixed(4)}`,
+    );
+  }
+}, 420_000);
+
+/** The losses the page's run reported since it was built or loaded, by step (`losses[i]` = step i + 1). */
+async function browserLosses() {
+  const run = await page.evaluate(() => globalThis.__makemoreRun);
+  const losses = [];
+  for (const s of run.steps) losses[s.step - 1] = s.loss;
+  return { splitSizes: run.splitSizes, losses };
+}
+
+test('a run stopped on one side continues on the other with the losses of an unstopped run', async () => {
+  const half = SAME_RUN_STEPS / 2;
+  const spec = await specOf(SAME_RUN_SPECS[1]);
+  const shortSpec = { ...spec, training: { ...spec.training, steps: half } };
+  const whole = trainInNode(spec, { repoRoot, dataDir });
+  const tmp = mkdtempSync(join(tmpdir(), 'makemore-resume-'));
+  try {
+    // Node trains the first half into a run folder; the demo imports it and trains the rest.
+    const fromNode = join(tmp, 'from-node');
+    trainInNode(shortSpec, { repoRoot, dataDir, out: fromNode });
+    await page.goto(`${server.url}?backend=cpu`);
+    await go('Models');
+    const models = section('models');
+    await models
+      .getByLabel('Checkpoint files')
+      .setInputFiles([
+        ...['config.json', 'model.safetensors', 'optimizer.safetensors'].map((f) =>
+          join(fromNode, 'last', f),
+        ),
+        join(fromNode, 'run.json'),
+      ]);
+    await models
+      .getByTestId('models-message')
+      .filter({ hasText: `paused at step ${half}` })
+      .waitFor({
+        timeout: 60_000,
+      });
+    await go('Train');
+    const train = section('train');
+    await setNumber(train, 'Steps', SAME_RUN_STEPS);
+    await train.getByRole('button', { name: 'Resume' }).click();
+    await page.waitForFunction(
+      (steps) =>
+        globalThis.__makemoreRun?.status === 'done' && globalThis.__makemoreRun.steps.length >= steps,
+      SAME_RUN_STEPS - half,
+      { timeout: 120_000, polling: 250 },
+    );
+    const resumedHere = await browserLosses();
+    let problems = compareRuns(whole, resumedHere, SAME_RUN_STEPS, 1e-5, half + 1);
+    assert(problems.length === 0, `Node → demo:\n  ${problems.join('\n  ')}`);
+    const notes = (await train.getByTestId('resume-notes').textContent()) ?? '';
+    assert(notes.includes(`training.steps ${half} → ${SAME_RUN_STEPS}`), `resume notes: "${notes}"`);
+
+    // The demo trains the first half and exports it; Node resumes the folder and trains the rest.
+    await page.goto(`${server.url}?backend=cpu&autostart=1&spec=${specParam(shortSpec)}`);
+    await page.waitForFunction(() => globalThis.__makemoreRun?.status === 'done', null, {
+      timeout: 120_000,
+      polling: 250,
+    });
+    await go('Models');
+    const downloads = [];
+    const collect = (d) => downloads.push(d);
+    page.on('download', collect);
+    await models.getByRole('button', { name: 'Export files' }).click();
+    await models.getByTestId('models-message').filter({ hasText: 'Exported' }).waitFor();
+    for (let i = 0; i < 50 && downloads.length < 4; i++) await page.waitForTimeout(100);
+    page.off('download', collect);
+    const fromDemo = join(tmp, 'from-demo');
+    mkdirSync(join(fromDemo, 'last'), { recursive: true });
+    for (const d of downloads) {
+      const name = d.suggestedFilename();
+      await d.saveAs(name === 'run.json' ? join(fromDemo, name) : join(fromDemo, 'last', name));
+    }
+    const resumedInNode = resumeInNode(fromDemo, SAME_RUN_STEPS, { repoRoot, dataDir });
+    problems = compareRuns(whole, resumedInNode, SAME_RUN_STEPS, 1e-5, half + 1);
+    assert(problems.length === 0, `demo → Node:\n  ${problems.join('\n  ')}`);
+    log(
+      `  lecture-mlp stopped at ${half}: resumed in the demo and in Node (${NODE_SIDE}), steps ${half + 1}–${SAME_RUN_STEPS} equal the unstopped run`,
+    );
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}, 420_000);
+
+test('a spec error in the URL is shown next to its field', async () => {
+  const spec = await specOf({ recipe: 'makemore-transformer', model: { nHead: 3 } });
+  await page.goto(`${siteUrl}${siteUrl.includes('?') ? '&' : '?'}spec=${specParam(spec)}`);
+  const message = page.getByTestId('error-model.nHead');
+  await message.waitFor({ timeout: 30_000 });
+  const text = (await message.textContent()) ?? '';
+  assert(/nHead: 3 heads do not divide nEmbd 64/.test(text), `unexpected message "${text}"`);
+  // Fixing the field clears it.
+  await setNumber(section('train'), 'Heads', 4);
+  await message.waitFor({ state: 'detached' });
 });
 
 test('keyboard navigation reaches every page', async () => {

@@ -1,96 +1,27 @@
 /**
- * Model presets with the settings their sources use: the lecture's bigram and MLP, makemore.py's default
- * transformer, and nanoGPT's CPU "baby GPT" for tiny Shakespeare. `blockSize: 0` means "decide from the
- * data": for word datasets, the longest word plus one, as makemore.py does.
+ * What the Train page offers. The presets are @makemore/run's recipes, the very list the CLI's `--preset`
+ * reads, with their titles, sources and published results; the demo keeps no table of its own. A recipe
+ * is a partial run spec: the form edits it, and the worker resolves and prepares it as the CLI does.
  */
 import { type BuiltinDatasetName, listDatasets } from '@makemore/datasets';
 import type { ModelType } from '@makemore/models';
-import type { RunSetup } from './worker/protocol';
+import { DEFAULT_RECIPE, type Recipe, RECIPES } from '@makemore/run';
 
-export interface Preset {
-  id: string;
-  label: string;
-  description: string;
-  dataset: string;
-  model: RunSetup['model'];
-  train: Partial<RunSetup['train']>;
+export { DEFAULT_RECIPE, RECIPES, type Recipe };
+
+/**
+ * True for recipes the demo trains. The `bigram` recipe is the lecture's count table, which is fitted
+ * rather than trained (the Explore page shows it); its neural twin is the `bigram-nn` model type.
+ */
+export function isTrainable(recipe: Recipe): boolean {
+  return recipe.spec.model?.type !== 'bigram';
 }
 
-export const PRESETS: Preset[] = [
-  {
-    id: 'bigram',
-    label: 'Bigram (neural)',
-    description: 'One weight matrix: the previous character’s row of logits. Lecture part 1.',
-    dataset: 'names',
-    model: { type: 'bigram-nn', blockSize: 0 },
-    train: {
-      optimizer: 'adamw',
-      learningRate: 0.1,
-      batchSize: 32,
-      steps: 500,
-      weightDecay: 0,
-      schedule: 'constant',
-    },
-  },
-  {
-    id: 'mlp',
-    label: 'Lecture MLP',
-    description: 'Bengio et al. 2003: block 3, a 27×10 embedding table C, 200 tanh units. Lecture part 2.',
-    dataset: 'names',
-    model: { type: 'mlp', blockSize: 3, nEmbd: 10, nHidden: 200, inputKind: 'window' },
-    train: {
-      optimizer: 'sgd',
-      learningRate: 0.1,
-      batchSize: 32,
-      steps: 5000,
-      weightDecay: 0,
-      schedule: 'step',
-    },
-  },
-  {
-    id: 'makemore-transformer',
-    label: 'makemore transformer',
-    description: 'makemore.py’s default: 4 layers, 4 heads, n_embd 64, AdamW 5e-4.',
-    dataset: 'names',
-    model: { type: 'transformer', blockSize: 0, nLayer: 4, nHead: 4, nEmbd: 64, dropout: 0 },
-    train: {
-      optimizer: 'adamw',
-      learningRate: 5e-4,
-      batchSize: 32,
-      steps: 2000,
-      weightDecay: 0.01,
-      schedule: 'constant',
-    },
-  },
-  {
-    id: 'baby-gpt',
-    label: 'Baby GPT',
-    description: 'nanoGPT’s CPU config for tiny Shakespeare: 4 layers, 4 heads, 128 wide, block 64.',
-    dataset: 'shakespeare',
-    model: { type: 'transformer', blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, dropout: 0 },
-    train: {
-      optimizer: 'adamw',
-      learningRate: 1e-3,
-      batchSize: 12,
-      steps: 2000,
-      weightDecay: 0.1,
-      schedule: 'cosine',
-    },
-  },
-];
-
-export const DEFAULT_TRAIN: RunSetup['train'] = {
-  steps: 1000,
-  batchSize: 32,
-  learningRate: 0.1,
-  optimizer: 'sgd',
-  schedule: 'constant',
-  weightDecay: 0,
-  evalEvery: 100,
-  evalIters: 10,
-  sampleEvery: 100,
-  seed: 42,
-};
+/** "val 1.88 (nanoGPT)": a recipe's published result in a few words. */
+export function referenceText(recipe: Recipe): string {
+  const r = recipe.reference;
+  return `${r.split} loss ${r.loss} (${r.by})`;
+}
 
 /**
  * The model types the Train page offers: every `ModelType` of @makemore/models but the `bigram` count table,

@@ -5,6 +5,7 @@
 import { dataBaseUrl } from './lib/data';
 import { observable } from './lib/observable';
 import { onEvent, request } from './worker/client';
+import type { RunSpec } from '@makemore/run';
 import type { ModelSummary, Sample, TrainStatus, WorkerEvent } from './worker/protocol';
 
 export interface BackendInfo {
@@ -59,6 +60,26 @@ export const progress = observable<Progress>({
 });
 export const liveSamples = observable<{ step: number; samples: Sample[] }>({ step: 0, samples: [] });
 export const workerError = observable<string | null>(null);
+/** Lines the worker reports about a resumed run's changes (`planResume`'s notes). */
+export const notices = observable<string[]>([]);
+
+/**
+ * The current run as plain data, for the e2e tests and the curious (`window.__makemoreRun` in the
+ * console): its settled spec, split sizes, status, and every step's loss and learning rate as the worker
+ * reported them. The same-run test compares these with the CLI's `--json` lines.
+ */
+export interface RunRecord {
+  /** Counts runs, as `progress.run` does. */
+  run: number;
+  status: TrainStatus;
+  spec: RunSpec | null;
+  splitSizes: Record<string, number>;
+  steps: { step: number; loss: number; lr: number }[];
+  evals: { step: number; losses: Record<string, number> }[];
+}
+
+const runRecord: RunRecord = { run: 0, status: 'idle', spec: null, splitSizes: {}, steps: [], evals: [] };
+(globalThis as { __makemoreRun?: RunRecord }).__makemoreRun = runRecord;
 
 let started = false;
 
@@ -99,6 +120,7 @@ export function startEngine(): void {
     switch (event.type) {
       case 'status': {
         trainStatus.set(event.status);
+        runRecord.status = event.status;
         // Keep the model's step count current, so that saving and exporting name the right step.
         const step = progress.get().step;
         const summary = modelSummary.get();
@@ -108,6 +130,7 @@ export function startEngine(): void {
       }
       case 'step': {
         // Arrays grow in place (a run has thousands of steps); a new wrapper object signals the change.
+        runRecord.steps.push({ step: event.step, loss: event.loss, lr: event.lr });
         const h = history.get();
         h.steps.push(event.step);
         h.losses.push(event.loss);
@@ -115,7 +138,15 @@ export function startEngine(): void {
         flushTimer ??= setTimeout(flushSteps, 100);
         break;
       }
+      case 'start':
+        runRecord.spec = event.spec;
+        runRecord.splitSizes = event.splitSizes;
+        break;
+      case 'notice':
+        notices.update((list) => [...list, event.message]);
+        break;
       case 'eval':
+        runRecord.evals.push({ step: event.step, losses: event.losses });
         history.update((h) => {
           h.evalSteps.push(event.step);
           h.trainLoss.push(event.train);
@@ -165,4 +196,10 @@ export function adoptModel(summary: ModelSummary, totalSteps = 0): void {
     etaSeconds: 0,
   }));
   workerError.set(null);
+  notices.set([]);
+  runRecord.run = progress.get().run;
+  runRecord.spec = summary.spec;
+  runRecord.splitSizes = summary.splitSizes;
+  runRecord.steps = [];
+  runRecord.evals = [];
 }

@@ -52,11 +52,18 @@ const sequence: RunSpecInput = {
   eval: { every: 500, iters: 50 },
 };
 
+/**
+ * Layers family defaults section by section. A part that gives a section another `type` replaces the
+ * section, so that the old type's fields (a cosine's warmup under a constant schedule) do not leak in.
+ */
 const merge = (...parts: RunSpecInput[]): RunSpecInput => {
   const out: Record<string, Record<string, unknown>> = {};
   for (const part of parts) {
-    for (const [section, fields] of Object.entries(part)) {
-      out[section] = { ...out[section], ...(fields as Record<string, unknown>) };
+    for (const [section, value] of Object.entries(part)) {
+      const fields = value as Record<string, unknown>;
+      const previous = out[section];
+      const retyped = previous && fields.type !== undefined && fields.type !== previous.type;
+      out[section] = retyped ? { ...fields } : { ...previous, ...fields };
     }
   }
   return out as RunSpecInput;

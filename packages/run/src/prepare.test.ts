@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Dataset } from '@makemore/datasets';
+import { type Dataset, datasetFromText, datasetFromWords } from '@makemore/datasets';
 import { train } from '@makemore/trainer';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,9 +11,9 @@ import { resolveRunSpec } from './resolve';
 
 const dataDir = process.env.MAKEMORE_DATA_DIR as string;
 const lines = readFileSync(join(dataDir, 'names.txt'), 'utf8').split('\n');
-const names = { name: 'names', kind: 'words', text: lines.join('\n'), words: lines } as unknown as Dataset;
+const names: Dataset = datasetFromWords(lines, { name: 'names' });
 const shakespeareText = readFileSync(join(dataDir, 'shakespeare.txt'), 'utf8');
-const shakespeare = { name: 'shakespeare', kind: 'text', text: shakespeareText } as unknown as Dataset;
+const shakespeare: Dataset = datasetFromText(shakespeareText, { name: 'shakespeare', kind: 'text' });
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

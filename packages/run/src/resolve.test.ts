@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FAMILY_DEFAULTS } from './defaults';
 import { getRecipe, RECIPES, recipeSpec } from './recipes';
 import { mergeSpec, RunSpecError, resolveRunSpec } from './resolve';
 import type { RunSpecInput } from './spec';
@@ -14,6 +15,14 @@ const errorOf = (input: RunSpecInput): RunSpecError => {
 };
 
 describe('resolveRunSpec', () => {
+  it('resolves every model family from its defaults alone', () => {
+    for (const type of Object.keys(FAMILY_DEFAULTS) as (keyof typeof FAMILY_DEFAULTS)[]) {
+      expect(() => resolveRunSpec({ model: { type } }), type).not.toThrow();
+    }
+    // bigram-nn's constant schedule must not keep the sequence models' cosine warmup.
+    expect(resolveRunSpec({ model: { type: 'bigram-nn' } }).schedule).toEqual({ type: 'constant' });
+  });
+
   it('gives the lecture MLP on names for an empty spec, with the schedule in absolute steps', () => {
     const spec = resolveRunSpec({});
     expect(spec.version).toBe(1);

@@ -1,7 +1,8 @@
 /**
- * Models: save the current model to IndexedDB; list, load and delete saved ones; export a model as the
- * CLI's checkpoint files (`config.json` + `model.safetensors`) and import such a pair, so models move
- * between the CLI and the browser in both directions.
+ * Models: save the current run to IndexedDB; list, load and delete saved ones; export it as the CLI's
+ * checkpoint files (the trainer's codec: `config.json`, `model.safetensors`, `optimizer.safetensors`, and
+ * the spec as `run.json`) and import such files, so runs move between the CLI and the browser in both
+ * directions and keep training on either side.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorAlert, Panel, TextField } from '../components/fields';
@@ -11,8 +12,8 @@ import { adoptModel, modelSummary, trainStatus } from '../state';
 import { request } from '../worker/client';
 import type { CheckpointFiles } from '../worker/protocol';
 
-function download(name: string, data: BlobPart, type: string) {
-  const url = URL.createObjectURL(new Blob([data], { type }));
+function download(name: string, data: Uint8Array, type: string) {
+  const url = URL.createObjectURL(new Blob([data as Uint8Array<ArrayBuffer>], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
@@ -22,12 +23,25 @@ function download(name: string, data: BlobPart, type: string) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** Downloads the files of one checkpoint slot under the names the CLI reads from `<dir>/last/`. */
+/**
+ * Downloads a checkpoint's files under the names the CLI reads: `run.json` goes in `DIR/`, the rest in
+ * `DIR/last/` (`makemore train --resume --out DIR`).
+ */
 function exportFiles(files: CheckpointFiles) {
-  download('config.json', files.configJson, 'application/json');
-  download('model.safetensors', files.safetensors, 'application/octet-stream');
-  if (files.optimizerSafetensors)
-    download('optimizer.safetensors', files.optimizerSafetensors, 'application/octet-stream');
+  for (const [name, bytes] of Object.entries(files))
+    download(name, bytes, name.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+}
+
+/**
+ * The checkpoint file a chosen file stands for. Browsers rename a repeated download
+ * (`model (1).safetensors`), so the name's start decides.
+ */
+function checkpointName(fileName: string): string | null {
+  const n = fileName.toLowerCase();
+  if (n.endsWith('.safetensors'))
+    return n.startsWith('optimizer') ? 'optimizer.safetensors' : 'model.safetensors';
+  if (n.endsWith('.json')) return n.startsWith('run') ? 'run.json' : 'config.json';
+  return null;
 }
 
 export function ModelsPage({ active }: { active: boolean }) {
@@ -61,7 +75,7 @@ export function ModelsPage({ active }: { active: boolean }) {
       const files = await request({ type: 'export' });
       const modelName = name.trim() || defaultName;
       await saveModel({
-        ...files,
+        files,
         name: modelName,
         savedAt: new Date().toISOString(),
         summary: `${summary.config.type}, ${summary.numParams.toLocaleString('en')} params, ${summary.datasetName}, step ${summary.step}`,
@@ -74,35 +88,34 @@ export function ModelsPage({ active }: { active: boolean }) {
     guard(async () => {
       const record = await getModel(modelName);
       if (!record) throw new Error(`No saved model is named “${modelName}”.`);
-      const copy = record.safetensors.slice(0);
-      adoptModel(
-        await request({ type: 'import', files: { configJson: record.configJson, safetensors: copy } }, [
-          copy,
-        ]),
-      );
+      adoptModel(await request({ type: 'import', files: record.files }));
       return `Loaded “${modelName}”.`;
     });
 
   const importFiles = (list: FileList | null) =>
     guard(async () => {
-      const files = [...(list ?? [])];
-      const config = files.find((f) => f.name.endsWith('.json'));
-      // Browsers may rename a second download "model (1).safetensors"; anything but the optimizer file counts.
-      const weights = files.find((f) => f.name.endsWith('.safetensors') && !f.name.startsWith('optimizer'));
-      if (!config || !weights) {
+      const chosen = [...(list ?? [])];
+      const files: CheckpointFiles = {};
+      for (const file of chosen) {
+        const name = checkpointName(file.name);
+        if (name) files[name] = new Uint8Array(await file.arrayBuffer());
+      }
+      if (!files['config.json'] || !files['model.safetensors']) {
         throw new Error(
-          `Choose the files of a checkpoint together: config.json and model.safetensors (got ${
-            files.map((f) => f.name).join(', ') || 'nothing'
+          `Choose the files of a checkpoint together: config.json and model.safetensors, with optimizer.safetensors and run.json to continue training (got ${
+            chosen.map((f) => f.name).join(', ') || 'nothing'
           }).`,
         );
       }
-      const safetensors = await weights.arrayBuffer();
       const result = await request(
-        { type: 'import', files: { configJson: await config.text(), safetensors } },
-        [safetensors],
+        { type: 'import', files },
+        Object.values(files).map((b) => b.buffer),
       );
-      adoptModel(result);
-      return `Imported ${config.name} + ${weights.name}: ${result.config.type} with ${result.numParams.toLocaleString('en')} parameters.`;
+      adoptModel(result, result.spec?.training.steps ?? 0);
+      const what = result.spec
+        ? `a ${result.config.type} run paused at step ${result.step}: Resume on the Train page continues it`
+        : `${result.config.type} with ${result.numParams.toLocaleString('en')} parameters (weights only: it samples)`;
+      return `Imported ${chosen.map((f) => f.name).join(' + ')}: ${what}.`;
     });
 
   return (
@@ -141,7 +154,7 @@ export function ModelsPage({ active }: { active: boolean }) {
               onClick={() =>
                 guard(async () => {
                   exportFiles(await request({ type: 'export' }));
-                  return 'Exported config.json, model.safetensors and optimizer.safetensors.';
+                  return 'Exported config.json, model.safetensors, optimizer.safetensors and run.json.';
                 })
               }
             >
@@ -158,10 +171,13 @@ export function ModelsPage({ active }: { active: boolean }) {
       </Panel>
       <Panel title="Import a checkpoint">
         <p class="muted">
-          Select the <code>config.json</code> and <code>model.safetensors</code> of a CLI checkpoint together,
-          from <code>&lt;out&gt;/best/</code> or <code>&lt;out&gt;/last/</code> of{' '}
-          <code>makemore train --out &lt;out&gt;</code>. Exported files go the other way: put them in{' '}
-          <code>&lt;dir&gt;/last/</code> and run <code>makemore sample --checkpoint &lt;dir&gt;</code>.
+          Select the files of a CLI checkpoint together: <code>config.json</code>,{' '}
+          <code>model.safetensors</code> and <code>optimizer.safetensors</code> from{' '}
+          <code>&lt;out&gt;/last/</code> of <code>makemore train --out &lt;out&gt;</code> (with{' '}
+          <code>&lt;out&gt;/run.json</code> if you like); the run continues here with Resume. Exported files
+          go the other way: put <code>run.json</code> in <code>&lt;dir&gt;/</code> and the other three in{' '}
+          <code>&lt;dir&gt;/last/</code>, then run <code>makemore train --resume --out &lt;dir&gt;</code> or{' '}
+          <code>makemore sample --checkpoint &lt;dir&gt;</code>.
         </p>
         <div class="field">
           <label for="import-files">Checkpoint files</label>
@@ -209,7 +225,7 @@ export function ModelsPage({ active }: { active: boolean }) {
                           type="button"
                           class="secondary"
                           aria-label={`Export ${m.name}`}
-                          onClick={() => exportFiles(m)}
+                          onClick={() => exportFiles(m.files)}
                         >
                           Export
                         </button>

@@ -1,33 +1,134 @@
 /**
- * Train: choose a dataset, a tokenizer and a model (or a preset), then start, pause, resume or reset a
- * run that trains in the worker. A live log-scale loss chart, steps/s, ETA and refreshed samples follow it.
+ * Train: pick a recipe of @makemore/run (or start from the defaults), edit its run spec (data, model,
+ * optimizer, schedule, loop, evaluation, samples), then start, pause, resume or reset a run that the
+ * worker prepares with `prepareRun`, as the CLI does. The spec is resolved as it is edited, and a
+ * `RunSpecError` is shown next to the field it names. A live loss chart, steps/s, ETA and samples follow.
  */
-import { useState } from 'preact/hooks';
-import { ErrorAlert, formatDuration, NumberField, Panel, SelectField } from '../components/fields';
+import {
+  mergeSpec,
+  MODEL_FIELDS,
+  type RunSpec,
+  RunSpecError,
+  type RunSpecInput,
+  resolveRunSpec,
+  setField,
+} from '@makemore/run';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ErrorAlert, formatDuration, Panel, SelectField } from '../components/fields';
 import { LossChart } from '../components/LossChart';
 import { SampleList } from '../components/SampleList';
+import { type SpecBinding, SpecCheck, SpecNumber, SpecSelect, SpecText } from '../components/spec-fields';
 import { useDatasetOptions } from '../lib/data';
 import { useObservable } from '../lib/observable';
-import { BUILTIN_DATASETS, DEFAULT_TRAIN, MODEL_TYPES, PRESETS } from '../presets';
-import { adoptModel, history, liveSamples, modelSummary, progress, trainStatus, workerError } from '../state';
+import { runFromUrl } from '../lib/run-url';
+import {
+  BUILTIN_DATASETS,
+  DEFAULT_RECIPE,
+  isTrainable,
+  MODEL_TYPES,
+  RECIPES,
+  referenceText,
+} from '../presets';
+import {
+  adoptModel,
+  backendInfo,
+  history,
+  liveSamples,
+  modelSummary,
+  notices,
+  progress,
+  trainStatus,
+  workerError,
+} from '../state';
 import { request } from '../worker/client';
-import type { RunSetup, TrainSettings } from '../worker/protocol';
 
-type DatasetChoice = (typeof BUILTIN_DATASETS)[number] | 'upload';
+const CUSTOM = 'custom';
 
-const first = PRESETS[0]!;
+/** A recipe's partial spec, tagged with its name (`{}` for custom: every default). */
+function recipeInput(name: string): RunSpecInput {
+  const recipe = RECIPES.find((r) => r.name === name);
+  return recipe ? ({ ...structuredClone(recipe.spec), recipe: name } as RunSpecInput) : {};
+}
+
+/** Reads a dotted path (`optimizer.betas.0`) of a plain object. */
+function getPath(value: unknown, path: string): unknown {
+  let node = value;
+  for (const part of path.split('.')) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}
+
+/** Where each spec field is edited: an error naming any other field is shown under the form. */
+const FORM_FIELDS = new Set([
+  'data.dataset',
+  'data.tokenizer.type',
+  'data.tokenizer.vocabSize',
+  'model.type',
+  'model.blockSize',
+  'model.nEmbd',
+  'model.nEmbd2',
+  'model.nHidden',
+  'model.nLayer',
+  'model.nHead',
+  'model.dropout',
+  'model.batchNorm',
+  'model.bias',
+  'model.tieWeights',
+  'model.gelu',
+  'model.init',
+  'model.inputKind',
+  'optimizer.type',
+  'optimizer.lr',
+  'optimizer.betas.0',
+  'optimizer.betas.1',
+  'optimizer.weightDecay',
+  'optimizer.decay',
+  'optimizer.momentum',
+  'schedule.type',
+  'schedule.warmup',
+  'schedule.minLr',
+  'schedule.decaySteps',
+  'schedule.milestones',
+  'schedule.gamma',
+  'training.steps',
+  'training.batchSize',
+  'training.gradAccum',
+  'training.gradClip',
+  'training.seed',
+  'eval.every',
+  'eval.iters',
+  'sample.every',
+  'sample.n',
+  'sample.temperature',
+  'sample.topK',
+  'sample.maxTokens',
+  'sample.prompt',
+]);
+
+/** The form field a `RunSpecError`'s path belongs to (`optimizer.betas[1]` → `optimizer.betas`). */
+function formFieldOf(field: string): string | null {
+  const beta = /^optimizer\.betas(?:\[(\d)\])?$/.exec(field);
+  if (beta) return `optimizer.betas.${beta[1] ?? 0}`;
+  const base = field.replace(/\[\d+\]$/, '');
+  if (FORM_FIELDS.has(base)) return base;
+  if (base === 'data.tokenizer') return 'data.tokenizer.type';
+  if (base.startsWith('data.split') || base === 'data.kind') return 'data.dataset';
+  return null;
+}
+
+const url = runFromUrl(location.search, DEFAULT_RECIPE);
 
 export function TrainPage(_: { active: boolean }) {
-  const [presetId, setPresetId] = useState(first.id);
-  const [dataset, setDataset] = useState<DatasetChoice>('names');
+  const [presetId, setPresetId] = useState(url?.recipe ?? DEFAULT_RECIPE);
+  const [input, setInput] = useState<RunSpecInput>(url?.spec ?? recipeInput(DEFAULT_RECIPE));
   const [upload, setUpload] = useState<{ fileName: string; text: string } | null>(null);
   const [uploadWords, setUploadWords] = useState(true);
-  const [tokenizer, setTokenizer] = useState<'char' | 'bpe'>('char');
-  const [bpeVocab, setBpeVocab] = useState(512);
-  const [model, setModel] = useState<RunSetup['model']>(first.model);
-  const [train, setTrain] = useState<TrainSettings>({ ...DEFAULT_TRAIN, ...first.train });
   const [busy, setBusy] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(url?.error ?? null);
+  /** An error from the worker that names a spec field (e.g. a block size shorter than the longest word). */
+  const [runFieldError, setRunFieldError] = useState<{ field: string; message: string } | null>(null);
 
   const status = useObservable(trainStatus);
   const summary = useObservable(modelSummary);
@@ -35,75 +136,164 @@ export function TrainPage(_: { active: boolean }) {
   const p = useObservable(progress);
   const samples = useObservable(liveSamples);
   const runError = useObservable(workerError);
+  const backend = useObservable(backendInfo);
+  const notes = useObservable(notices);
   const datasetOptions = useDatasetOptions(BUILTIN_DATASETS);
 
-  const applyPreset = (id: string) => {
-    const preset = PRESETS.find((x) => x.id === id);
-    setPresetId(id);
-    if (!preset) return;
-    setModel(preset.model);
-    setTrain({ ...DEFAULT_TRAIN, ...preset.train });
-    setDataset(preset.dataset as DatasetChoice);
+  const resolved = useMemo((): { spec: RunSpec | null; error: RunSpecError | null } => {
+    try {
+      return { spec: resolveRunSpec(input), error: null };
+    } catch (e) {
+      if (e instanceof RunSpecError) return { spec: null, error: e };
+      return { spec: null, error: new RunSpecError('(spec)', (e as Error).message) };
+    }
+  }, [input]);
+  const lastGood = useRef<RunSpec | null>(null);
+  if (resolved.spec) lastGood.current = resolved.spec;
+
+  // A checkpoint imported with its run spec shows that spec here, so that Resume continues it.
+  useEffect(() => {
+    if (summary?.origin === 'imported' && summary.spec) {
+      setInput(summary.spec as RunSpecInput);
+      setPresetId(summary.spec.recipe ?? CUSTOM);
+    }
+  }, [summary]);
+
+  const edit = (next: RunSpecInput) => {
+    setRunFieldError(null);
+    setInput(next);
   };
-  const setModelField = (key: string, value: unknown) => setModel((m) => ({ ...m, [key]: value }));
-  const setTrainField = <K extends keyof TrainSettings>(key: K, value: TrainSettings[K]) =>
-    setTrain((t) => ({ ...t, [key]: value }));
+  const bind: SpecBinding = {
+    get: (path) => getPath(input, path) ?? getPath(resolved.spec ?? lastGood.current, path),
+    set: (path, value) => {
+      const beta = /^optimizer\.betas\.(\d)$/.exec(path);
+      if (!beta) return edit(setField(input, path, value));
+      // The betas are one array in the spec: edit one entry of a copy.
+      const betas = [...((bind.get('optimizer.betas') as number[] | undefined) ?? [0.9, 0.999])];
+      betas[Number(beta[1])] = value as number;
+      edit(setField(input, 'optimizer.betas', betas));
+    },
+    error: (path) => fieldErrors.get(path) ?? null,
+  };
+  /** Changing a section's type starts that section afresh (mergeSpec's rule), so no stale field leaks in. */
+  const setType = (section: 'model' | 'optimizer' | 'schedule') => (value: string) =>
+    edit(mergeSpec(input, { [section]: { type: value } } as RunSpecInput));
+
+  const applyPreset = (id: string) => {
+    setPresetId(id);
+    edit(recipeInput(id));
+  };
+  const setDataset = (name: string) => {
+    // A new dataset takes its own kind and split rule, unless the user sets them again.
+    const data = { ...(input.data ?? {}) };
+    delete data.split;
+    delete data.kind;
+    data.dataset = name === 'upload' ? (upload?.fileName ?? 'upload') : name;
+    if (name === 'upload') data.kind = uploadWords ? 'words' : 'text';
+    edit({ ...input, data });
+  };
+  const datasetName = String(input.data?.dataset ?? 'names');
+  const isUpload = !(BUILTIN_DATASETS as readonly string[]).includes(datasetName);
+
+  const modelType = String(bind.get('model.type') ?? 'mlp') as keyof typeof MODEL_FIELDS;
+  const uses = (field: string) => (MODEL_FIELDS[modelType] ?? []).includes(field);
+  const optimizerType = String(bind.get('optimizer.type') ?? 'sgd');
+  const scheduleType = String(bind.get('schedule.type') ?? 'constant');
+  const tokenizerType = String(bind.get('data.tokenizer.type') ?? 'char');
+  /** True when the form shows the field at `path` for the current types (the model's fields by MODEL_FIELDS). */
+  const visible = (path: string): boolean => {
+    const [section, field = ''] = path.split('.');
+    if (path === 'data.tokenizer.vocabSize') return tokenizerType === 'bpe';
+    if (section === 'model' && !['type', 'blockSize'].includes(field)) return uses(field);
+    if (path.startsWith('optimizer.betas')) return optimizerType !== 'sgd';
+    if (path === 'optimizer.decay') return optimizerType === 'adamw';
+    if (path === 'optimizer.momentum') return optimizerType === 'sgd';
+    if (['schedule.warmup', 'schedule.minLr', 'schedule.decaySteps'].includes(path))
+      return scheduleType === 'cosine';
+    if (['schedule.milestones', 'schedule.gamma'].includes(path)) return scheduleType === 'step';
+    return true;
+  };
+  // Each error goes under the field it names when the form shows that field, else under the form.
+  const fieldErrors = new Map<string, string>();
+  let generalSpecError: string | null = null;
+  for (const e of [
+    resolved.error && { field: resolved.error.field, message: resolved.error.message },
+    runFieldError,
+  ]) {
+    if (!e) continue;
+    const at = formFieldOf(e.field);
+    if (at && visible(at)) {
+      if (!fieldErrors.has(at)) fieldErrors.set(at, e.message);
+    } else generalSpecError ??= e.message;
+  }
 
   const locked = status === 'running' || busy !== null;
+  const spec = resolved.spec ?? lastGood.current;
+  const recipe = RECIPES.find((r) => r.name === presetId);
 
   async function build(): Promise<boolean> {
-    if (dataset === 'upload' && !upload) {
+    if (isUpload && !upload) {
       setError('Choose a text file to upload first.');
       return false;
     }
-    const setup: RunSetup = {
-      data:
-        dataset === 'upload'
-          ? { kind: 'upload', fileName: upload!.fileName, text: upload!.text, words: uploadWords }
-          : { kind: 'builtin', name: dataset },
-      tokenizer: tokenizer === 'char' ? { kind: 'char' } : { kind: 'bpe', vocabSize: bpeVocab },
-      model,
-      train,
-    };
+    if (resolved.error) {
+      setError(`Fix the run spec first: ${resolved.error.message}`);
+      return false;
+    }
     setBusy('Loading the data and building the model…');
     try {
-      adoptModel(await request({ type: 'configure', setup }), train.steps);
+      const run = {
+        spec: input,
+        ...(isUpload && upload
+          ? { upload: { ...upload, kind: uploadWords ? ('words' as const) : ('text' as const) } }
+          : {}),
+      };
+      adoptModel(await request({ type: 'configure', run }), resolved.spec?.training.steps ?? 0);
       return true;
     } catch (e) {
-      setError((e as Error).message);
+      showRunError(e as Error & { field?: string });
       return false;
     } finally {
       setBusy(null);
     }
   }
 
-  async function start() {
+  function showRunError(e: Error & { field?: string }) {
+    if (e.field && formFieldOf(e.field)) setRunFieldError({ field: e.field, message: e.message });
+    else setError(e.message);
+  }
+
+  /** Starts a new run, or resumes the paused one (whose spec stays; only Steps may change). */
+  async function start(fresh = false) {
     setError(null);
-    if (status !== 'paused' && !(await build())) return;
+    setRunFieldError(null);
+    const resuming = status === 'paused' && !fresh;
+    if (!resuming && !(await build())) return;
     try {
-      await request({ type: 'start' });
+      const steps = resolved.spec?.training.steps;
+      await request({ type: 'start', ...(resuming && steps !== undefined ? { steps } : {}) });
+      if (resuming && steps !== undefined) progress.update((x) => ({ ...x, totalSteps: steps }));
     } catch (e) {
-      setError((e as Error).message);
+      showRunError(e as Error & { field?: string });
     }
   }
 
-  const t = model.type;
-  const uses = (k: string) =>
-    ({
-      nEmbd: t !== 'bigram-nn',
-      nHidden: t === 'mlp' || t === 'wavenet' || t === 'bow',
-      nEmbd2: t === 'rnn' || t === 'gru' || t === 'lstm' || t === 'bow',
-      nLayer: t === 'transformer',
-      nHead: t === 'transformer',
-      dropout: t === 'transformer',
-    })[k] ?? true;
+  // ?autostart=1: start once the worker has its backend.
+  const autostarted = useRef(false);
+  useEffect(() => {
+    if (!url?.autostart || autostarted.current || !backend) return;
+    autostarted.current = true;
+    void start();
+  }, [backend]);
 
   return (
     <>
       <h2 id="title-train">Train a model</h2>
       <div class="grid2">
+        {/* The spec's own checks (RunSpecError, shown per field) replace the browser's min/max validation. */}
         <form
           class="panel"
+          noValidate
           aria-label="Training setup"
           onSubmit={(event) => {
             event.preventDefault();
@@ -114,25 +304,43 @@ export function TrainPage(_: { active: boolean }) {
             label="Preset"
             value={presetId}
             options={[
-              ...PRESETS.map((x) => ({ value: x.id, label: x.label })),
-              { value: 'custom', label: 'Custom' },
+              ...RECIPES.map((r) => ({
+                value: r.name,
+                label: isTrainable(r) ? r.title : `${r.title} (a count table: see Explore)`,
+                disabled: !isTrainable(r),
+              })),
+              { value: CUSTOM, label: 'Custom (every default)' },
             ]}
             onChange={applyPreset}
             disabled={locked}
           />
-          <p class="muted">{PRESETS.find((x) => x.id === presetId)?.description ?? 'Your own settings.'}</p>
+          {recipe ? (
+            <div class="muted" data-testid="recipe-info">
+              <p>{recipe.description}</p>
+              <p>
+                Source: {recipe.source}. Reference: {referenceText(recipe)}.
+              </p>
+            </div>
+          ) : (
+            <p class="muted">The defaults of the model family; edit any field below.</p>
+          )}
           <fieldset disabled={locked}>
             <legend>Data</legend>
             <SelectField
               label="Dataset"
-              value={dataset}
+              value={isUpload ? 'upload' : datasetName}
               options={[
                 ...datasetOptions,
                 { value: 'upload', label: 'upload a text file…', disabled: false },
               ]}
-              onChange={(v) => setDataset(v as DatasetChoice)}
+              onChange={setDataset}
             />
-            {dataset === 'upload' && (
+            {bind.error('data.dataset') && (
+              <span class="field-error" role="alert" data-testid="error-data.dataset">
+                {bind.error('data.dataset')}
+              </span>
+            )}
+            {isUpload && (
               <>
                 <div class="field">
                   <label for="upload-file">Text file</label>
@@ -142,7 +350,9 @@ export function TrainPage(_: { active: boolean }) {
                     accept=".txt,text/plain"
                     onChange={async (event) => {
                       const file = (event.currentTarget as HTMLInputElement).files?.[0];
-                      if (file) setUpload({ fileName: file.name, text: await file.text() });
+                      if (!file) return;
+                      setUpload({ fileName: file.name, text: await file.text() });
+                      edit(setField(input, 'data.dataset', file.name));
                     }}
                   />
                 </div>
@@ -150,27 +360,37 @@ export function TrainPage(_: { active: boolean }) {
                   <input
                     type="checkbox"
                     checked={uploadWords}
-                    onChange={(e) => setUploadWords((e.currentTarget as HTMLInputElement).checked)}
+                    onChange={(e) => {
+                      const words = (e.currentTarget as HTMLInputElement).checked;
+                      setUploadWords(words);
+                      const data = { ...(input.data ?? {}), kind: words ? 'words' : 'text' } as const;
+                      delete (data as { split?: unknown }).split;
+                      edit({ ...input, data });
+                    }}
                   />
                   One item per line (like names)
                 </label>
               </>
             )}
             <div class="field-row">
-              <SelectField
+              <SpecSelect
                 label="Tokenizer"
-                value={tokenizer}
+                path="data.tokenizer.type"
+                bind={bind}
                 options={['char', 'bpe']}
-                onChange={setTokenizer}
+                onChange={(type) =>
+                  edit(
+                    setField(input, 'data.tokenizer', type === 'bpe' ? { type, vocabSize: 512 } : { type }),
+                  )
+                }
               />
-              {tokenizer === 'bpe' && (
-                <NumberField
+              {bind.get('data.tokenizer.type') === 'bpe' && (
+                <SpecNumber
                   label="BPE vocab size"
-                  value={bpeVocab}
-                  min={257}
-                  max={8192}
+                  path="data.tokenizer.vocabSize"
+                  bind={bind}
+                  min={256}
                   step={1}
-                  onChange={setBpeVocab}
                 />
               )}
             </div>
@@ -178,142 +398,180 @@ export function TrainPage(_: { active: boolean }) {
           <fieldset disabled={locked}>
             <legend>Model</legend>
             <div class="field-row">
-              <SelectField
+              <SpecSelect
                 label="Model type"
-                value={model.type}
+                path="model.type"
+                bind={bind}
                 options={MODEL_TYPES}
-                onChange={(v) => {
-                  setPresetId('custom');
-                  setModelField('type', v);
-                }}
+                onChange={setType('model')}
               />
-              <NumberField
+              <SpecNumber
                 label="Block size (0 = auto)"
-                value={model.blockSize}
+                path="model.blockSize"
+                bind={bind}
                 min={0}
                 step={1}
-                onChange={(v) => setModelField('blockSize', v)}
+                zeroMeans="auto"
               />
               {uses('nEmbd') && (
-                <NumberField
-                  label="Embedding size"
-                  value={model.nEmbd ?? 64}
-                  min={1}
-                  step={1}
-                  onChange={(v) => setModelField('nEmbd', v)}
-                />
+                <SpecNumber label="Embedding size" path="model.nEmbd" bind={bind} min={1} step={1} />
               )}
               {uses('nEmbd2') && (
-                <NumberField
-                  label="Hidden state size"
-                  value={model.nEmbd2 ?? 64}
-                  min={1}
-                  step={1}
-                  onChange={(v) => setModelField('nEmbd2', v)}
-                />
+                <SpecNumber label="Hidden state size" path="model.nEmbd2" bind={bind} min={1} step={1} />
               )}
               {uses('nHidden') && (
-                <NumberField
-                  label="Hidden units"
-                  value={model.nHidden ?? 200}
-                  min={1}
-                  step={1}
-                  onChange={(v) => setModelField('nHidden', v)}
-                />
+                <SpecNumber label="Hidden units" path="model.nHidden" bind={bind} min={1} step={1} />
               )}
               {uses('nLayer') && (
-                <NumberField
-                  label="Layers"
-                  value={model.nLayer ?? 4}
-                  min={1}
-                  step={1}
-                  onChange={(v) => setModelField('nLayer', v)}
-                />
+                <SpecNumber label="Layers" path="model.nLayer" bind={bind} min={1} step={1} />
               )}
-              {uses('nHead') && (
-                <NumberField
-                  label="Heads"
-                  value={model.nHead ?? 4}
-                  min={1}
-                  step={1}
-                  onChange={(v) => setModelField('nHead', v)}
-                />
-              )}
+              {uses('nHead') && <SpecNumber label="Heads" path="model.nHead" bind={bind} min={1} step={1} />}
               {uses('dropout') && (
-                <NumberField
-                  label="Dropout"
-                  value={model.dropout ?? 0}
-                  min={0}
-                  max={0.9}
-                  step={0.05}
-                  onChange={(v) => setModelField('dropout', v)}
+                <SpecNumber label="Dropout" path="model.dropout" bind={bind} min={0} max={0.9} step={0.05} />
+              )}
+              {uses('inputKind') && (
+                <SpecSelect
+                  label="Input"
+                  path="model.inputKind"
+                  bind={bind}
+                  options={['window', 'sequence']}
                 />
+              )}
+              {uses('gelu') && (
+                <SpecSelect label="GELU" path="model.gelu" bind={bind} options={['tanh', 'erf']} />
+              )}
+              {uses('init') && (
+                <SpecSelect
+                  label="Initialisation"
+                  path="model.init"
+                  bind={bind}
+                  options={['pytorch', 'gpt2']}
+                />
+              )}
+            </div>
+            <div class="field-row">
+              {uses('batchNorm') && <SpecCheck label="Batch norm" path="model.batchNorm" bind={bind} />}
+              {uses('bias') && <SpecCheck label="Biases" path="model.bias" bind={bind} />}
+              {uses('tieWeights') && (
+                <SpecCheck label="Tie embedding and head" path="model.tieWeights" bind={bind} />
               )}
             </div>
           </fieldset>
           <fieldset disabled={locked}>
-            <legend>Optimisation</legend>
+            <legend>Optimizer and schedule</legend>
             <div class="field-row">
-              <NumberField
-                label="Steps"
-                value={train.steps}
-                min={1}
-                step={1}
-                onChange={(v) => setTrainField('steps', v)}
-              />
-              <NumberField
-                label="Batch size"
-                value={train.batchSize}
-                min={1}
-                step={1}
-                onChange={(v) => setTrainField('batchSize', v)}
-              />
-              <NumberField
-                label="Learning rate"
-                value={train.learningRate}
-                min={0}
-                onChange={(v) => setTrainField('learningRate', v)}
-              />
-              <SelectField
+              <SpecSelect
                 label="Optimizer"
-                value={train.optimizer}
-                options={['sgd', 'adamw']}
-                onChange={(v) => setTrainField('optimizer', v)}
+                path="optimizer.type"
+                bind={bind}
+                options={['sgd', 'adam', 'adamw']}
+                onChange={setType('optimizer')}
               />
-              <SelectField
+              <SpecNumber label="Learning rate" path="optimizer.lr" bind={bind} min={0} />
+              {optimizerType !== 'sgd' && (
+                <>
+                  <SpecNumber label="Beta 1" path="optimizer.betas.0" bind={bind} min={0} max={1} />
+                  <SpecNumber label="Beta 2" path="optimizer.betas.1" bind={bind} min={0} max={1} />
+                </>
+              )}
+              <SpecNumber label="Weight decay" path="optimizer.weightDecay" bind={bind} min={0} />
+              {optimizerType === 'adamw' && (
+                <SpecSelect
+                  label="Decay applies to"
+                  path="optimizer.decay"
+                  bind={bind}
+                  options={['matrices', 'rank2', 'all', 'none']}
+                />
+              )}
+              {optimizerType === 'sgd' && (
+                <SpecNumber label="Momentum" path="optimizer.momentum" bind={bind} min={0} max={0.999} />
+              )}
+              <SpecSelect
                 label="LR schedule"
-                value={train.schedule}
+                path="schedule.type"
+                bind={bind}
                 options={['constant', 'step', 'cosine']}
-                onChange={(v) => setTrainField('schedule', v)}
+                onChange={setType('schedule')}
               />
-              <NumberField
-                label="Weight decay"
-                value={train.weightDecay}
-                min={0}
-                onChange={(v) => setTrainField('weightDecay', v)}
-              />
-              <NumberField
-                label="Eval every"
-                value={train.evalEvery}
-                min={1}
-                step={1}
-                onChange={(v) => setTrainField('evalEvery', v)}
-              />
-              <NumberField
-                label="Sample every"
-                value={train.sampleEvery}
-                min={1}
-                step={1}
-                onChange={(v) => setTrainField('sampleEvery', v)}
-              />
-              <NumberField
-                label="Seed"
-                value={train.seed}
-                step={1}
-                onChange={(v) => setTrainField('seed', v)}
-              />
+              {scheduleType === 'cosine' && (
+                <>
+                  <SpecNumber label="Warmup steps" path="schedule.warmup" bind={bind} min={0} step={1} />
+                  <SpecNumber label="Minimum LR" path="schedule.minLr" bind={bind} min={0} />
+                  <SpecNumber label="Decay steps" path="schedule.decaySteps" bind={bind} min={1} step={1} />
+                </>
+              )}
+              {scheduleType === 'step' && (
+                <>
+                  <SpecText
+                    label="Milestones"
+                    path="schedule.milestones"
+                    bind={bind}
+                    placeholder="e.g. 11250, 14000"
+                    format={(v) => (Array.isArray(v) ? v.join(', ') : '')}
+                    parse={(t) =>
+                      t.trim() === ''
+                        ? undefined
+                        : t
+                            .split(/[\s,]+/)
+                            .filter(Boolean)
+                            .map((x) => Number(x))
+                    }
+                  />
+                  <SpecNumber label="Gamma" path="schedule.gamma" bind={bind} min={0} />
+                </>
+              )}
             </div>
           </fieldset>
+          <fieldset disabled={locked}>
+            <legend>Training, evaluation and samples</legend>
+            <div class="field-row">
+              <SpecNumber label="Steps" path="training.steps" bind={bind} min={1} step={1} />
+              <SpecNumber label="Batch size" path="training.batchSize" bind={bind} min={1} step={1} />
+              <SpecNumber
+                label="Gradient accumulation"
+                path="training.gradAccum"
+                bind={bind}
+                min={1}
+                step={1}
+              />
+              <SpecNumber label="Gradient clip (0 = off)" path="training.gradClip" bind={bind} min={0} />
+              <SpecNumber label="Seed" path="training.seed" bind={bind} min={0} step={1} />
+              <SpecNumber label="Eval every" path="eval.every" bind={bind} min={0} step={1} />
+              <SpecText
+                label="Eval batches (all or a number)"
+                path="eval.iters"
+                bind={bind}
+                parse={(t) => (t.trim() === '' ? undefined : t.trim() === 'all' ? 'all' : Number(t))}
+              />
+              <SpecNumber label="Sample every" path="sample.every" bind={bind} min={0} step={1} />
+              <SpecNumber label="Samples" path="sample.n" bind={bind} min={1} step={1} />
+              <SpecNumber label="Sample temperature" path="sample.temperature" bind={bind} min={0} />
+              <SpecNumber label="Sample top-k (0 = off)" path="sample.topK" bind={bind} min={0} step={1} />
+              <SpecNumber
+                label="Sample length (tokens)"
+                path="sample.maxTokens"
+                bind={bind}
+                min={1}
+                step={1}
+              />
+              <SpecText label="Sample prompt" path="sample.prompt" bind={bind} />
+            </div>
+          </fieldset>
+          {spec && (
+            <p class="muted" data-testid="spec-summary">
+              {spec.recipe ? `${spec.recipe}: ` : ''}
+              {spec.model.type} on {spec.data.dataset}, {spec.optimizer.type} {spec.optimizer.lr} with a{' '}
+              {spec.schedule.type} schedule, {spec.training.steps.toLocaleString('en')} steps of{' '}
+              {spec.training.batchSize}.
+            </p>
+          )}
+          {status === 'paused' && (
+            <p class="muted">
+              Resume continues the paused run with its own spec; of the fields above only Steps applies to it.
+              Start new run trains the spec above from scratch.
+            </p>
+          )}
+          <ErrorAlert message={generalSpecError} />
           <div class="buttons">
             {status === 'running' ? (
               <button
@@ -325,6 +583,11 @@ export function TrainPage(_: { active: boolean }) {
             ) : (
               <button type="submit" disabled={busy !== null}>
                 {status === 'paused' ? 'Resume' : 'Start'}
+              </button>
+            )}
+            {status === 'paused' && (
+              <button type="button" disabled={busy !== null} onClick={() => void start(true)}>
+                Start new run
               </button>
             )}
             <button
@@ -351,6 +614,13 @@ export function TrainPage(_: { active: boolean }) {
             </p>
           )}
           <ErrorAlert message={error ?? runError} />
+          {notes.length > 0 && (
+            <ul class="muted" data-testid="resume-notes">
+              {notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          )}
         </form>
         <div>
           <Panel title="Loss">

@@ -27,7 +27,7 @@ function getWorker(): Worker {
     if (!entry) return;
     pending.delete(data.id);
     if (data.ok) entry.resolve(data.result);
-    else entry.reject(new Error(data.error));
+    else entry.reject(Object.assign(new Error(data.error), data.field ? { field: data.field } : {}));
   };
   worker.onerror = (event) => {
     const error = new Error(`The training worker failed: ${event.message || 'unknown error'}`);

@@ -1,41 +1,45 @@
 /**
- * The engine that runs inside the training worker: it loads a dataset, builds a tokenizer and a model
- * from the packages, trains with @makemore/trainer's loop, samples, and moves weights in and out in the
- * CLI's checkpoint format. Everything here is the packages' API; this file only wires it to messages.
+ * The engine that runs inside the training worker. It owns no training logic: a run is a @makemore/run
+ * spec, which `prepareRun` turns into the tokenizer, the split, the batches, the model, the optimizer and
+ * the schedule, exactly as the CLI does; the trainer's `train` runs it; `sampleTexts` samples; and the
+ * trainer's checkpoint codec moves runs in and out as the CLI's files. This file wires that to messages
+ * and keeps what the page needs between them (a paused run's snapshot, the latest checkpoint).
  */
 import { useBestBackend } from '@makemore/backend';
-import { type Dataset, loadDataset, splitWords } from '@makemore/datasets';
+import { type Dataset, datasetFromText, isBuiltinDataset, loadDataset } from '@makemore/datasets';
 import {
   createModel,
-  generate,
-  generateStreamAsync,
   isLanguageModel,
   type LanguageModel,
   type ModelConfig,
   parseSafetensors,
-  serializeSafetensors,
   tensorsFromSafetensors,
 } from '@makemore/models';
+import { Rng } from '@makemore/random';
 import {
-  AdamW,
+  buildOptimizer,
+  type PreparedRun,
+  planResume,
+  prepareRun,
+  type RunSpec,
+  RunSpecError,
+  type RunTokenizer,
+  resolveRunSpec,
+  sampleTexts,
+  specOfSnapshot,
+} from '@makemore/run';
+import { tokenizerFromJSON } from '@makemore/tokenizers';
+import {
   type CheckpointSink,
   cloneSnapshot,
-  constant,
-  cosineWithWarmup,
-  createTrainingData,
+  decodeCheckpoint,
   disposeSnapshot,
+  encodeCheckpoint,
   findLearningRate,
-  type Optimizer,
-  SGD,
-  type Schedule,
-  stepDecay,
-  type TrainingData,
   type TrainingRun,
   type TrainingSnapshot,
   train,
 } from '@makemore/trainer';
-import { BpeTokenizer, CharTokenizer, tokenizerFromJSON } from '@makemore/tokenizers';
-import { Rng } from '@makemore/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { attentionMaps } from './attention';
 import { projectTo2d } from './projection';
@@ -44,48 +48,38 @@ import type {
   ModelSummary,
   Request,
   Results,
-  RunSetup,
+  RunRequest,
   Sample,
   SampleOptions,
   TrainStatus,
   WorkerEvent,
 } from './protocol';
 
-/** The structural tokenizer the engine needs from either tokenizer class. */
-interface Tokenizer {
-  encode(text: string): number[];
-  decode(ids: ArrayLike<number>): string;
-  readonly vocabSize: number;
-  toJSON(): unknown;
-}
-
-/** The boundary token of word datasets: `.` at id 0 for char tokenizers, byte 0 (NUL) for BPE. */
+/** The boundary token of word datasets: `.` at id 0 of the char tokenizer (`BOUNDARY_TOKEN`). */
 const BOUNDARY = 0;
 
 interface Session {
   datasetName: string;
-  isWords: boolean;
-  tokenizer: Tokenizer;
-  tokenizerKind: string;
+  kind: 'words' | 'text' | 'documents';
+  tokenizer: RunTokenizer;
   vocab: string[];
   model: LanguageModel;
-  /** Present for runs built here; absent for imported models until a run is configured. */
-  data: TrainingData | null;
-  setup: RunSetup | null;
-  optimizer: Optimizer | null;
+  /** The prepared run (model, batches, optimizer, schedule); null for a model imported without a spec. */
+  run: PreparedRun | null;
+  /** The dataset it was prepared from, kept so that Reset prepares the same run again. */
+  dataset: Dataset | null;
   trainWords: Set<string> | null;
-  splitSizes: { train: number; dev: number; test: number };
+  splitSizes: Record<string, number>;
   step: number;
-  /** Saved when a run pauses, so that `start` resumes it exactly where it stopped. */
+  /** A paused run's snapshot, or an imported checkpoint's: `start` resumes exactly from it. */
   paused: TrainingSnapshot | null;
-  /** How the data was split, as the CLI records it (`trainer.cli.split`), so `makemore sample` can group samples. */
-  split: { dataset: string; kind: 'words' | 'text'; seed: number };
-  /** The JSON half of the loop's latest `last` checkpoint (rngState, bestDevLoss, trainer record). */
-  lastSaved: Omit<TrainingSnapshot, 'weights' | 'optimizer'> | null;
+  /** The loop's latest `last` checkpoint, encoded: what Export and Save hand out after a finished run. */
+  lastFiles: CheckpointFiles | null;
+  origin: 'configured' | 'imported';
 }
 
 let session: Session | null = null;
-let run: TrainingRun | null = null;
+let running: TrainingRun | null = null;
 let abort: AbortController | null = null;
 let status: TrainStatus = 'idle';
 let dataBaseUrl = '';
@@ -107,41 +101,29 @@ function requireIdle(what: string) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Data and tokenizers
+// Data
 
-async function loadWordsOrText(
-  setup: RunSetup,
-): Promise<{ name: string; isWords: boolean; words: string[]; text: string }> {
-  if (setup.data.kind === 'upload') {
-    const { fileName, text, words } = setup.data;
-    if (text.length === 0) throw new Error(`${fileName} is empty; choose a text file with some content.`);
-    const lines = text.split(/\r?\n/).filter((w) => w.length > 0);
-    return { name: fileName, isWords: words, words: words ? lines : [], text };
+/** The dataset a spec names: an upload, or a built-in one served next to the site. */
+async function loadData(spec: RunSpec, upload: RunRequest['upload']): Promise<Dataset> {
+  if (upload && upload.fileName === spec.data.dataset) {
+    if (upload.text.length === 0) {
+      throw new RunSpecError(
+        'data.dataset',
+        `${upload.fileName} is empty; choose a text file with some content`,
+      );
+    }
+    return datasetFromText(upload.text, { name: upload.fileName, kind: upload.kind });
   }
-  const dataset: Dataset = await loadDataset(setup.data.name, { baseUrl: dataBaseUrl });
-  const isWords = dataset.kind === 'words';
-  return {
-    name: dataset.name,
-    isWords,
-    words: isWords ? (dataset.words ?? []).filter((w) => w.length > 0) : [],
-    text: dataset.text,
-  };
+  if (!isBuiltinDataset(spec.data.dataset)) {
+    throw new RunSpecError(
+      'data.dataset',
+      `'${spec.data.dataset}' is not a built-in dataset (names, verbs, shakespeare, sotu); upload the file to train on it`,
+    );
+  }
+  return loadDataset(spec.data.dataset, { baseUrl: dataBaseUrl });
 }
 
-function buildTokenizer(setup: RunSetup, isWords: boolean, words: string[], text: string): Tokenizer {
-  if (setup.tokenizer.kind === 'char') {
-    return isWords
-      ? CharTokenizer.fromText(words.join(''), { specialTokens: ['.'] })
-      : CharTokenizer.fromText(text);
-  }
-  // Byte-level BPE; for words, byte 0 never occurs in the text and serves as the boundary token.
-  return BpeTokenizer.train(isWords ? words.join('\n') : text, {
-    vocabSize: setup.tokenizer.vocabSize,
-    pattern: 'gpt4',
-  });
-}
-
-function vocabOf(tokenizer: Tokenizer): string[] {
+function vocabOf(tokenizer: RunTokenizer): string[] {
   const list: string[] = [];
   const utf8 = new TextDecoder('utf-8', { fatal: false });
   const bpe = tokenizer as unknown as { tokenBytes?: (id: number) => Uint8Array };
@@ -151,86 +133,9 @@ function vocabOf(tokenizer: Tokenizer): string[] {
   return list;
 }
 
-/** Builds a TensorFlow.js model; the count-table bigram is not trainable here and is refused. */
-function buildModel(config: ModelConfig): LanguageModel {
-  const model = createModel(config);
-  if (!isLanguageModel(model)) {
-    throw new Error(
-      `The "${config.type}" model is a count table, not a trainable network; choose bigram-nn instead.`,
-    );
-  }
-  return model;
-}
-
-function isWindowModel(model: RunSetup['model']): boolean {
-  return model.type === 'wavenet' || (model.type === 'mlp' && model.inputKind === 'window');
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Requests
-
-async function configure(setup: RunSetup): Promise<ModelSummary> {
-  requireIdle('build a new model');
-  disposeSession();
-  const source = await loadWordsOrText(setup);
-  const tokenizer = buildTokenizer(setup, source.isWords, source.words, source.text);
-  const window = isWindowModel(setup.model);
-  let blockSize = setup.model.blockSize;
-  if (!blockSize) {
-    blockSize = source.isWords
-      ? window
-        ? 3
-        : Math.max(...source.words.map((w) => tokenizer.encode(w).length)) + 1
-      : 64;
-  }
-  const config: ModelConfig = {
-    ...setup.model,
-    vocabSize: tokenizer.vocabSize,
-    blockSize,
-    seed: setup.model.seed ?? setup.train.seed,
-  };
-  let data: TrainingData;
-  let trainWords: Set<string> | null = null;
-  let splitSizes = { train: 0, dev: 0, test: 0 };
-  const inputKind = window ? 'window' : 'sequence';
-  if (source.isWords) {
-    const splits = splitWords(source.words, { seed: setup.train.seed, fractions: [0.8, 0.1, 0.1] });
-    trainWords = new Set(splits.train);
-    splitSizes = { train: splits.train.length, dev: splits.dev.length, test: splits.test.length };
-    data = createTrainingData({
-      kind: 'words',
-      splits: { train: splits.train, dev: splits.dev, test: splits.test },
-      tokenizer,
-      inputKind,
-      blockSize,
-      boundaryToken: BOUNDARY,
-      info: { name: source.name, seed: setup.train.seed },
-    });
-  } else {
-    const tokens = tokenizer.encode(source.text);
-    data = createTrainingData({ kind: 'text', tokens, blockSize, inputKind, info: { name: source.name } });
-    splitSizes = { train: data.size('train'), dev: data.size('val'), test: 0 };
-  }
-  const model = buildModel(config);
-  session = {
-    datasetName: source.name,
-    isWords: source.isWords,
-    tokenizer,
-    tokenizerKind: setup.tokenizer.kind,
-    vocab: vocabOf(tokenizer),
-    model,
-    data,
-    setup,
-    optimizer: null,
-    trainWords,
-    splitSizes,
-    step: 0,
-    paused: null,
-    split: { dataset: source.name, kind: source.isWords ? 'words' : 'text', seed: setup.train.seed },
-    lastSaved: null,
-  };
-  setStatus('idle');
-  return summarize(session);
+/** The training words of a prepared word-list run, to mark samples as seen or new. */
+function trainWordsOf(run: PreparedRun): Set<string> | null {
+  return run.splits.kind === 'words' ? new Set(run.splits.words.train ?? []) : null;
 }
 
 function summarize(s: Session): ModelSummary {
@@ -238,57 +143,62 @@ function summarize(s: Session): ModelSummary {
     config: s.model.config,
     numParams: s.model.numParams(),
     datasetName: s.datasetName,
-    tokenizerKind: s.tokenizerKind,
+    tokenizerKind: (s.tokenizer.toJSON() as { type?: string }).type ?? 'char',
     vocab: s.vocab,
     step: s.step,
-    isWords: s.isWords,
+    isWords: s.kind === 'words',
     splitSizes: s.splitSizes,
+    spec: s.run?.spec ?? null,
+    origin: s.origin,
   };
 }
 
-function makeOptimizer(s: Session): Optimizer {
-  const t = s.setup!.train;
-  return t.optimizer === 'sgd'
-    ? new SGD(s.model.parameters(), { lr: t.learningRate })
-    : new AdamW(s.model.parameters(), { lr: t.learningRate, weightDecay: t.weightDecay });
+function sessionOf(run: PreparedRun, dataset: Dataset, origin: Session['origin']): Session {
+  return {
+    datasetName: run.datasetName,
+    kind: run.kind,
+    tokenizer: run.tokenizer,
+    vocab: vocabOf(run.tokenizer),
+    model: run.model,
+    run,
+    dataset,
+    trainWords: trainWordsOf(run),
+    splitSizes: run.splitSizes,
+    step: 0,
+    paused: null,
+    lastFiles: null,
+    origin,
+  };
 }
 
-function makeSchedule(s: Session): Schedule {
-  const t = s.setup!.train;
-  if (t.schedule === 'step') {
-    // The lecture's drop to a tenth, placed at the run's midpoint.
-    return stepDecay({
-      values: [t.learningRate, t.learningRate / 10],
-      boundaries: [Math.max(1, Math.floor(t.steps / 2))],
-    });
-  }
-  if (t.schedule === 'cosine') {
-    const warmup = Math.min(100, Math.floor(t.steps / 10));
-    return cosineWithWarmup({
-      maxLr: t.learningRate,
-      minLr: t.learningRate / 10,
-      warmupSteps: warmup,
-      decaySteps: t.steps,
-    });
-  }
-  return constant(t.learningRate);
+// ---------------------------------------------------------------------------------------------------
+// Runs
+
+async function configure(request: RunRequest): Promise<ModelSummary> {
+  requireIdle('build a new model');
+  const spec = resolveRunSpec(request.spec);
+  const dataset = await loadData(spec, request.upload);
+  const run = prepareRun(spec, dataset, {
+    onProgress: (label) => emit({ type: 'progress', label, fraction: 0 }),
+  });
+  disposeSession();
+  session = sessionOf(run, dataset, 'configured');
+  setStatus('idle');
+  return summarize(session);
 }
 
 /**
- * Receives the loop's checkpoints: the JSON part of each `last` one is kept for exports, and a full copy
- * of the one saved when the run is aborted (a pause), so that `start` resumes exactly.
+ * Receives the loop's checkpoints: each `last` one is encoded (the bytes Export hands out), and the one
+ * saved when the run is aborted (a pause) is also kept as tensors, so that `start` resumes exactly.
  */
-function pauseSink(signal: AbortSignal): CheckpointSink {
+function checkpointSink(s: Session, signal: AbortSignal): CheckpointSink {
   return {
     save(snapshot, slot) {
-      if (!session) return;
-      if (slot === 'last') {
-        const { weights: _w, optimizer: _o, ...json } = snapshot;
-        session.lastSaved = JSON.parse(JSON.stringify(json));
-      }
+      if (slot !== 'last') return;
+      s.lastFiles = encodeCheckpoint(snapshot);
       if (!signal.aborted) return;
-      if (session.paused) disposeSnapshot(session.paused);
-      session.paused = cloneSnapshot(snapshot);
+      disposePaused(s);
+      s.paused = cloneSnapshot(snapshot);
     },
   };
 }
@@ -298,38 +208,41 @@ function disposePaused(s: Session) {
   s.paused = null;
 }
 
-async function start(): Promise<null> {
+/** A paused or imported run asked to train to `steps` instead: checked and noted by `planResume`. */
+function changeSteps(s: Session, run: PreparedRun, steps: number): void {
+  if (steps === run.spec.training.steps) return;
+  const plan = planResume(run.spec, { training: { steps } }, s.step);
+  run.spec.training.steps = plan.spec.training.steps;
+  for (const message of plan.notes) emit({ type: 'notice', message });
+}
+
+async function start(steps?: number): Promise<null> {
   const s = requireSession();
   if (status === 'running') return null;
-  if (!s.data || !s.setup)
-    throw new Error('This model was imported without a training setup; configure a run on the Train page.');
-  if (s.step >= s.setup.train.steps && !s.paused)
-    throw new Error('This run has finished; press Reset or Start a new one.');
-  s.optimizer ??= makeOptimizer(s);
+  const run = s.run;
+  if (!run)
+    throw new Error(
+      'This model was imported without its run spec and optimizer state; configure a run on the Train page.',
+    );
+  if (steps !== undefined && (s.paused || s.step > 0)) changeSteps(s, run, steps);
+  const total = run.spec.training.steps;
+  if (s.step >= total && !s.paused)
+    throw new Error('This run has finished; raise Steps to continue, or press Reset or Start a new one.');
   const controller = new AbortController();
   abort = controller;
-  const t = s.setup.train;
   const resume = s.paused ?? undefined;
   const startStep = s.step;
-  const job = train({
-    model: s.model,
-    data: s.data,
-    optimizer: s.optimizer,
-    schedule: makeSchedule(s),
-    steps: t.steps,
-    batchSize: t.batchSize,
-    evalEvery: t.evalEvery,
-    evalIters: t.evalIters,
-    sampleEvery: t.sampleEvery,
-    sample: (model, ctx) => sampleTexts(s, model, liveSampleOptions(s, ctx.seed)).map((x) => x.text),
-    checkpoint: pauseSink(controller.signal),
-    signal: controller.signal,
-    seed: t.seed,
-    tokenizer: s.tokenizer.toJSON(),
-    ...(resume ? { resume } : {}),
-  });
-  run = job;
+  const job = train(
+    run.trainOptions({
+      steps: total,
+      checkpoint: checkpointSink(s, controller.signal),
+      signal: controller.signal,
+      ...(resume ? { resume } : {}),
+    }),
+  );
+  running = job;
   setStatus('running');
+  emit({ type: 'start', step: startStep, spec: run.spec, splitSizes: s.splitSizes });
   job.on('step', (e) => {
     s.step = e.step;
     const seconds = e.elapsedMs / 1000;
@@ -340,33 +253,29 @@ async function start(): Promise<null> {
       loss: e.loss,
       lr: e.lr,
       stepsPerSecond,
-      etaSeconds: stepsPerSecond > 0 ? (t.steps - e.step) / stepsPerSecond : Number.POSITIVE_INFINITY,
+      etaSeconds: stepsPerSecond > 0 ? (total - e.step) / stepsPerSecond : Number.POSITIVE_INFINITY,
     });
   });
   job.on('eval', (e) => {
     const trainLoss = e.losses.train ?? Number.NaN;
-    const devLoss = e.losses.dev ?? e.losses.val ?? Number.NaN;
-    emit({ type: 'eval', step: e.step, train: trainLoss, dev: devLoss });
+    const devLoss = e.losses.dev ?? e.losses.val ?? e.losses.test ?? Number.NaN;
+    emit({ type: 'eval', step: e.step, train: trainLoss, dev: devLoss, losses: { ...e.losses } });
   });
   job.on('sample', (e) => {
-    emit({
-      type: 'samples',
-      step: e.step,
-      samples: e.samples.map((text) => ({ text, inTrain: s.trainWords ? s.trainWords.has(text) : null })),
-    });
+    emit({ type: 'samples', step: e.step, samples: e.samples.map((text) => tagSample(s, text)) });
   });
   job.result.then(
     (result) => {
-      if (run !== job) return;
-      run = null;
+      if (running !== job) return;
+      running = null;
       if (result.reason === 'completed') {
         disposePaused(s);
         setStatus('done');
       } else setStatus('paused');
     },
     (error: unknown) => {
-      if (run !== job) return;
-      run = null;
+      if (running !== job) return;
+      running = null;
       setStatus('paused');
       emit({ type: 'error', message: error instanceof Error ? error.message : String(error) });
     },
@@ -375,23 +284,26 @@ async function start(): Promise<null> {
 }
 
 async function pause(): Promise<null> {
-  if (!run || !abort) return null;
-  const job = run;
+  if (!running || !abort) return null;
+  const job = running;
   abort.abort();
   await job.result.catch(() => undefined);
   return null;
 }
 
+/** Back to step 0: the same spec prepared again (same split, same tokenizer, same initial weights). */
 async function reset(): Promise<null> {
   await pause();
   const s = requireSession();
   disposePaused(s);
-  s.optimizer?.dispose();
-  s.optimizer = null;
-  const fresh = buildModel(s.model.config);
-  s.model.dispose();
-  s.model = fresh;
+  s.lastFiles = null;
   s.step = 0;
+  if (s.run && s.dataset) {
+    const fresh = prepareRun(s.run.spec, s.dataset, { tokenizer: s.tokenizer });
+    s.run.dispose();
+    s.run = fresh;
+    s.model = fresh.model;
+  }
   setStatus('idle');
   return null;
 }
@@ -399,72 +311,42 @@ async function reset(): Promise<null> {
 function disposeSession() {
   if (!session) return;
   disposePaused(session);
-  session.optimizer?.dispose();
-  session.model.dispose();
+  if (session.run) session.run.dispose();
+  else session.model.dispose();
   session = null;
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Sampling
+// Sampling: @makemore/run's sampleTexts, the same start token and seeds as the CLI
 
-function liveSampleOptions(s: Session, seed: number): SampleOptions {
-  return s.isWords
-    ? { count: 12, temperature: 1, topK: null, seed, prompt: '', maxTokens: s.model.blockSize + 20 }
-    : { count: 1, temperature: 1, topK: null, seed, prompt: '', maxTokens: 200 };
+function tagSample(s: Session, text: string): Sample {
+  return { text, inTrain: s.trainWords ? s.trainWords.has(text) : null };
 }
 
 /**
- * How sample `i` is drawn: a word starts from the boundary token (plus the prompt) and stops at it; a text
- * starts from the prompt, or from id 0 as nanoGPT starts from a zero token. Seeds are `seed + i`.
+ * Draws the samples one by one (sample `i` with seed `seed + i`, as one `sampleTexts` call of `count`
+ * would), posting each as it is done, so that long samples show progress.
  */
-function sampleSetup(s: Session, o: SampleOptions, i: number) {
-  const promptIds = o.prompt ? s.tokenizer.encode(o.prompt) : [];
-  const context = s.isWords ? [BOUNDARY, ...promptIds] : promptIds.length > 0 ? promptIds : [0];
-  const options = {
-    context,
-    maxNewTokens: s.isWords ? Math.min(o.maxTokens, 100) : o.maxTokens,
-    temperature: o.temperature,
-    ...(o.topK ? { topK: o.topK } : {}),
-    seed: o.seed + i,
-    ...(s.isWords ? { stopToken: BOUNDARY } : {}),
-  };
-  const prefix = promptIds.length > 0 ? o.prompt : '';
-  const toSample = (ids: number[]): Sample => {
-    const text = prefix + s.tokenizer.decode(ids);
-    return { text, inTrain: s.trainWords ? s.trainWords.has(text) : null };
-  };
-  return { options, toSample };
-}
-
-/** Samples in one go (used between training steps). */
-function sampleTexts(s: Session, model: LanguageModel, o: SampleOptions): Sample[] {
-  return Array.from({ length: o.count }, (_, i) => {
-    const { options, toSample } = sampleSetup(s, o, i);
-    return toSample(generate(model, options));
-  });
-}
-
-/** Samples token by token with the models package's async stream, showing the text as it grows. */
 async function sample(o: SampleOptions): Promise<Sample[]> {
   requireIdle('sample');
   const s = requireSession();
   const wasTraining = s.model.training;
   s.model.setTraining(false);
   const done: Sample[] = [];
-  let lastPost = 0;
   try {
     for (let i = 0; i < o.count; i++) {
-      const { options, toSample } = sampleSetup(s, o, i);
-      const ids: number[] = [];
-      for await (const id of generateStreamAsync(s.model, options)) {
-        ids.push(id);
-        const now = performance.now();
-        if (now - lastPost > 100) {
-          lastPost = now;
-          emit({ type: 'sampling', samples: [...done, toSample(ids)] });
-        }
-      }
-      done.push(toSample(ids));
+      const [text] = sampleTexts(s.model, s.tokenizer, s.kind, {
+        n: 1,
+        temperature: o.temperature,
+        topK: o.topK ?? 0,
+        maxTokens: o.maxTokens,
+        prompt: o.prompt,
+        seed: o.seed + i,
+      });
+      done.push(tagSample(s, text ?? ''));
+      emit({ type: 'sampling', samples: [...done] });
+      // Let the pause or other requests' messages in between samples.
+      await new Promise((resolve) => setTimeout(resolve, 0));
     }
     return done;
   } finally {
@@ -473,101 +355,145 @@ async function sample(o: SampleOptions): Promise<Sample[]> {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Checkpoints in the CLI's format
+// Checkpoints: the trainer's codec, the same bytes as `makemore train --out DIR`
 
-function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+/** A snapshot of a run that has not trained yet (step 0), as the loop would save it. */
+function freshSnapshot(s: Session, run: PreparedRun): TrainingSnapshot {
+  const spec = run.spec;
+  const options = run.trainOptions();
+  return {
+    model: s.model.config,
+    tokenizer: s.tokenizer.toJSON(),
+    dataset: run.data.describe(),
+    trainer: {
+      steps: spec.training.steps,
+      batchSize: spec.training.batchSize,
+      seed: spec.training.seed,
+      evalEvery: spec.eval.every,
+      evalIters: spec.eval.iters,
+      ...(options.record ?? {}),
+    },
+    step: 0,
+    bestDevLoss: null,
+    rngState: new Rng(spec.training.seed).state,
+    versions: { demo: '0.1.0', '@tensorflow/tfjs-core': tf.version_core, backend: tf.getBackend() },
+    weights: s.model.stateDict(),
+    optimizer: run.optimizer.getState(),
+  };
 }
 
 /**
- * The model as one slot of a CLI checkpoint (what `makemore train --out <dir>` writes to `<dir>/last/`):
- * `config.json` in the trainer's checkpoint format, `model.safetensors` and `optimizer.safetensors`.
+ * The run as checkpoint files: `config.json`, `model.safetensors`, `optimizer.safetensors` (what
+ * `makemore train --out DIR` keeps in `DIR/last/`) and `run.json` (its `DIR/run.json`).
  */
 function exportCheckpoint(): { result: CheckpointFiles; transfer: Transferable[] } {
   requireIdle('export the model');
   const s = requireSession();
-  const t = s.setup?.train;
-  const saved = s.lastSaved;
-  const optimizer = s.optimizer?.getState() ?? {
-    config: { type: 'sgd' as const, lr: t?.learningRate ?? 0.1 },
-    step: 0,
-    tensors: {},
-  };
-  try {
-    const config = {
-      format: 'makemore-checkpoint',
-      formatVersion: 1,
-      model: s.model.config,
-      tokenizer: s.tokenizer.toJSON(),
-      dataset: {
-        ...(s.data?.describe() ?? {}),
-        ...(saved?.dataset ?? {}),
-        dataset: s.split.dataset,
-        kind: s.split.kind,
-        seed: s.split.seed,
-      },
-      trainer: {
-        steps: t?.steps ?? s.step,
-        batchSize: t?.batchSize ?? 32,
-        seed: t?.seed ?? s.split.seed,
-        evalEvery: t?.evalEvery ?? 0,
-        evalIters: t?.evalIters ?? 0,
-        ...(saved?.trainer ?? {}),
-        cli: { split: s.split, producer: 'makemore.ts demo' },
-      },
-      step: s.step,
-      bestDevLoss: saved?.bestDevLoss ?? null,
-      // The sampler's RNG state after the last checkpointed step (a fresh one before any training).
-      rngState: saved?.rngState ?? new Rng(t?.seed ?? s.split.seed).state,
-      versions: { demo: '0.1.0', '@tensorflow/tfjs-core': tf.version_core, backend: tf.getBackend() },
-      optimizer: { config: optimizer.config, step: optimizer.step },
-    };
-    const model = arrayBufferOf(serializeSafetensors(s.model.stateDict()));
-    const optimizerBytes = arrayBufferOf(serializeSafetensors(optimizer.tensors));
-    return {
-      result: {
-        configJson: `${JSON.stringify(config, null, 2)}\n`,
-        safetensors: model,
-        optimizerSafetensors: optimizerBytes,
-      },
-      transfer: [model, optimizerBytes],
-    };
-  } finally {
-    tf.dispose(Object.values(optimizer.tensors));
+  if (!s.run) throw new Error('This model was imported without a run; only runs built here export.');
+  let files: CheckpointFiles;
+  if (s.paused) files = encodeCheckpoint(s.paused);
+  else if (s.lastFiles && s.step > 0) files = s.lastFiles;
+  else {
+    const snapshot = freshSnapshot(s, s.run);
+    try {
+      files = encodeCheckpoint(snapshot);
+    } finally {
+      // stateDict() returns the model's own tensors; only the optimizer state's copies are ours.
+      tf.dispose(Object.values(snapshot.optimizer.tensors));
+    }
   }
+  const result: CheckpointFiles = {
+    ...Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, bytes.slice()])),
+    'run.json': new TextEncoder().encode(`${JSON.stringify(s.run.spec, null, 2)}\n`),
+  };
+  return { result, transfer: Object.values(result).map((bytes) => bytes.buffer) };
 }
 
-/** Reads a string field from a loosely typed JSON record. */
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const text = (bytes: Uint8Array | undefined) => (bytes ? new TextDecoder().decode(bytes) : undefined);
 
+/** Builds a trainable network from a checkpoint's model config; the count-table bigram is refused. */
+function networkOf(config: ModelConfig): LanguageModel {
+  const model = createModel(config);
+  if (!isLanguageModel(model)) {
+    throw new Error(`The "${config.type}" model is a count table, not a network the demo can load.`);
+  }
+  return model;
+}
+
+/**
+ * Imports checkpoint files. A full checkpoint that records its run spec (`trainer.run`, or a `run.json`
+ * beside it) on a built-in dataset becomes that run again, paused at its step: Resume continues training
+ * exactly. Anything else (model weights and a config only) loads as a model that samples.
+ */
 async function importCheckpoint(files: CheckpointFiles): Promise<ModelSummary> {
   requireIdle('load another model');
-  let parsed: {
-    model?: ModelConfig;
-    tokenizer?: unknown;
-    dataset?: Record<string, unknown>;
-    trainer?: { cli?: { split?: Record<string, unknown> } };
-    step?: number;
-  };
+  const configText = text(files['config.json']);
+  if (configText === undefined) throw new Error('config.json is missing; choose it with the other files.');
+  if (!files['model.safetensors'])
+    throw new Error('model.safetensors is missing; choose it with config.json.');
+  let parsed: { format?: string; model?: ModelConfig; tokenizer?: unknown; step?: number } & Record<
+    string,
+    unknown
+  >;
   try {
-    parsed = JSON.parse(files.configJson);
+    parsed = JSON.parse(configText);
   } catch (e) {
     throw new Error(`config.json is not valid JSON: ${(e as Error).message}`);
   }
   if (!parsed.model || typeof parsed.model !== 'object') {
-    throw new Error(
-      'config.json has no "model" object; it should be the config.json of a makemore checkpoint.',
-    );
+    throw new Error('config.json has no "model" object; it should be the config.json of a checkpoint.');
   }
   if (parsed.tokenizer === undefined) {
     throw new Error('config.json has no "tokenizer"; the demo needs it to turn ids back into text.');
   }
   const tokenizer = tokenizerFromJSON(
     parsed.tokenizer as Parameters<typeof tokenizerFromJSON>[0],
-  ) as Tokenizer;
-  const model = buildModel(parsed.model);
+  ) as unknown as RunTokenizer;
+  if (parsed.format === 'makemore-checkpoint' && files['optimizer.safetensors']) {
+    const resumed = await importRun(files, tokenizer);
+    if (resumed) return resumed;
+  }
+  return importModelOnly(files, parsed, tokenizer);
+}
+
+/** A checkpoint with its spec and optimizer state, as a paused run; null when its data is not here. */
+async function importRun(files: CheckpointFiles, tokenizer: RunTokenizer): Promise<ModelSummary | null> {
+  const snapshot = decodeCheckpoint(files);
+  let keep = false;
   try {
-    const weights = tensorsFromSafetensors(parseSafetensors(new Uint8Array(files.safetensors)));
+    const runJson = text(files['run.json']);
+    const spec = specOfSnapshot(snapshot) ?? (runJson ? resolveRunSpec(JSON.parse(runJson)) : undefined);
+    if (!spec || !isBuiltinDataset(spec.data.dataset)) return null;
+    const dataset = await loadDataset(spec.data.dataset, { baseUrl: dataBaseUrl });
+    const run = prepareRun(spec, dataset, { tokenizer });
+    try {
+      run.model.loadStateDict(snapshot.weights);
+    } catch (error) {
+      run.dispose();
+      throw error;
+    }
+    disposeSession();
+    session = sessionOf(run, dataset, 'imported');
+    session.step = snapshot.step;
+    session.paused = snapshot;
+    session.lastFiles = files;
+    keep = true;
+    // Paused at its step: Resume continues it (a finished one after Steps is raised).
+    setStatus('paused');
+    return summarize(session);
+  } finally {
+    if (!keep) disposeSnapshot(snapshot);
+  }
+}
+
+function importModelOnly(
+  files: CheckpointFiles,
+  parsed: { model?: ModelConfig; step?: number } & Record<string, unknown>,
+  tokenizer: RunTokenizer,
+): ModelSummary {
+  const model = networkOf(parsed.model as ModelConfig);
+  try {
+    const weights = tensorsFromSafetensors(parseSafetensors(files['model.safetensors'] as Uint8Array));
     try {
       model.loadStateDict(weights);
     } finally {
@@ -578,39 +504,27 @@ async function importCheckpoint(files: CheckpointFiles): Promise<ModelSummary> {
     throw e;
   }
   disposeSession();
-  // The CLI records the split under trainer.cli.split and the dataset under dataset.dataset.
-  const record = { ...(parsed.dataset ?? {}), ...(parsed.trainer?.cli?.split ?? {}) };
-  const datasetName = str(record.dataset) ?? str(record.name) ?? 'unknown data';
-  const isWords = record.kind === 'words';
-  const seed = typeof record.seed === 'number' ? record.seed : 42;
-  let trainWords: Set<string> | null = null;
-  if (isWords && ['names', 'verbs'].includes(datasetName)) {
-    // Rebuild the run's split (same seed, same rule) to tell training words from new ones.
-    const dataset = await loadDataset(datasetName, { baseUrl: dataBaseUrl }).catch(() => null);
-    if (dataset?.words)
-      trainWords = new Set(
-        splitWords(
-          dataset.words.filter((w) => w.length > 0),
-          { seed },
-        ).train,
-      );
-  }
+  const dataset = (parsed.dataset ?? {}) as Record<string, unknown>;
+  const name =
+    typeof dataset.dataset === 'string'
+      ? dataset.dataset
+      : typeof dataset.name === 'string'
+        ? dataset.name
+        : 'unknown data';
   session = {
-    datasetName,
-    isWords,
+    datasetName: name,
+    kind: dataset.kind === 'words' ? 'words' : 'text',
     tokenizer,
-    tokenizerKind: (parsed.tokenizer as { type?: string }).type ?? 'imported',
     vocab: vocabOf(tokenizer),
     model,
-    data: null,
-    setup: null,
-    optimizer: null,
-    trainWords,
-    splitSizes: { train: trainWords?.size ?? 0, dev: 0, test: 0 },
+    run: null,
+    dataset: null,
+    trainWords: null,
+    splitSizes: {},
     step: typeof parsed.step === 'number' ? parsed.step : 0,
     paused: null,
-    split: { dataset: datasetName, kind: isWords ? 'words' : 'text', seed },
-    lastSaved: null,
+    lastFiles: null,
+    origin: 'imported',
   };
   setStatus('idle');
   return summarize(session);
@@ -649,25 +563,23 @@ function embeddings(): Results['embeddings'] {
   return { labels: s.vocab.slice(0, Math.min(rows, vocab)), x, y, method };
 }
 
+/** The learning-rate finder on a fresh copy of the model, with the run's own optimizer kind. */
 async function lrFind(steps: number, minLr: number, maxLr: number): Promise<Results['lrFind']> {
   requireIdle('run the learning-rate finder');
   const s = requireSession();
-  if (!s.data || !s.setup)
-    throw new Error('The learning-rate finder needs training data: configure a run first.');
-  // A fresh copy, so the sweep does not disturb the model being trained.
-  const probe = buildModel(s.model.config);
+  const run = s.run;
+  if (!run) throw new Error('The learning-rate finder needs training data: configure a run first.');
+  const probe = networkOf(s.model.config);
   try {
-    const t = s.setup.train;
     const curve = await findLearningRate({
       model: probe,
-      data: s.data,
-      optimizer: (params) =>
-        t.optimizer === 'sgd' ? new SGD(params, { lr: minLr }) : new AdamW(params, { lr: minLr }),
-      batchSize: t.batchSize,
+      data: run.data,
+      optimizer: () => buildOptimizer({ ...run.spec.optimizer, lr: minLr }, probe),
+      batchSize: run.spec.training.batchSize,
       steps,
       minLr,
       maxLr,
-      seed: t.seed,
+      seed: run.spec.training.seed,
       restore: false,
     });
     return { lrs: curve.lrs, losses: curve.smoothed, suggested: curve.suggested };
@@ -702,9 +614,9 @@ export async function handle(
       };
     }
     case 'configure':
-      return { result: await configure(message.setup) };
+      return { result: await configure(message.run) };
     case 'start':
-      return { result: await start() };
+      return { result: await start(message.steps) };
     case 'pause':
       return { result: await pause() };
     case 'reset':
@@ -720,7 +632,9 @@ export async function handle(
     case 'attention': {
       requireIdle('read attention weights');
       const s = requireSession();
-      return { result: attentionMaps(s.model, s.tokenizer, s.isWords ? BOUNDARY : null, message.text) };
+      return {
+        result: attentionMaps(s.model, s.tokenizer, s.kind === 'words' ? BOUNDARY : null, message.text),
+      };
     }
     case 'lrFind':
       return { result: await lrFind(message.steps, message.minLr, message.maxLr) };

@@ -21,7 +21,9 @@ async function run(id: number, message: Request): Promise<void> {
     post({ kind: 'reply', id, ok: true, result }, transfer);
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
-    post({ kind: 'reply', id, ok: false, error: text });
+    // A RunSpecError names the spec field at fault; the page shows the message next to that field.
+    const field = (error as { field?: unknown } | null)?.field;
+    post({ kind: 'reply', id, ok: false, error: text, ...(typeof field === 'string' ? { field } : {}) });
   }
 }
 

@@ -4,54 +4,25 @@
  * Everything here is structured-clone friendly: plain objects, typed arrays and ArrayBuffers.
  */
 import type { ModelConfig } from '@makemore/models';
+import type { RunSpec, RunSpecInput } from '@makemore/run';
 
-/** Which data to train on: a built-in dataset served next to the site, or a text the user uploaded. */
-export type DataSource =
-  | { kind: 'builtin'; name: string }
-  | { kind: 'upload'; fileName: string; text: string; words: boolean };
-
-/** The tokenizer to build from the training text. */
-export type TokenizerChoice = { kind: 'char' } | { kind: 'bpe'; vocabSize: number };
-
-/** Optimiser and loop settings for a run. */
-export interface TrainSettings {
-  steps: number;
-  batchSize: number;
-  learningRate: number;
-  optimizer: 'sgd' | 'adamw';
-  schedule: 'constant' | 'cosine' | 'step';
-  weightDecay: number;
-  evalEvery: number;
-  evalIters: number;
-  sampleEvery: number;
-  seed: number;
+/**
+ * A text file the user chose, to train on instead of a built-in dataset: a word per line (`words`, like
+ * names.txt) or one text stream (`text`). The worker turns it into a @makemore/datasets `Dataset`.
+ */
+export interface Upload {
+  fileName: string;
+  text: string;
+  kind: 'words' | 'text';
 }
 
-/** A model's settings without `vocabSize`, which the tokenizer decides. */
-export type ModelSetup = Pick<ModelConfig, 'type' | 'blockSize'> &
-  Partial<
-    Pick<
-      ModelConfig,
-      | 'nEmbd'
-      | 'nEmbd2'
-      | 'nHidden'
-      | 'nLayer'
-      | 'nHead'
-      | 'dropout'
-      | 'batchNorm'
-      | 'tieWeights'
-      | 'bias'
-      | 'inputKind'
-      | 'seed'
-    >
-  >;
-
-/** Everything `configure` needs to build a fresh run. */
-export interface RunSetup {
-  data: DataSource;
-  tokenizer: TokenizerChoice;
-  model: ModelSetup;
-  train: TrainSettings;
+/**
+ * Everything `configure` needs to build a fresh run: a (partial) run spec of @makemore/run, which the
+ * worker resolves and prepares with `prepareRun`, and the uploaded file when `spec.data.dataset` names one.
+ */
+export interface RunRequest {
+  spec: RunSpecInput;
+  upload?: Upload;
 }
 
 /** What the worker reports about the model it holds. */
@@ -63,7 +34,12 @@ export interface ModelSummary {
   vocab: string[];
   step: number;
   isWords: boolean;
-  splitSizes: { train: number; dev: number; test: number };
+  /** Examples per split (words for word lists, characters for text), as `prepareRun` reports them. */
+  splitSizes: Record<string, number>;
+  /** The settled spec of the run (absent for a model imported without one: it can sample, not train). */
+  spec: RunSpec | null;
+  /** Where the model came from: built here, or imported from checkpoint files. */
+  origin: 'configured' | 'imported';
 }
 
 export interface SampleOptions {
@@ -104,14 +80,12 @@ export interface LrCurve {
 }
 
 /**
- * A model in the CLI's checkpoint format (one slot of `makemore train --out`): `config.json` text,
- * `model.safetensors` bytes and, when exported, `optimizer.safetensors` bytes.
+ * A checkpoint as files, name → bytes: what @makemore/trainer's `encodeCheckpoint` writes (`config.json`,
+ * `model.safetensors`, `optimizer.safetensors`, the very files of `makemore train --out DIR`'s `DIR/last/`)
+ * plus `run.json`, the run's spec (`DIR/run.json`). An import may bring only `config.json` and
+ * `model.safetensors`: such a model samples but cannot continue training.
  */
-export interface CheckpointFiles {
-  configJson: string;
-  safetensors: ArrayBuffer;
-  optimizerSafetensors?: ArrayBuffer;
-}
+export type CheckpointFiles = Record<string, Uint8Array>;
 
 export type Request =
   | {
@@ -123,8 +97,9 @@ export type Request =
       /** wasm threads (`?threads=2`); by default tfjs's choice. */
       threads?: number;
     }
-  | { type: 'configure'; setup: RunSetup }
-  | { type: 'start' }
+  | { type: 'configure'; run: RunRequest }
+  /** Starts or resumes; `steps` raises (or lowers) the total of a paused or imported run before it resumes. */
+  | { type: 'start'; steps?: number }
   | { type: 'pause' }
   | { type: 'reset' }
   | { type: 'sample'; options: SampleOptions }
@@ -158,8 +133,12 @@ export type TrainStatus = 'idle' | 'running' | 'paused' | 'done';
 
 export type WorkerEvent =
   | { type: 'status'; status: TrainStatus }
+  /** A run begins (or resumes): its settled spec and split sizes, as the CLI's `--json` start line. */
+  | { type: 'start'; step: number; spec: RunSpec; splitSizes: Record<string, number> }
   | { type: 'step'; step: number; loss: number; lr: number; stepsPerSecond: number; etaSeconds: number }
-  | { type: 'eval'; step: number; train: number; dev: number }
+  | { type: 'eval'; step: number; train: number; dev: number; losses: Record<string, number> }
+  /** A resumed run's changes, one line each (`planResume`'s notes). */
+  | { type: 'notice'; message: string }
   | { type: 'samples'; step: number; samples: Sample[] }
   | { type: 'progress'; label: string; fraction: number }
   /** Samples so far while the Sample page's request runs; the last one may still be growing. */
@@ -168,5 +147,6 @@ export type WorkerEvent =
 
 export type Envelope =
   | { kind: 'reply'; id: number; ok: true; result: unknown }
-  | { kind: 'reply'; id: number; ok: false; error: string }
+  /** `field` is the spec field an error names (a `RunSpecError`'s), so the form can show it there. */
+  | { kind: 'reply'; id: number; ok: false; error: string; field?: string }
   | { kind: 'event'; event: WorkerEvent };
