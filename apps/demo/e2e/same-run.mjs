@@ -2,9 +2,9 @@
 // in the demo's worker in Chromium, and the two must agree on the split sizes and on every step's loss.
 // Both sides call @makemore/run's prepareRun; a difference means one of them builds the run differently.
 //
-// The Node side is one function, `trainInNode`. It runs e2e/node-run.mjs (prepareRun + train directly)
-// unless E2E_SAME_RUN_NODE=cli, which runs the built CLI instead:
+// The Node side is one function, `trainInNode`. It runs the built CLI,
 //   makemore train --config <spec.json> --backend cpu --json --log-every 1 --out <tmp>
+// or, with E2E_SAME_RUN_NODE=prepareRun, e2e/node-run.mjs (prepareRun + train directly, no CLI):
 // Both print the same JSON lines ({"type":"start",…,"splitSizes":{…}}, {"type":"step","step":n,"loss":x}).
 // `resumeInNode` continues a run folder the same way (`makemore train --resume --out DIR --steps M`).
 import { spawnSync } from 'node:child_process';
@@ -40,8 +40,8 @@ export async function specOf(overrides) {
   return mergeSpec({ ...getRecipe(recipe).spec, recipe }, rest);
 }
 
-/** Which program trains the Node side: `prepareRun` (e2e/node-run.mjs) or the built `cli`. */
-export const NODE_SIDE = process.env.E2E_SAME_RUN_NODE === 'cli' ? 'cli' : 'prepareRun';
+/** Which program trains the Node side: the built `cli` (default) or `prepareRun` (e2e/node-run.mjs). */
+export const NODE_SIDE = process.env.E2E_SAME_RUN_NODE === 'prepareRun' ? 'prepareRun' : 'cli';
 
 /**
  * Trains `spec` in Node on the cpu backend; returns `{ splitSizes, losses }` with `losses[i]` the loss
