@@ -45,3 +45,4 @@ export {
   serializeSafetensors,
   tensorsFromSafetensors,
 } from './safetensors';
+export * from './torch';
