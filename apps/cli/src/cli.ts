@@ -7,6 +7,8 @@ import { type Command, COMMON_FLAGS, type Context } from './command';
 import { benchCommand } from './commands/bench';
 import { datasetsCommands } from './commands/datasets';
 import { evalCommand } from './commands/eval';
+import { exportCommands } from './commands/export';
+import { importCommands } from './commands/import';
 import { lrFindCommand } from './commands/lr-find';
 import { sampleCommand } from './commands/sample';
 import { tokenizeCommands } from './commands/tokenize';
@@ -25,6 +27,8 @@ export const COMMANDS: readonly Command[] = [
   lrFindCommand,
   ...tokenizeCommands,
   ...datasetsCommands,
+  ...exportCommands,
+  ...importCommands,
   benchCommand,
 ];
 
