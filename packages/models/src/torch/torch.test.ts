@@ -215,7 +215,7 @@ describe('the zip container', () => {
     const entries = [
       { name: 'a/data.pkl', data: new TextEncoder().encode('hello') },
       { name: 'a/data/0', data: new Uint8Array(100).fill(7) },
-      { name: 'a/long-name-' + 'x'.repeat(61), data: new Uint8Array(3) },
+      { name: `a/long-name-${'x'.repeat(61)}`, data: new Uint8Array(3) },
     ];
     const bytes = writeZip(entries);
     const back = readZip(bytes);
