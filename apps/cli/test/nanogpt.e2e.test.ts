@@ -116,3 +116,44 @@ describe('makemore import nanogpt, sample, export nanogpt-ckpt', () => {
     );
   });
 });
+
+describe('makemore import hf-gpt2', () => {
+  it('reads Hugging Face GPT-2 safetensors with config.json beside it, and samples', async () => {
+    const tok = join(work, 'tok13.json');
+    const vocab = [...'\n abcdefghijk'];
+    writeFileSync(
+      tok,
+      JSON.stringify({ type: 'char', version: 1, vocab, specialTokens: [], unknown: 'error', vocabSize: 13 }),
+    );
+    const r = await runCli(
+      [
+        'import',
+        'hf-gpt2',
+        join(FIXTURES, 'hf-gpt2/model.safetensors'),
+        '--tokenizer',
+        tok,
+        '--out',
+        'runs/hf',
+        '--backend',
+        'cpu',
+      ],
+      { cwd: work },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('GPT-2 2 layers × 8, 2 heads');
+    const sampled = await runCli(
+      ['sample', '--checkpoint', 'runs/hf', '--max-tokens', '10', '--prompt', 'ab', '--backend', 'cpu'],
+      {
+        cwd: work,
+      },
+    );
+    expect(sampled.code, sampled.stderr).toBe(0);
+    expect(sampled.stdout).toMatch(/^ab[\n a-k]{10}/m);
+    expectUsageError(
+      await runCli(['import', 'hf-gpt2', join(FIXTURES, 'hf-gpt2/model.safetensors'), '--out', 'x'], {
+        cwd: work,
+      }),
+      /missing --tokenizer <file>: GPT-2's encoding is r50k_base/,
+    );
+  }, 60_000);
+});

@@ -3,7 +3,7 @@
 Fixtures for @makemore/models' torch checkpoint reader (src/torch/), written by PyTorch itself, and a
 check that files written by our writer load in PyTorch and nanoGPT.
 
-Run:  python3 scripts/make_torch_fixtures.py --nanogpt <nanoGPT clone> [--out DIR]
+Run:  python3 scripts/make_torch_fixtures.py --nanogpt <nanoGPT clone> [--out DIR] [--hf]
       python3 scripts/make_torch_fixtures.py --nanogpt <nanoGPT clone> --check DIR
 
 The first form writes into DIR (default: ../fixtures/torch next to this script):
@@ -18,6 +18,15 @@ The first form writes into DIR (default: ../fixtures/torch next to this script):
   values.json           what values.pt holds, as JSON (tensors as {dtype, shape, data})
   evil.pt               a torch.save of an object whose pickle calls os.system: the reader must refuse it
   meta.pkl              pickle.dump of a nanoGPT character meta dict, as data/shakespeare_char/prepare.py writes it
+
+With --hf (needs Hugging Face transformers) it also writes hf-gpt2/:
+  model.safetensors     a GPT2LMHeadModel (2 layers, 2 heads, n_embd 8, 8 positions, 13 tokens) saved with
+                        save_pretrained: `transformer.` names, Conv1D [in, out] weights, lm_head left out
+                        (tied); every parameter drawn N(0, 0.3) so biases and LayerNorms are not trivial
+  config.json           its config, as save_pretrained writes it
+  bare.safetensors      the same weights under OpenAI's bare names (`h.0.attn.c_attn.weight`, `wte.weight`)
+                        with the `h.N.attn.bias` causal-mask buffers the original uploads carry
+  logits.json           {idx, logits}: GPT2LMHeadModel's logits for idx in eval mode
 
 The --check form loads the files our writer produced (scripts/write-torch-samples.ts) from DIR:
   ours-ckpt.pt with torch.load(weights_only=True), into nanoGPT's GPT (strict) and its AdamW
@@ -150,6 +159,39 @@ def make(args):
     print(f"wrote fixtures to {out}")
 
 
+def make_hf(args):
+    from safetensors.torch import save_file
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    out = os.path.join(args.out, "hf-gpt2")
+    os.makedirs(out, exist_ok=True)
+    torch.manual_seed(2024)
+    config = GPT2Config(n_layer=2, n_head=2, n_embd=8, n_positions=8, vocab_size=13,
+                        bos_token_id=0, eos_token_id=0)
+    model = GPT2LMHeadModel(config)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0.0, 0.3)
+    model.eval()
+    model.save_pretrained(out, safe_serialization=True)
+    for extra in ("generation_config.json",):
+        if os.path.exists(os.path.join(out, extra)):
+            os.remove(os.path.join(out, extra))
+    bare = {k.removeprefix("transformer."): v.contiguous() for k, v in model.transformer.state_dict().items()}
+    mask = torch.tril(torch.ones(8, 8, dtype=torch.bool)).view(1, 1, 8, 8)
+    for i in range(config.n_layer):
+        bare[f"h.{i}.attn.bias"] = mask.float()
+    save_file(bare, os.path.join(out, "bare.safetensors"))
+    g = torch.Generator().manual_seed(5)
+    idx = torch.randint(0, 13, (2, 8), generator=g)
+    with torch.no_grad():
+        logits = model(idx).logits
+    with open(os.path.join(out, "logits.json"), "w") as f:
+        json.dump({"idx": {"shape": list(idx.shape), "data": [int(i) for i in idx.reshape(-1).tolist()]},
+                   "logits": {"shape": list(logits.shape), "data": flat(logits)}}, f)
+    print(f"wrote Hugging Face GPT-2 fixtures to {out}")
+
+
 def check(args):
     d = args.check
     nanogpt = nanogpt_model(args.nanogpt)
@@ -186,5 +228,11 @@ if __name__ == "__main__":
     parser.add_argument("--nanogpt", required=True, help="a clone of karpathy/nanoGPT (its model.py is imported)")
     parser.add_argument("--out", default=os.path.join(here, "..", "fixtures", "torch"))
     parser.add_argument("--check", help="a folder with ours-ckpt.pt and ours-meta.pkl to check")
+    parser.add_argument("--hf", action="store_true", help="also write the Hugging Face GPT-2 fixtures")
     a = parser.parse_args()
-    check(a) if a.check else make(a)
+    if a.check:
+        check(a)
+    else:
+        make(a)
+        if a.hf:
+            make_hf(a)

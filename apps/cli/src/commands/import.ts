@@ -4,6 +4,9 @@
  * that `makemore sample` and `makemore eval` open. The character vocabulary comes from the dataset's
  * `meta.pkl`, found next to the run as nanoGPT lays it out (`<root>/out/ckpt.pt`, `<root>/data/<dataset>/meta.pkl`)
  * or given with --meta; a GPT-2 BPE run needs --tokenizer with the encoding's file.
+ *
+ * `makemore import hf-gpt2 <model.safetensors>`: Hugging Face GPT-2 weights (gpt2 … gpt2-xl layouts) with
+ * GPT-2's tokenizer, into the same kind of folder.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -148,6 +151,136 @@ const importNanoGptCommand: Command = {
   },
 };
 
+const importHfGpt2Command: Command = {
+  name: 'import hf-gpt2',
+  summary: 'Read Hugging Face GPT-2 safetensors (gpt2 … gpt2-xl) into a checkpoint folder',
+  usage:
+    'import hf-gpt2 <model.safetensors> --tokenizer <r50k_base.tiktoken> --out <dir> [--config <config.json>]',
+  details:
+    "Conv1D weights are transposed into our Linear layout, the tied lm_head is shared, the attention mask buffers dropped. config.json next to the file is read when present (n_head; OpenAI's four sizes need none).",
+  flags: [
+    { name: 'out', type: 'string', placeholder: '<dir>', description: 'checkpoint folder to write' },
+    {
+      name: 'tokenizer',
+      type: 'string',
+      placeholder: '<file>',
+      description: "GPT-2's encoding (r50k_base.tiktoken) or the model's tokenizer file",
+    },
+    {
+      name: 'config',
+      type: 'string',
+      placeholder: '<config.json>',
+      description: "the model's Hugging Face config [default: next to the file]",
+    },
+    ...BACKEND_FLAGS,
+  ],
+  examples: [
+    [
+      'import hf-gpt2 gpt2/model.safetensors --tokenizer r50k_base.tiktoken --out runs/gpt2',
+      'then makemore sample --checkpoint runs/gpt2',
+    ],
+  ],
+  async run(args, { io, out }) {
+    const [path, extra] = args.positionals;
+    if (!path)
+      throw new CliError(
+        "missing the model.safetensors to read (e.g. 'makemore import hf-gpt2 gpt2/model.safetensors --out runs/gpt2')",
+      );
+    if (extra !== undefined) throw new CliError(`unexpected argument '${extra}'; give one .safetensors file`);
+    const target = args.string('out');
+    if (!target) throw new CliError('missing --out <dir> for the checkpoint folder');
+    const tokenizerFile = args.string('tokenizer');
+    if (!tokenizerFile) {
+      throw new CliError(
+        "missing --tokenizer <file>: GPT-2's encoding is r50k_base (e.g. --tokenizer r50k_base.tiktoken)",
+      );
+    }
+    const file = resolve(io.cwd, path);
+    if (!existsSync(file)) throw new CliError(`weights not found: ${file}`);
+    const configPath = args.string('config')
+      ? resolve(io.cwd, args.string('config') as string)
+      : join(dirname(file), 'config.json');
+    let hfConfig = {};
+    if (existsSync(configPath)) {
+      try {
+        hfConfig = JSON.parse(await readFile(configPath, 'utf8'));
+      } catch (error) {
+        throw new CliError(`cannot read ${configPath}: ${oneLine(error)}`, { cause: error });
+      }
+    } else if (args.string('config')) {
+      throw new CliError(`config not found: ${configPath}`);
+    }
+    const models = await import('@makemore/models');
+    let converted: ReturnType<typeof models.hfGpt2ToTransformer>;
+    try {
+      converted = models.hfGpt2ToTransformer(
+        models.parseSafetensors(new Uint8Array(await readFile(file))).tensors,
+        hfConfig,
+      );
+    } catch (error) {
+      throw new CliError(`cannot import ${path}: ${oneLine(error)}`, { cause: error });
+    }
+    const tk = await import('@makemore/tokenizers/node');
+    let tokenizer: SavedTokenizer;
+    try {
+      tokenizer = await tk.loadTokenizerFile(resolve(io.cwd, tokenizerFile));
+    } catch (error) {
+      throw new CliError(`cannot load tokenizer ${tokenizerFile}: ${oneLine(error)}`, { cause: error });
+    }
+    if (tokenizer.vocabSize > converted.config.vocabSize) {
+      throw new CliError(
+        `the tokenizer has ${tokenizer.vocabSize} ids but the model only ${converted.config.vocabSize}`,
+      );
+    }
+    await selectBackend(args, out);
+    const tf = await import('@tensorflow/tfjs-core');
+    const { Checkpointer } = await import('@makemore/trainer/node');
+    const { Rng } = await import('@makemore/random');
+    const weights = Object.fromEntries(
+      Object.entries(converted.weights).map(([k, t]) => [k, tf.tensor(t.data, t.shape, 'float32')]),
+    );
+    try {
+      const model = await createNetwork(converted.config);
+      try {
+        model.loadStateDict(weights);
+      } catch (error) {
+        throw new CliError(`${path} does not fit GPT-2's layout: ${oneLine(error)}`, { cause: error });
+      } finally {
+        model.dispose();
+      }
+      const snapshot = {
+        model: converted.config,
+        tokenizer: tokenizer.toJSON(),
+        dataset: { kind: 'text', name: 'unknown', source: 'Hugging Face GPT-2' },
+        trainer: { steps: 0, batchSize: 8, seed: 1337, evalEvery: 250, evalIters: 200 },
+        step: 0,
+        bestDevLoss: null,
+        rngState: new Rng(1337).state,
+        weights,
+        optimizer: {
+          config: { type: 'adamw' as const, lr: 3e-5, betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0.1 },
+          step: 0,
+          tensors: {},
+        },
+      };
+      const dir = resolve(io.cwd, target);
+      const checkpointer = new Checkpointer(dir);
+      await checkpointer.save(snapshot, 'last');
+      await checkpointer.save(snapshot, 'best');
+      const c = converted.config;
+      const params = Object.values(converted.weights).reduce((s, t) => s + t.data.length, 0);
+      out.json({ type: 'import', format: 'hf-gpt2', dir, params, config: c });
+      out.line(
+        `wrote ${dir}: GPT-2 ${c.nLayer} layers × ${c.nEmbd}, ${c.nHead} heads (${params.toLocaleString('en-US')} params)`,
+      );
+      out.line(`sample: makemore sample --checkpoint ${target}`);
+      return 0;
+    } finally {
+      tf.dispose(Object.values(weights));
+    }
+  },
+};
+
 interface SavedTokenizer {
   vocabSize: number;
   toJSON(): unknown;
@@ -207,4 +340,4 @@ async function tokenizerFor(
 }
 
 /** The `import` commands. */
-export const importCommands: Command[] = [importNanoGptCommand];
+export const importCommands: Command[] = [importNanoGptCommand, importHfGpt2Command];

@@ -45,3 +45,10 @@ export {
   type NanoGptReadmeInfo,
   nanoGptReadme,
 } from './nanogpt-data';
+export {
+  type FloatTensorLike,
+  GPT2_HEADS,
+  type HfGpt2Config,
+  HfGpt2Error,
+  hfGpt2ToTransformer,
+} from './hf-gpt2';
