@@ -10,6 +10,7 @@ import { evalCommand } from './commands/eval';
 import { exportCommands } from './commands/export';
 import { importCommands } from './commands/import';
 import { lrFindCommand } from './commands/lr-find';
+import { prepareCommand } from './commands/prepare';
 import { sampleCommand } from './commands/sample';
 import { tokenizeCommands } from './commands/tokenize';
 import { trainCommand } from './commands/train';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   lrFindCommand,
   ...tokenizeCommands,
   ...datasetsCommands,
+  prepareCommand,
   ...exportCommands,
   ...importCommands,
   benchCommand,

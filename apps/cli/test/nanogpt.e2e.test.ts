@@ -157,3 +157,33 @@ describe('makemore import hf-gpt2', () => {
     );
   }, 60_000);
 });
+
+describe('makemore prepare', () => {
+  it('encodes a text file into token shards with an index, and names a missing file', async () => {
+    const text = Array.from({ length: 200 }, (_, i) => `line ${i}\n`).join('');
+    writeFileSync(join(work, 'lines.txt'), text);
+    const r = await runCli(
+      ['prepare', '--dataset', 'lines.txt', '--out', 'shards/lines', '--shard-tokens', '500'],
+      {
+        cwd: work,
+      },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const index = JSON.parse(readFileSync(join(work, 'shards/lines/index.json'), 'utf8'));
+    expect(index).toMatchObject({
+      format: 'makemore-token-shards',
+      dtype: 'uint16',
+      vocabSize: new Set(text).size,
+    });
+    const tokens = [...index.splits.train, ...index.splits.val].reduce(
+      (s: number, x: { tokens: number }) => s + x.tokens,
+      0,
+    );
+    expect(tokens).toBe(text.length);
+    expect(index.splits.train.length).toBeGreaterThan(2);
+    expectUsageError(
+      await runCli(['prepare', '--dataset', 'nope.txt', '--out', 'x'], { cwd: work }),
+      /not a file: .*nope\.txt/,
+    );
+  });
+});
