@@ -130,6 +130,7 @@ const exportDataCommand: Command = {
       valTokens: valIds.length,
       split,
       hasMeta: isChar,
+      ...(!isChar && spec.kind !== 'file' ? { tokenizerFile: 'tokenizer.json' } : {}),
     };
     await writeFile(join(dir, 'README.md'), models.nanoGptReadme(info));
     if (!isChar && spec.kind !== 'file') {

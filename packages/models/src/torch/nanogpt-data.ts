@@ -67,6 +67,8 @@ export interface NanoGptReadmeInfo {
   split: string;
   /** True when meta.pkl was written (character vocabularies). */
   hasMeta: boolean;
+  /** The tokenizer file written next to the data (BPE), which `makemore import nanogpt --tokenizer` takes back. */
+  tokenizerFile?: string;
 }
 
 /** The README of an exported folder: what is in it, and the exact train.py / torchrun / sample.py commands. */
@@ -79,7 +81,7 @@ export function nanoGptReadme(info: NanoGptReadmeInfo): string {
 |---|---|
 | \`train.bin\` | ${info.trainTokens.toLocaleString('en-US')} token ids, uint16 little-endian |
 | \`val.bin\` | ${info.valTokens.toLocaleString('en-US')} token ids, uint16 little-endian |
-${info.hasMeta ? `| \`meta.pkl\` | the character vocabulary: {vocab_size: ${info.vocabSize}, itos, stoi} |\n` : ''}
+${info.hasMeta ? `| \`meta.pkl\` | the character vocabulary: {vocab_size: ${info.vocabSize}, itos, stoi} |\n` : ''}${info.tokenizerFile ? `| \`${info.tokenizerFile}\` | the tokenizer (makemore.ts format), for \`makemore import nanogpt --tokenizer\` |\n` : ''}
 - Text: ${info.source}
 - Tokenizer: ${info.tokenizer}, ${info.vocabSize.toLocaleString('en-US')} ids${info.hasMeta ? '' : ' (no meta.pkl: train.py uses its default vocab_size of 50304, which covers GPT-2 ids)'}
 - Split: ${info.split} (the split makemore.ts trains and evaluates on)
@@ -102,7 +104,7 @@ torchrun --nproc_per_node=8 --nnodes=2 --node_rank=0 --master_addr=<master ip> -
 Sample from the result with \`python sample.py --out_dir=out-${d}\`, or bring it back to makemore.ts:
 
 \`\`\`sh
-makemore import nanogpt out-${d}/ckpt.pt${info.hasMeta ? ` --meta data/${d}/meta.pkl` : ''} --out runs/${d}
+makemore import nanogpt out-${d}/ckpt.pt${info.hasMeta ? ` --meta data/${d}/meta.pkl` : ''}${info.tokenizerFile ? ` --tokenizer data/${d}/${info.tokenizerFile}` : ''} --out runs/${d}
 makemore sample --checkpoint runs/${d}
 \`\`\`
 `;
