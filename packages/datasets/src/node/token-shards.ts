@@ -274,9 +274,22 @@ function firstSafeCutAtOrAfter(text: string, minBytes: number): number {
  */
 export async function collectCharacters(input: string): Promise<string[]> {
   const seen = new Set<string>();
+  // UTF-16 code units seen, checked first: a table lookup per character instead of a Set insertion.
+  const bmp = new Uint8Array(65536);
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const add = (text: string) => {
-    for (const ch of text) seen.add(ch);
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 0xd800 && code < 0xe000) {
+        // A surrogate: the code point (a pair, or a lone half) goes to the set.
+        const point = text.codePointAt(i) as number;
+        seen.add(String.fromCodePoint(point));
+        if (point > 0xffff) i++;
+      } else if (bmp[code] === 0) {
+        bmp[code] = 1;
+        seen.add(text[i] as string);
+      }
+    }
   };
   for await (const chunk of createReadStream(input, {
     highWaterMark: 4 * 1024 * 1024,
