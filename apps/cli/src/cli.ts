@@ -7,8 +7,11 @@ import { type Command, COMMON_FLAGS, type Context } from './command';
 import { benchCommand } from './commands/bench';
 import { datasetsCommands } from './commands/datasets';
 import { evalCommand } from './commands/eval';
+import { exportCommands } from './commands/export';
+import { importCommands } from './commands/import';
 import { lrFindCommand } from './commands/lr-find';
 import { presetsCommand } from './commands/presets';
+import { prepareCommand } from './commands/prepare';
 import { sampleCommand } from './commands/sample';
 import { sweepCommand } from './commands/sweep';
 import { tokenizeCommands } from './commands/tokenize';
@@ -29,6 +32,9 @@ export const COMMANDS: readonly Command[] = [
   lrFindCommand,
   ...tokenizeCommands,
   ...datasetsCommands,
+  prepareCommand,
+  ...exportCommands,
+  ...importCommands,
   benchCommand,
 ];
 

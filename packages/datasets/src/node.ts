@@ -21,3 +21,12 @@ export {
   defaultCacheDir,
   locateDataset,
 } from './node/locate.js';
+export {
+  collectCharacters,
+  type PrepareTokenShardsOptions,
+  prepareTokenShards,
+  TOKEN_SHARDS_FORMAT,
+  TOKEN_SHARDS_INDEX,
+  type TokenShard,
+  type TokenShardsIndex,
+} from './node/token-shards.js';

@@ -60,3 +60,4 @@ export {
   WASM_HEAP_BYTES,
   WASM_USABLE_BYTES,
 } from './memory-estimate';
+export * from './torch';

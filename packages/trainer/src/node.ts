@@ -3,6 +3,7 @@
  * - {@link Checkpointer}: best/ and last/ training snapshots, written atomically.
  * - {@link MetricsWriter}: a JSONL metrics log that never throws from its stream; {@link truncateMetrics}.
  * - {@link acquireRunLock}: one training process per run folder.
+ * - {@link openTokenShards}: training data read window by window from token shards on disk.
  */
 export {
   CHECKPOINT_FILES,
@@ -32,3 +33,8 @@ export {
   type RunLockHolder,
   readHolder,
 } from './node/run-lock';
+export {
+  openTokenShards,
+  type ShardedTrainingData,
+  type TokenShardsDataOptions,
+} from './node/sharded-data';
