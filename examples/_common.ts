@@ -63,7 +63,8 @@ export function readFlags(): Flags {
   const int = (name: string, v: string | undefined) => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got '${v}'`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`--${name} must be a non-negative integer, got '${v}'`);
     return n;
   };
   return {
@@ -88,7 +89,9 @@ export function specFor(recipe: string, flags: Flags): RunSpecInput {
     changes = {
       training: { steps: flags.steps },
       schedule: {
-        ...(s.milestones ? { milestones: s.milestones.map((m) => Math.max(1, Math.round((m as number) * ratio))) } : {}),
+        ...(s.milestones
+          ? { milestones: s.milestones.map((m) => Math.max(1, Math.round((m as number) * ratio))) }
+          : {}),
         ...(s.decaySteps ? { decaySteps: Math.max(1, Math.round(s.decaySteps * ratio)) } : {}),
         ...(s.warmup !== undefined && s.decaySteps && s.warmup >= s.decaySteps * ratio
           ? { warmup: Math.floor(s.decaySteps * ratio * 0.05) }
@@ -97,7 +100,11 @@ export function specFor(recipe: string, flags: Flags): RunSpecInput {
     };
   }
   if (flags.seed !== undefined) {
-    changes = mergeSpec(changes, { training: { seed: flags.seed }, model: { seed: flags.seed }, data: { split: { seed: flags.seed } } });
+    changes = mergeSpec(changes, {
+      training: { seed: flags.seed },
+      model: { seed: flags.seed },
+      data: { split: { seed: flags.seed } },
+    });
   }
   if (flags.evalEvery !== undefined) changes = mergeSpec(changes, { eval: { every: flags.evalEvery } });
   changes = mergeSpec(changes, { backend: { name: flags.backend, threads: flags.threads } });
@@ -129,7 +136,10 @@ export interface ReferenceResult {
  * Trains recipe `name` with live progress lines, then evaluates every split (in full for word lists, with
  * `finalEvalIters` random batches for text) and prints a RESULT line and the recipe's reference.
  */
-export async function runRecipe(name: string, finalEvalIters: number | 'all' = 'all'): Promise<ReferenceResult> {
+export async function runRecipe(
+  name: string,
+  finalEvalIters: number | 'all' = 'all',
+): Promise<ReferenceResult> {
   const flags = readFlags();
   const recipe = getRecipe(name);
   const choice = await useBestBackend({ prefer: flags.backend, threads: flags.threads });
@@ -139,18 +149,26 @@ export async function runRecipe(name: string, finalEvalIters: number | 'all' = '
   if (resume) {
     const saved = specOfSnapshot(resume);
     if (!saved) throw new Error(`${flags.resume}/last records no run spec; it was not written from a recipe`);
-    const plan = planResume(saved, flags.steps !== undefined ? { training: { steps: flags.steps } } : {}, resume.step);
+    const plan = planResume(
+      saved,
+      flags.steps !== undefined ? { training: { steps: flags.steps } } : {},
+      resume.step,
+    );
     for (const note of plan.notes) console.log(`resume: ${note}`);
     spec = plan.spec;
     console.log(`resuming from ${flags.resume}/last at step ${resume.step}`);
   }
   const dataset = await loadDataset(spec.data.dataset);
   const run = prepareRun(spec, dataset, {
-    ...(resume ? { tokenizer: (await import('@makemore/tokenizers')).tokenizerFromJSON(resume.tokenizer as never) } : {}),
+    ...(resume
+      ? { tokenizer: (await import('@makemore/tokenizers')).tokenizerFromJSON(resume.tokenizer as never) }
+      : {}),
   });
   const { model, data } = run;
   const { steps, batchSize } = run.spec.training;
-  console.log(`${name}: ${recipe.title}; ${model.numParams().toLocaleString()} parameters, ${steps} steps, batch ${batchSize}`);
+  console.log(
+    `${name}: ${recipe.title}; ${model.numParams().toLocaleString()} parameters, ${steps} steps, batch ${batchSize}`,
+  );
   if (flags.out) {
     mkdirSync(flags.out, { recursive: true });
     writeFileSync(join(flags.out, 'run.json'), `${JSON.stringify(run.spec, null, 2)}\n`);
@@ -205,7 +223,10 @@ export async function runRecipe(name: string, finalEvalIters: number | 'all' = '
     wallSeconds: Number((done.elapsedMs / 1000).toFixed(1)),
     stepsPerSec: Number(done.stepsPerSec.toFixed(2)),
   };
-  console.log(`final losses (${finalEvalIters === 'all' ? 'full splits' : `${finalEvalIters} batches`}):`, losses);
+  console.log(
+    `final losses (${finalEvalIters === 'all' ? 'full splits' : `${finalEvalIters} batches`}):`,
+    losses,
+  );
   const comparison = compareWithReference(recipe, losses);
   if (comparison) console.log(comparison);
   console.log(`RESULT ${JSON.stringify(result)}`);

@@ -129,6 +129,15 @@ export async function specInputFromArgs(
   const flags = specFromFlags(args, cwd, base);
   // A recipe's identity stays only while its model, data and optimisation are what it says.
   const merged = run.mergeSpec(base, flags);
+  // Another dataset may be of another kind: its split follows it unless the flags give one.
+  if (
+    flags.data?.dataset !== undefined &&
+    flags.data.dataset !== base.data?.dataset &&
+    !flags.data.split?.rule
+  ) {
+    const { rule: _r, fractions: _f, ...rest } = merged.data?.split ?? {};
+    merged.data = { ...merged.data, split: rest };
+  }
   if (merged.recipe && (flags.model?.type !== undefined || flags.data?.dataset !== undefined))
     delete merged.recipe;
   const envSteps = env.MAKEMORE_STEPS;

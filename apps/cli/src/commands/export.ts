@@ -13,29 +13,27 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BACKEND_FLAGS, type Command } from '../command';
 import { CliError, oneLine } from '../errors';
-import { buildTokenizer, parseTokenizerSpec, selectBackend } from '../session';
-import { loadForCli } from './datasets';
+import {
+  loadSpecDataset,
+  resolveForCli,
+  runApi,
+  specError,
+  specInputFromArgs,
+  tokenizerFileOf,
+} from '../run-spec';
+import { selectBackend } from '../session';
+import { DATA_FLAGS, SPEC_SOURCE_FLAGS } from './train-flags';
 
 const exportDataCommand: Command = {
   name: 'export nanogpt',
   summary: "Write a dataset as nanoGPT's train.bin / val.bin / meta.pkl",
   usage: 'export nanogpt --dataset <name|file> --out <dir> [options]',
   details:
-    "The folder goes under nanoGPT's data/ and its name is the value of train.py's --dataset=. The split is the one makemore train uses.",
+    "The folder goes under nanoGPT's data/ and its name is the value of train.py's --dataset=. The split and the\n" +
+    "tokenizer are the run spec's (--preset, --config and the data flags), the ones makemore train uses for it.",
   flags: [
-    {
-      name: 'dataset',
-      type: 'string',
-      placeholder: '<name|file>',
-      description: 'built-in dataset or a text file',
-    },
-    {
-      name: 'tokenizer',
-      type: 'string',
-      default: 'char',
-      placeholder: '<char|bpe:N|file>',
-      description: 'characters, a BPE trained on the training split, or a tokenizer file',
-    },
+    ...SPEC_SOURCE_FLAGS.filter((f) => f.name !== 'print-config'),
+    ...DATA_FLAGS,
     {
       name: 'out',
       type: 'string',
@@ -46,15 +44,8 @@ const exportDataCommand: Command = {
       name: 'seed',
       type: 'int',
       min: 0,
-      default: 42,
       placeholder: '<n>',
-      description: 'split seed (word and document datasets)',
-    },
-    {
-      name: 'data-dir',
-      type: 'string',
-      placeholder: '<dir>',
-      description: 'folder holding the dataset files',
+      description: "split seed (word and document datasets; default the spec's)",
     },
   ],
   examples: [
@@ -63,46 +54,60 @@ const exportDataCommand: Command = {
       "tiny Shakespeare, characters, as nanoGPT's own prepare.py",
     ],
     [
+      'export nanogpt --preset nanogpt-baby --out data/shakespeare_char',
+      "a recipe's data, split as it trains",
+    ],
+    [
       'export nanogpt --dataset notes.txt --tokenizer bpe:4096 --out data/notes',
       'your text with a 4096-token BPE',
     ],
   ],
   async run(args, { io, out }) {
-    const name = args.string('dataset');
     const target = args.string('out');
-    if (!name) throw new CliError('missing --dataset <name|file> (e.g. --dataset shakespeare)');
+    if (!args.has('dataset') && !args.has('preset') && !args.has('config'))
+      throw new CliError(
+        'missing --dataset <name|file> (e.g. --dataset shakespeare), or a --preset / --config whose data to export',
+      );
     if (!target)
       throw new CliError('missing --out <dir>; nanoGPT reads data/<name>/, e.g. --out data/shakespeare_char');
     const models = await import('@makemore/models');
-    const datasets = await import('@makemore/datasets');
-    const ds = await loadForCli(name, { dataDir: args.string('data-dir'), env: io.env });
-    const spec = parseTokenizerSpec(args.string('tokenizer') ?? 'char', io.cwd);
-    const seed = args.number('seed') ?? 42;
+    const run = await runApi();
+    // The run spec decides the split and the tokenizer, so the export holds exactly what makemore train
+    // would train on for the same spec.
+    const runSpec = await resolveForCli(await specInputFromArgs(args, io.env, io.cwd));
+    const ds = await loadSpecDataset(runSpec, { dataDir: args.string('data-dir'), env: io.env });
+    const fileTokenizer = await tokenizerFileOf(runSpec);
+    let source: import('@makemore/run').PreparedSource;
+    try {
+      source = run.prepareSource(runSpec, ds, {
+        ...(fileTokenizer ? { tokenizer: fileTokenizer } : {}),
+        onProgress: (m) => out.notice(m),
+      });
+    } catch (error) {
+      return specError(error);
+    }
+    const { rule, fractions, seed } = source.spec.data.split;
     let train: string;
     let val: string;
     let split: string;
-    if (ds.kind === 'words') {
-      const s = datasets.splitWords(
-        (ds.words ?? []).filter((w) => w.length > 0),
-        { seed },
-      );
-      train = `${s.train.join('\n')}\n`;
-      val = `${s.dev.join('\n')}\n`;
-      split = `makemore's seeded word split (seed ${seed}): train words / dev words, one per line (test words are left out)`;
-    } else if (ds.kind === 'documents' && ds.documents) {
-      const s = datasets.splitDocuments(ds.documents, { seed });
-      train = datasets.joinDocuments(s.train);
-      val = datasets.joinDocuments(s.val);
-      split = `makemore's seeded document split (seed ${seed})`;
+    let tokenizer = source.tokenizer;
+    if (source.splits.kind === 'words') {
+      const w = source.splits.words;
+      train = `${(w.train ?? []).join('\n')}\n`;
+      val = `${(w.dev && w.dev.length > 0 ? w.dev : (w.test ?? [])).join('\n')}\n`;
+      split = `the run spec's word split (rule ${rule}, seed ${seed}): train words / ${w.dev && w.dev.length > 0 ? 'dev' : 'test'} words, one per line`;
+      // nanoGPT has no special tokens: characters of the words plus the newline between them.
+      const { CharTokenizer } = await import('@makemore/tokenizers');
+      tokenizer = CharTokenizer.fromText(train + val);
     } else {
-      const s = datasets.splitText(ds.text);
-      train = s.train;
-      val = s.val;
-      split = "the first 90% of the text / the last 10%, as nanoGPT's prepare.py and makemore train split it";
+      train = source.splits.text.train ?? '';
+      val = source.splits.text.val ?? '';
+      split = `the run spec's split (rule ${rule}${rule === 'documents' ? `, seed ${seed}` : ''}, ${fractions.join('/')}), as makemore train splits it`;
     }
-    // A character vocabulary without makemore's '.' boundary: nanoGPT has no special tokens.
-    const textDs = { ...ds, kind: 'text' as const, text: train + val };
-    const tokenizer = await buildTokenizer(spec, textDs as typeof ds, out);
+    const spec =
+      runSpec.data.tokenizer.type === 'file'
+        ? { kind: 'file' as const, path: runSpec.data.tokenizer.path }
+        : { kind: runSpec.data.tokenizer.type };
     if (tokenizer.vocabSize > models.NANOGPT_MAX_VOCAB) {
       throw new CliError(
         `the tokenizer has ${tokenizer.vocabSize} ids, more than the 65,536 that nanoGPT's uint16 .bin files hold; use a smaller vocabulary`,
