@@ -59,7 +59,9 @@ class CountsDecoder implements TokenDecoder {
   step(tokens: readonly number[]): Float64Array {
     const V = this.model.vocabSize;
     const values = new Float64Array(tokens.length * V);
-    tokens.forEach((prev, b) => values.set(this.model.rowProbabilities(prev).map(Math.log), b * V));
+    tokens.forEach((prev, b) => {
+      values.set(this.model.rowProbabilities(prev).map(Math.log), b * V);
+    });
     return values;
   }
 

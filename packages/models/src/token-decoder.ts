@@ -79,7 +79,9 @@ export class RecomputeDecoder implements TokenDecoder {
   }
 
   step(tokens: readonly number[]): tf.Tensor2D {
-    this.rows.forEach((row, b) => row.push(tokens[b] as number));
+    this.rows.forEach((row, b) => {
+      row.push(tokens[b] as number);
+    });
     if ((this.rows[0]?.length ?? 0) > this.capacity) throw new Error('step past the decoder capacity');
     return this.logits();
   }
