@@ -20,6 +20,7 @@ import {
   type SamplableModel,
   samplingProbabilities,
 } from './generate';
+import { createTextStream } from './text-stream';
 import { tensorLeak } from './testing';
 import type { LanguageModel, ModelConfig } from './types';
 
@@ -217,5 +218,26 @@ describe('streaming', () => {
     }
     expect(partial).toEqual(streamed.slice(0, 5));
     model.dispose();
+  });
+});
+
+describe('createTextStream', () => {
+  it('holds back a split UTF-8 character until the token that completes it, and never emits U+FFFD for it', () => {
+    // A byte-level "tokenizer": each id is one byte of UTF-8.
+    const bytes = Array.from(new TextEncoder().encode('ab😀c é'));
+    const decode = (ids: number[]) => new TextDecoder().decode(Uint8Array.from(ids));
+    const stream = createTextStream(decode);
+    const chunks = bytes.map((b) => stream.push([b]));
+    expect(chunks.join('') + stream.end()).toBe('ab😀c é');
+    expect(chunks.join('')).not.toContain('\uFFFD');
+    expect(chunks.slice(2, 6)).toEqual(['', '', '', '😀']);
+  });
+
+  it('emits an unfinished character as U+FFFD at the end, and starts afresh', () => {
+    const decode = (ids: number[]) => new TextDecoder().decode(Uint8Array.from(ids));
+    const stream = createTextStream(decode);
+    expect(stream.push([0x61, 0xf0, 0x9f])).toBe('a');
+    expect(stream.end()).toBe('\uFFFD');
+    expect(stream.push([0x62])).toBe('b');
   });
 });

@@ -48,6 +48,7 @@ export {
 export { TransformerKVDecoder } from './transformer-cache';
 export { RecurrentDecoder } from './recurrent-decoder';
 export { BoWDecoder } from './bow-decoder';
+export { createTextStream, type TextStream } from './text-stream';
 export {
   bf16ToFloat,
   halfToFloat,
