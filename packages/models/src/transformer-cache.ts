@@ -17,10 +17,15 @@
  *
  * Small models are bound by the number of ops per step, not by FLOPs, so the step works on `[B, E]`
  * rows without any transposes: the fused `c_attn` output `[B, 3E]` is already `[B, 3, H, 1, D]`, i.e. q, k
- * and v as `[B, H, 1, D]` each.
+ * and v as `[B, H, 1, D]` each. And a one-row product is bound by reading its weight: where the backend
+ * has the packing kernels (`@makemore/backend`'s wasm), each weight is packed for the matrix product once
+ * per generation ({@link StepLinear}) instead of once per product.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { multiHeadAttention } from './layers/attention';
+import { canFuse, FUSED_KERNEL_NAMES as FUSED } from './layers/fused-kernels';
+import type { Linear } from './layers/linear';
+import { gelu } from './layers/activations';
 import { checkRows, idsTensor, type TokenDecoder } from './token-decoder';
 import type { Transformer } from './transformer';
 
@@ -30,10 +35,62 @@ interface LayerCache {
   v: tf.Tensor4D;
 }
 
+/**
+ * A Linear layer (or the tied head) for the one-row products of the step: its weight `[n, k]` packed once
+ * when the backend registers `MakemorePackWeight` and `MakemorePackedMatMul`, else the usual fused matmul.
+ */
+export class StepLinear {
+  private readonly packed: tf.Tensor | null;
+  private readonly n: number;
+
+  constructor(
+    private readonly weight: tf.Tensor,
+    private readonly bias: tf.Tensor | null,
+  ) {
+    this.n = weight.shape[0] as number;
+    this.packed = canFuse(weight, FUSED.packWeight, FUSED.packedMatMul)
+      ? tf.keep(tf.engine().runKernel(FUSED.packWeight, { weight }) as tf.Tensor)
+      : null;
+  }
+
+  static of(layer: Linear): StepLinear {
+    return new StepLinear(layer.weight, layer.bias);
+  }
+
+  /** `x [B, k]` → `x·Wᵀ (+ bias)`, `[B, n]`. */
+  apply(x: tf.Tensor): tf.Tensor2D {
+    if (this.packed !== null) {
+      const inputs: tf.NamedTensorMap = { x, packed: this.packed };
+      if (this.bias) inputs.bias = this.bias;
+      return tf.engine().runKernel(FUSED.packedMatMul, inputs, { n: this.n }) as tf.Tensor2D;
+    }
+    return tf.fused.matMul({
+      a: x as tf.Tensor2D,
+      b: this.weight as tf.Tensor2D,
+      transposeB: true,
+      ...(this.bias ? { bias: this.bias } : {}),
+    }) as tf.Tensor2D;
+  }
+
+  dispose(): void {
+    this.packed?.dispose();
+  }
+}
+
+/** The step's products of one block. */
+interface BlockLinears {
+  cAttn: StepLinear;
+  attnProj: StepLinear;
+  cFc: StepLinear;
+  mlpProj: StepLinear;
+}
+
 /** The {@link TokenDecoder} of a {@link Transformer}: prefill once, then one position per token. */
 export class TransformerKVDecoder implements TokenDecoder {
   readonly capacity: number;
   private caches: LayerCache[] = [];
+  private linears: BlockLinears[] | null = null;
+  private headLinear: StepLinear | null = null;
   /** Tokens per row in the cache. */
   private length = 0;
   private readonly heads: number;
@@ -52,7 +109,7 @@ export class TransformerKVDecoder implements TokenDecoder {
 
   prefill(rows: readonly (readonly number[])[]): tf.Tensor2D {
     const T = checkRows(rows, this.capacity);
-    this.dispose();
+    this.clearCache();
     const { wte, wpe, h } = this.model.transformer;
     const B = rows.length;
     const [H, D] = [this.heads, this.headDim];
@@ -70,7 +127,7 @@ export class TransformerKVDecoder implements TokenDecoder {
         x = tf.add(x, block.mlp.apply(block.ln_2.apply(x)));
       }
       const E = x.shape[2] as number;
-      return this.head(tf.reshape(tf.slice(x, [0, T - 1, 0], [B, 1, E]), [B, E]));
+      return this.head(tf.reshape(tf.slice(x, [0, T - 1, 0], [B, 1, E]), [B, E]), false);
     });
     this.caches = caches;
     this.length = T;
@@ -87,6 +144,7 @@ export class TransformerKVDecoder implements TokenDecoder {
     const E = H * D;
     const t = this.length;
     const { wte, wpe, h } = this.model.transformer;
+    const linears = this.stepLinears();
     const next: LayerCache[] = [];
     const logits = tf.tidy(() => {
       const ids = tf.tensor1d([...tokens], 'int32');
@@ -94,17 +152,19 @@ export class TransformerKVDecoder implements TokenDecoder {
       let x = tf.add(wte.apply(ids), pos) as tf.Tensor2D; // [B, E]
       let layer = 0;
       for (const block of h) {
-        const cache = this.caches[layer++] as LayerCache;
-        const qkv = block.attn.c_attn.apply(block.ln_1.apply(x)); // [B, 3E]
+        const cache = this.caches[layer] as LayerCache;
+        const lin = linears[layer++] as BlockLinears;
+        const qkv = lin.cAttn.apply(block.ln_1.apply(x)); // [B, 3E]
         const [q, k, v] = tf.split(tf.reshape(qkv, [B, 3 * H, 1, D]), 3, 1) as tf.Tensor4D[];
         const kAll = tf.concat([cache.k, k as tf.Tensor4D], 2) as tf.Tensor4D; // [B, H, t + 1, D]
         const vAll = tf.concat([cache.v, v as tf.Tensor4D], 2) as tf.Tensor4D;
         next.push({ k: tf.keep(kAll), v: tf.keep(vAll) });
         const y = singleQueryAttention(q as tf.Tensor4D, kAll, vAll); // [B, E]
-        x = tf.add(x, block.attn.c_proj.apply(y));
-        x = tf.add(x, block.mlp.apply(block.ln_2.apply(x)));
+        x = tf.add(x, lin.attnProj.apply(y));
+        const hidden = gelu(lin.cFc.apply(block.ln_2.apply(x)), this.model.hparams.gelu);
+        x = tf.add(x, lin.mlpProj.apply(hidden));
       }
-      return this.head(x);
+      return this.head(x, true);
     });
     for (const c of this.caches) tf.dispose([c.k, c.v]);
     this.caches = next;
@@ -124,15 +184,41 @@ export class TransformerKVDecoder implements TokenDecoder {
   }
 
   dispose(): void {
+    this.clearCache();
+    for (const l of this.linears ?? []) for (const lin of Object.values(l)) lin.dispose();
+    this.headLinear?.dispose();
+    this.linears = null;
+    this.headLinear = null;
+  }
+
+  private clearCache(): void {
     for (const c of this.caches) tf.dispose([c.k, c.v]);
     this.caches = [];
     this.length = 0;
   }
 
+  /** The step's products, made (and their weights packed) on the first step. */
+  private stepLinears(): BlockLinears[] {
+    if (this.linears === null) {
+      this.linears = [...this.model.transformer.h].map((block) => ({
+        cAttn: StepLinear.of(block.attn.c_attn),
+        attnProj: StepLinear.of(block.attn.c_proj),
+        cFc: StepLinear.of(block.mlp.c_fc),
+        mlpProj: StepLinear.of(block.mlp.c_proj),
+      }));
+      const { lm_head } = this.model;
+      this.headLinear = lm_head
+        ? StepLinear.of(lm_head)
+        : new StepLinear(this.model.transformer.wte.weight, null);
+    }
+    return this.linears;
+  }
+
   /** `ln_f` and the vocabulary head (or the tied embedding) on `[B, E]` → logits `[B, V]`. */
-  private head(x: tf.Tensor): tf.Tensor2D {
+  private head(x: tf.Tensor, step: boolean): tf.Tensor2D {
     const { ln_f, wte } = this.model.transformer;
     const normed = ln_f.apply(x) as tf.Tensor2D;
+    if (step && this.headLinear !== null) return this.headLinear.apply(normed);
     if (this.model.lm_head) return this.model.lm_head.apply(normed) as tf.Tensor2D;
     return tf.matMul(normed, wte.weight as tf.Tensor2D, false, true);
   }
