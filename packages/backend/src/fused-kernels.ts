@@ -26,6 +26,10 @@
  * - `MakemoreSquaredNorm`: any number of float32 inputs (any names) → a scalar, Σ x² over all of them: the
  *   square of the global gradient norm.
  * - `MakemoreSgd`: inputs `{ param, grad }`, attrs `{ lr }` → param − grad·lr (plain SGD).
+ * - `MakemorePackWeight`: inputs `{ weight [n, k] }` → the weight packed for our gemm, `[⌈n/8⌉·8·k]` (a
+ *   Linear weight used as Wᵀ, packed once for the many one-row products of generation).
+ * - `MakemorePackedMatMul`: inputs `{ x [m, k], packed, bias? [n] }`, attrs `{ n }` → x·Wᵀ (+ bias) `[m, n]`
+ *   with W packed by `MakemorePackWeight`.
  * - `MakemoreAdam`: inputs `{ m, v, p0, g0, p1, g1, … }` (parameters, their gradients, and their moments
  *   back to back in the flat `m` and `v`), attrs {@link AdamStepAttrs} → `[m, v, p0, p1, …]` after one
  *   Adam/AdamW step, as `@makemore/trainer` composes it.
@@ -45,6 +49,8 @@ export const FUSED_KERNELS = {
   squaredNorm: 'MakemoreSquaredNorm',
   adam: 'MakemoreAdam',
   sgd: 'MakemoreSgd',
+  packWeight: 'MakemorePackWeight',
+  packedMatMul: 'MakemorePackedMatMul',
 } as const;
 
 /**

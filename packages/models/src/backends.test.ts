@@ -4,10 +4,12 @@
  * (UnsortedSegmentSum, FusedMatMul, BatchMatMul, OneHot) by @makemore/backend.
  */
 import '@tensorflow/tfjs-backend-cpu';
-import { useBestBackend } from '@makemore/backend/node';
+import { useBestBackend, useWasmGemm } from '@makemore/backend/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDecoder } from './create-decoder';
 import { createModel } from './create-model';
+import { generate, nextTokenLogits } from './generate';
 import { maxAbsDiff, onBackend, randomTokens } from './testing';
 import type { LanguageModel, ModelConfig } from './types';
 
@@ -82,6 +84,62 @@ describe('cpu and wasm agree', () => {
       expect(maxAbsDiff(wasm.logits, cpu.logits)).toBeLessThan(1e-4);
       expect(maxAbsDiff(wasm.losses, cpu.losses)).toBeLessThan(1e-4);
       expect(cpu.losses[4]).toBeLessThan(cpu.losses[0]!);
+    });
+  }
+});
+
+describe('cached generation on wasm (weights packed once, MakemorePackedMatMul)', () => {
+  const configs: ModelConfig[] = [
+    { type: 'transformer', vocabSize: 11, blockSize: 12, nLayer: 2, nHead: 2, nEmbd: 12, seed: 3 },
+    // tied head, no biases; a width and vocabulary that are not multiples of 8 (packed tiles are 8 wide)
+    {
+      type: 'transformer',
+      vocabSize: 13,
+      blockSize: 9,
+      nLayer: 1,
+      nHead: 3,
+      nEmbd: 18,
+      bias: false,
+      tieWeights: true,
+      seed: 4,
+    },
+  ];
+  for (const gemm of [true, false]) {
+    it(`gives each row's forward logits and the reference's tokens${gemm ? '' : ' (JavaScript fallback)'}`, async () => {
+      await onBackend('wasm', () => {
+        expect(tf.getKernel('MakemorePackedMatMul', 'wasm')).toBeDefined();
+        const was = useWasmGemm();
+        useWasmGemm(gemm);
+        try {
+          for (const config of configs) {
+            const model = createModel(config) as LanguageModel;
+            model.setTraining(false);
+            const decoder = createDecoder(model);
+            let rows = [
+              [1, 2],
+              [3, 4],
+            ];
+            tf.dispose(decoder.prefill(rows) as tf.Tensor);
+            for (let s = 0; s < 5; s++) {
+              rows = rows.map((r, b) => [...r, (s + 3 * b) % config.vocabSize]);
+              const logits = decoder.step(rows.map((r) => r.at(-1)!)) as tf.Tensor2D;
+              const values = logits.dataSync();
+              logits.dispose();
+              rows.forEach((row, b) => {
+                const expected = nextTokenLogits(model, row);
+                const got = values.slice(b * config.vocabSize, (b + 1) * config.vocabSize);
+                expect(maxAbsDiff(got, expected)).toBeLessThan(1e-4);
+              });
+            }
+            decoder.dispose();
+            const options = { maxNewTokens: 3 * model.blockSize, seed: 5, window: 'exact' as const };
+            expect(generate(model, options)).toEqual(generate(model, { ...options, cache: false }));
+            model.dispose();
+          }
+        } finally {
+          useWasmGemm(was);
+        }
+      });
     });
   }
 });

@@ -113,6 +113,15 @@ export class GRUCell extends Module implements RecurrentCell {
     const hAll = gruRecurrence(gates.timeMajor, gates.wh, cand.timeMajor, cand.wh, h0 as tf.Tensor2D);
     return tf.transpose(hAll, [1, 0, 2]) as tf.Tensor3D;
   }
+
+  step(x: tf.Tensor2D, [h0]: tf.Tensor2D[]): tf.Tensor2D[] {
+    const h = h0 as tf.Tensor2D;
+    const xh = tf.concat([x, h], 1);
+    const z = tf.sigmoid(this.xhToZ.apply(xh));
+    const r = tf.sigmoid(this.xhToR.apply(xh));
+    const hbar = tf.tanh(this.xhToHbar.apply(tf.concat([x, tf.mul(r, h)], 1)));
+    return [tf.add(h, tf.mul(z, tf.sub(hbar, h))) as tf.Tensor2D];
+  }
 }
 
 /** makemore.py's `--type gru`: `forward(idx [B, T]) → [B, T, V]`. Config: `nEmbd`, `nEmbd2` (64, 64). */

@@ -25,14 +25,30 @@ export { MLP, type MLPConfig } from './mlp';
 export { Transformer, type TransformerConfig } from './transformer';
 export { createModel, isLanguageModel, MODEL_TYPES } from './create-model';
 export {
+  type GenerateBatchOptions,
   type GenerateOptions,
   generate,
+  generateBatch,
   generateStream,
   generateStreamAsync,
   nextTokenLogits,
   type SamplableModel,
   samplingProbabilities,
+  type TokenStream,
+  type WindowMode,
 } from './generate';
+export { type CreateDecoderOptions, createDecoder } from './create-decoder';
+export {
+  type DecoderLogits,
+  LastTokenDecoder,
+  RecomputeDecoder,
+  type TokenDecoder,
+  WindowDecoder,
+} from './token-decoder';
+export { TransformerKVDecoder } from './transformer-cache';
+export { RecurrentDecoder } from './recurrent-decoder';
+export { BoWDecoder } from './bow-decoder';
+export { createTextStream, type TextStream } from './text-stream';
 export {
   bf16ToFloat,
   firstNonFinite,

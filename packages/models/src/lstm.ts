@@ -124,6 +124,16 @@ export class LSTMCell extends Module implements RecurrentCell {
     const hAll = lstmRecurrence(timeMajor, wh, h0 as tf.Tensor2D, c0 as tf.Tensor2D);
     return tf.transpose(hAll, [1, 0, 2]) as tf.Tensor3D;
   }
+
+  step(x: tf.Tensor2D, [h, c]: tf.Tensor2D[]): tf.Tensor2D[] {
+    const xh = tf.concat([x, h as tf.Tensor2D], 1);
+    const i = tf.sigmoid(this.xhToI.apply(xh));
+    const f = tf.sigmoid(this.xhToF.apply(xh));
+    const o = tf.sigmoid(this.xhToO.apply(xh));
+    const cbar = tf.tanh(this.xhToCbar.apply(xh));
+    const cNext = tf.add(tf.mul(f, c as tf.Tensor2D), tf.mul(i, cbar)) as tf.Tensor2D;
+    return [tf.mul(o, tf.tanh(cNext)) as tf.Tensor2D, cNext];
+  }
 }
 
 /** An LSTM language model: `forward(idx [B, T]) → [B, T, V]`. Config: `nEmbd`, `nEmbd2` (64, 64). */

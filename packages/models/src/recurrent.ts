@@ -30,6 +30,11 @@ export interface RecurrentCell extends Module {
    * LSTM), each `[B, H]`, → `[B, T, H]`.
    */
   run(emb: tf.Tensor3D, initial: tf.Tensor2D[]): tf.Tensor3D;
+  /**
+   * One step for generation: the input embedding `x [B, E]` and the states `[h, (c)]`, each `[B, H]`,
+   * → the next states, `h` first. Inference only (no custom gradient); same arithmetic as `run`.
+   */
+  step(x: tf.Tensor2D, state: tf.Tensor2D[]): tf.Tensor2D[];
 }
 
 /** Builds a cell from the input width `E`, hidden width `H` and the init generator. */

@@ -69,6 +69,10 @@ export class RNNCell extends Module implements RecurrentCell {
     const { timeMajor, wh } = projectInputs(emb, [this.xhToH]);
     return tf.transpose(tanhRecurrence(timeMajor, wh, h0 as tf.Tensor2D), [1, 0, 2]) as tf.Tensor3D;
   }
+
+  step(x: tf.Tensor2D, [h]: tf.Tensor2D[]): tf.Tensor2D[] {
+    return [tf.tanh(this.xhToH.apply(tf.concat([x, h as tf.Tensor2D], 1))) as tf.Tensor2D];
+  }
 }
 
 /** makemore.py's `--type rnn`: `forward(idx [B, T]) → [B, T, V]`. Config: `nEmbd`, `nEmbd2` (64, 64). */

@@ -55,6 +55,7 @@ import { maskedSoftmaxWasmConfigs } from './masked-softmax';
 import { oneHotWasmConfig } from './one-hot';
 import { fastErfWasmConfig, fastExpWasmConfig } from './simd/elementwise';
 import { fastSliceWasmConfigs } from './slice';
+import { packedMatMulWasmConfig, packWeightWasmConfig } from './packed-mat-mul';
 import { sgdWasmConfig } from './sgd';
 import { squaredNormWasmConfig } from './squared-norm';
 import { fastSumWasmConfig } from './sum';
@@ -105,6 +106,8 @@ const FUSED_CONFIGS = [
   squaredNormWasmConfig,
   adamWasmConfig,
   sgdWasmConfig,
+  packWeightWasmConfig,
+  packedMatMulWasmConfig,
 ];
 
 const REPAIRS: Record<keyof WasmRepairState, Repair> = {

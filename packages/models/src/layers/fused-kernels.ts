@@ -23,6 +23,8 @@ export const FUSED_KERNEL_NAMES = {
   squaredNorm: 'MakemoreSquaredNorm',
   adam: 'MakemoreAdam',
   sgd: 'MakemoreSgd',
+  packWeight: 'MakemorePackWeight',
+  packedMatMul: 'MakemorePackedMatMul',
 } as const;
 
 /**

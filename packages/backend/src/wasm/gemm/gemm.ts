@@ -169,6 +169,38 @@ export class WasmGemm {
     }
   }
 
+  /** Floats of B (k × n) packed: ⌈n/8⌉ tiles of k × 8 (see {@link WasmGemm.packInto}). */
+  static packedFloats(k: number, n: number): number {
+    return k * roundUp8(n);
+  }
+
+  /**
+   * Packs B (k × n) at `dst` in the layout `gemm` reads, {@link WasmGemm.packedFloats} floats: for a
+   * weight that many products will read (generation's one-row steps), so that it is packed once, not per
+   * product.
+   */
+  packInto(b: Operand, k: number, n: number, dst: number): void {
+    const rsb = b.transposed ? 4 : storedRowBytes(b, k, n);
+    const csb = b.transposed ? storedRowBytes(b, k, n) : 4;
+    this.direct.pack(b.address, dst, k, n, rsb, csb);
+  }
+
+  /** C (m × n, dense) = op(A) · B (+ bias) with B already packed at `packed` by {@link WasmGemm.packInto}. */
+  runPacked(a: Operand, packed: number, c: number, m: number, k: number, n: number, bias?: number): void {
+    const n8 = roundUp8(n);
+    const base = this.reserve(
+      ((bias === undefined ? 0 : n8 * 4) + this.tileBytes() + 4 * this.tileRows * k + 15) & ~15,
+    );
+    let biasAddress = 0;
+    if (bias !== undefined) {
+      biasAddress = base;
+      this.direct.pack(bias, biasAddress, 1, n, 0, 4);
+    }
+    const tile = base + (bias === undefined ? 0 : n8 * 4);
+    const scratch: Packed = { packed, bias: biasAddress, tile, strip: tile + this.tileBytes() };
+    this.productRows(this.direct, a, scratch, c, n * 4, m, m, k, n);
+  }
+
   /** The entries on one thread, packing B only when it changes. */
   private runEntries(
     calls: GemmCalls,

@@ -1,0 +1,75 @@
+/**
+ * The packed-weight products of src/wasm/packed-mat-mul.ts: x·Wᵀ (+ bias) with W packed once equals the
+ * stock product on the cpu backend, through our gemm and through the JavaScript fallback, for one row and
+ * several, widths that are and are not multiples of the 8-float tiles, with and without a bias.
+ */
+import { Rng } from '@makemore/random';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FUSED_KERNELS } from '../src/fused-kernels';
+import { useBestBackend } from '../src/node';
+import { useWasmGemm } from '../src/wasm/gemm/gemm';
+import { expectClose, on, randn } from './helpers';
+
+beforeAll(async () => {
+  const choice = await useBestBackend({ prefer: 'wasm', onNotice: () => {} });
+  expect(choice.backend).toBe('wasm');
+});
+
+afterEach(() => {
+  useWasmGemm(true);
+});
+
+const run = (name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}) =>
+  tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
+
+describe.each([
+  ['our gemm', true],
+  ['the JavaScript fallback', false],
+])('MakemorePackedMatMul through %s', (_, gemm) => {
+  it.each([
+    [1, 16, 24, true],
+    [1, 384, 1152, false],
+    [3, 18, 13, true],
+    [2, 7, 65, false],
+    [9, 32, 40, true],
+  ])('x [%i, %i], W [%i, k], bias %s: equals x·Wᵀ + b on cpu', async (m, k, n, withBias) => {
+    const rng = new Rng(m * 1000 + n);
+    const x = randn(rng, [m, k]);
+    const w = randn(rng, [n, k]);
+    const b = withBias ? randn(rng, [n]) : null;
+    const expected = await on('cpu', () => {
+      const y = tf.matMul(x, w, false, true);
+      return b ? tf.add(y, b) : y;
+    });
+    const actual = await on('wasm', () => {
+      useWasmGemm(gemm);
+      const packed = run(FUSED_KERNELS.packWeight, { weight: w });
+      expect(packed.shape).toEqual([Math.ceil(n / 8) * 8 * k]);
+      const inputs: tf.NamedTensorMap = b ? { x, packed, bias: b } : { x, packed };
+      // The packed weight serves many products: run it twice.
+      run(FUSED_KERNELS.packedMatMul, inputs, { n }).dispose();
+      const y = run(FUSED_KERNELS.packedMatMul, inputs, { n });
+      packed.dispose();
+      return y;
+    });
+    expectClose(actual, expected, 1e-4, 1e-4);
+    tf.dispose([x, w, ...(b ? [b] : [])]);
+  });
+});
+
+describe('MakemorePackedMatMul errors', () => {
+  it('names a packed tensor of the wrong size and a bias of the wrong length', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.ones([1, 4]);
+    const packed = run(FUSED_KERNELS.packWeight, { weight: tf.ones([5, 4]) });
+    expect(() => run(FUSED_KERNELS.packedMatMul, { x, packed }, { n: 9 })).toThrow(
+      /not a packed \[9, 4\] weight/,
+    );
+    expect(() => run(FUSED_KERNELS.packedMatMul, { x, packed, bias: tf.ones([3]) }, { n: 5 })).toThrow(
+      /bias has shape \[3\], expected \[5\]/,
+    );
+    tf.dispose([x, packed]);
+  });
+});

@@ -1,0 +1,244 @@
+/**
+ * A key/value cache for the {@link Transformer}: generation in O(T) per token instead of a full window.
+ *
+ * In a causal transformer, position t's keys and values in every layer depend on tokens 0..t only, so
+ * they never change once computed. The prompt is run once (prefill) and each layer's keys and values are
+ * kept, `[B, H, t, D]`; each new token then runs through the blocks as ONE position: its query attends to
+ * the cached keys plus its own, and its key and value are appended. Only that last position goes through
+ * `ln_f` and the vocabulary head.
+ *
+ *   step(x_t):  per layer  q, k, v = c_attn(ln_1(x));  K ← [K; k],  V ← [V; v]
+ *                          x += c_proj(softmax(q·Kᵀ/√D)·V);  x += mlp(ln_2(x))
+ *               logits = lm_head(ln_f(x))
+ *
+ * Positions are learned and absolute (`wpe`), so the cache cannot slide: once it holds `blockSize`
+ * tokens, every cached key would need a new position. The decoder's `capacity` is `blockSize`; the
+ * generation driver (generate.ts) decides what happens then (`window: 'exact'` or `'shift'`).
+ *
+ * Small models are bound by the number of ops per step, not by FLOPs, so the step works on `[B, E]`
+ * rows without any transposes: the fused `c_attn` output `[B, 3E]` is already `[B, 3, H, 1, D]`, i.e. q, k
+ * and v as `[B, H, 1, D]` each. And a one-row product is bound by reading its weight: where the backend
+ * has the packing kernels (`@makemore/backend`'s wasm), each weight is packed for the matrix product once
+ * per generation ({@link StepLinear}) instead of once per product.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { multiHeadAttention } from './layers/attention';
+import { canFuse, FUSED_KERNEL_NAMES as FUSED } from './layers/fused-kernels';
+import type { Linear } from './layers/linear';
+import { gelu } from './layers/activations';
+import { checkRows, idsTensor, type TokenDecoder } from './token-decoder';
+import type { Transformer } from './transformer';
+
+/** Per-layer keys and values of the tokens seen so far, `[B, H, t, D]` each. */
+interface LayerCache {
+  k: tf.Tensor4D;
+  v: tf.Tensor4D;
+}
+
+/**
+ * A Linear layer (or the tied head) for the one-row products of the step: its weight `[n, k]` packed once
+ * when the backend registers `MakemorePackWeight` and `MakemorePackedMatMul`, else the usual fused matmul.
+ */
+export class StepLinear {
+  private readonly packed: tf.Tensor | null;
+  private readonly n: number;
+
+  constructor(
+    private readonly weight: tf.Tensor,
+    private readonly bias: tf.Tensor | null,
+  ) {
+    this.n = weight.shape[0] as number;
+    this.packed = canFuse(weight, FUSED.packWeight, FUSED.packedMatMul)
+      ? tf.keep(tf.engine().runKernel(FUSED.packWeight, { weight }) as tf.Tensor)
+      : null;
+  }
+
+  static of(layer: Linear): StepLinear {
+    return new StepLinear(layer.weight, layer.bias);
+  }
+
+  /** `x [B, k]` → `x·Wᵀ (+ bias)`, `[B, n]`. */
+  apply(x: tf.Tensor): tf.Tensor2D {
+    if (this.packed !== null) {
+      const inputs: tf.NamedTensorMap = { x, packed: this.packed };
+      if (this.bias) inputs.bias = this.bias;
+      return tf.engine().runKernel(FUSED.packedMatMul, inputs, { n: this.n }) as tf.Tensor2D;
+    }
+    return tf.fused.matMul({
+      a: x as tf.Tensor2D,
+      b: this.weight as tf.Tensor2D,
+      transposeB: true,
+      ...(this.bias ? { bias: this.bias } : {}),
+    }) as tf.Tensor2D;
+  }
+
+  dispose(): void {
+    this.packed?.dispose();
+  }
+}
+
+/** The step's products of one block. */
+interface BlockLinears {
+  cAttn: StepLinear;
+  attnProj: StepLinear;
+  cFc: StepLinear;
+  mlpProj: StepLinear;
+}
+
+/** The {@link TokenDecoder} of a {@link Transformer}: prefill once, then one position per token. */
+export class TransformerKVDecoder implements TokenDecoder {
+  readonly capacity: number;
+  private caches: LayerCache[] = [];
+  private linears: BlockLinears[] | null = null;
+  private headLinear: StepLinear | null = null;
+  /** Tokens per row in the cache. */
+  private length = 0;
+  private readonly heads: number;
+  private readonly headDim: number;
+
+  constructor(private readonly model: Transformer) {
+    this.capacity = model.blockSize;
+    this.heads = model.hparams.nHead;
+    this.headDim = model.hparams.nEmbd / model.hparams.nHead;
+  }
+
+  /** Tokens per row held in the cache. */
+  get cachedTokens(): number {
+    return this.length;
+  }
+
+  prefill(rows: readonly (readonly number[])[]): tf.Tensor2D {
+    const T = checkRows(rows, this.capacity);
+    this.clearCache();
+    const { wte, wpe, h } = this.model.transformer;
+    const B = rows.length;
+    const [H, D] = [this.heads, this.headDim];
+    const caches: LayerCache[] = [];
+    const logits = tf.tidy(() => {
+      let x = tf.add(wte.apply(idsTensor(rows)), wpe.apply(tf.range(0, T, 1, 'int32'))); // [B, T, E]
+      const mask = causalMask(T);
+      for (const block of h) {
+        const qkv = block.attn.c_attn.apply(block.ln_1.apply(x)); // [B, T, 3E]
+        // [B, T, 3E] → [3, B, H, T, D]: the keys and values to keep.
+        const parts = tf.transpose(tf.reshape(qkv, [B, T, 3, H, D]), [2, 0, 3, 1, 4]);
+        const [, k, v] = tf.unstack(parts) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+        caches.push({ k: tf.keep(k), v: tf.keep(v) });
+        x = tf.add(x, block.attn.c_proj.apply(multiHeadAttention(qkv, mask, H)));
+        x = tf.add(x, block.mlp.apply(block.ln_2.apply(x)));
+      }
+      const E = x.shape[2] as number;
+      return this.head(tf.reshape(tf.slice(x, [0, T - 1, 0], [B, 1, E]), [B, E]), false);
+    });
+    this.caches = caches;
+    this.length = T;
+    return logits;
+  }
+
+  step(tokens: readonly number[]): tf.Tensor2D {
+    if (this.length === 0) throw new Error('step before prefill');
+    if (this.length >= this.capacity) {
+      throw new Error(`the cache holds ${this.length} tokens, its capacity; prefill a shorter window`);
+    }
+    const B = tokens.length;
+    const [H, D] = [this.heads, this.headDim];
+    const E = H * D;
+    const t = this.length;
+    const { wte, wpe, h } = this.model.transformer;
+    const linears = this.stepLinears();
+    const next: LayerCache[] = [];
+    const logits = tf.tidy(() => {
+      const ids = tf.tensor1d([...tokens], 'int32');
+      const pos = tf.slice(wpe.weight, [t, 0], [1, E]);
+      let x = tf.add(wte.apply(ids), pos) as tf.Tensor2D; // [B, E]
+      let layer = 0;
+      for (const block of h) {
+        const cache = this.caches[layer] as LayerCache;
+        const lin = linears[layer++] as BlockLinears;
+        const qkv = lin.cAttn.apply(block.ln_1.apply(x)); // [B, 3E]
+        const [q, k, v] = tf.split(tf.reshape(qkv, [B, 3 * H, 1, D]), 3, 1) as tf.Tensor4D[];
+        const kAll = tf.concat([cache.k, k as tf.Tensor4D], 2) as tf.Tensor4D; // [B, H, t + 1, D]
+        const vAll = tf.concat([cache.v, v as tf.Tensor4D], 2) as tf.Tensor4D;
+        next.push({ k: tf.keep(kAll), v: tf.keep(vAll) });
+        const y = singleQueryAttention(q as tf.Tensor4D, kAll, vAll); // [B, E]
+        x = tf.add(x, lin.attnProj.apply(y));
+        const hidden = gelu(lin.cFc.apply(block.ln_2.apply(x)), this.model.hparams.gelu);
+        x = tf.add(x, lin.mlpProj.apply(hidden));
+      }
+      return this.head(x, true);
+    });
+    for (const c of this.caches) tf.dispose([c.k, c.v]);
+    this.caches = next;
+    this.length = t + 1;
+    return logits;
+  }
+
+  keepRows(indices: readonly number[]): void {
+    if (this.caches.length === 0 || indices.length === this.caches[0]?.k.shape[0]) return;
+    const ix = tf.tensor1d([...indices], 'int32');
+    this.caches = this.caches.map((c) => {
+      const kept = { k: tf.gather(c.k, ix) as tf.Tensor4D, v: tf.gather(c.v, ix) as tf.Tensor4D };
+      tf.dispose([c.k, c.v]);
+      return kept;
+    });
+    ix.dispose();
+  }
+
+  dispose(): void {
+    this.clearCache();
+    for (const l of this.linears ?? []) for (const lin of Object.values(l)) lin.dispose();
+    this.headLinear?.dispose();
+    this.linears = null;
+    this.headLinear = null;
+  }
+
+  private clearCache(): void {
+    for (const c of this.caches) tf.dispose([c.k, c.v]);
+    this.caches = [];
+    this.length = 0;
+  }
+
+  /** The step's products, made (and their weights packed) on the first step. */
+  private stepLinears(): BlockLinears[] {
+    if (this.linears === null) {
+      this.linears = [...this.model.transformer.h].map((block) => ({
+        cAttn: StepLinear.of(block.attn.c_attn),
+        attnProj: StepLinear.of(block.attn.c_proj),
+        cFc: StepLinear.of(block.mlp.c_fc),
+        mlpProj: StepLinear.of(block.mlp.c_proj),
+      }));
+      const { lm_head } = this.model;
+      this.headLinear = lm_head
+        ? StepLinear.of(lm_head)
+        : new StepLinear(this.model.transformer.wte.weight, null);
+    }
+    return this.linears;
+  }
+
+  /** `ln_f` and the vocabulary head (or the tied embedding) on `[B, E]` → logits `[B, V]`. */
+  private head(x: tf.Tensor, step: boolean): tf.Tensor2D {
+    const { ln_f, wte } = this.model.transformer;
+    const normed = ln_f.apply(x) as tf.Tensor2D;
+    if (step && this.headLinear !== null) return this.headLinear.apply(normed);
+    if (this.model.lm_head) return this.model.lm_head.apply(normed) as tf.Tensor2D;
+    return tf.matMul(normed, wte.weight as tf.Tensor2D, false, true);
+  }
+}
+
+/**
+ * One query per row and head against all cached keys: `q [B, H, 1, D]`, `k`, `v [B, H, t, D]` → `[B, E]`
+ * (heads side by side, as `c_proj` expects). No mask: the query is the newest position, so it may see
+ * every cached one.
+ */
+export function singleQueryAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor2D {
+  const [B, H, , D] = q.shape;
+  const scale = 1 / Math.sqrt(D);
+  const probs = tf.softmax(tf.mul(tf.matMul(q, k, false, true), scale)); // [B, H, 1, t]
+  return tf.reshape(tf.matMul(probs, v), [B, H * D]) as tf.Tensor2D;
+}
+
+/** The additive causal mask `[T, T]`: 0 on and below the diagonal, -1e9 above (as the model's own). */
+function causalMask(T: number): tf.Tensor2D {
+  const values = new Float32Array(T * T);
+  for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) values[i * T + j] = -1e9;
+  return tf.tensor2d(values, [T, T]);
+}
