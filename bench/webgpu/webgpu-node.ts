@@ -95,6 +95,7 @@ interface AdapterReport {
 }
 
 /** Dawn options (`create([...])`), e.g. `backend=vulkan` or `adapter=<name>`, from WEBGPU_DAWN_OPTIONS. */
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: a run-time setting of this script, which no turbo task runs
 const dawnOptions = (process.env.WEBGPU_DAWN_OPTIONS ?? '').split(/\s+/).filter((s) => s.length > 0);
 
 // The GPU object must stay referenced while we work (dawn.node's instance lives as long as it does).
@@ -825,6 +826,7 @@ async function main(): Promise<number> {
   );
   process.stdout.write(`${lines.join('\n')}\n`);
 
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: a run-time setting of this script, which no turbo task runs
   const outDir = process.env.OUT;
   if (outDir) {
     mkdirSync(outDir, { recursive: true });
