@@ -1,7 +1,8 @@
 // Every published package passes publint and "Are the types wrong?" on what `npm pack` would ship,
 // and carries the metadata the foundation issue asks for.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
@@ -11,6 +12,9 @@ import { publishedPackages, root } from './published-packages.mjs';
 
 const packages: { name: string; dir: string; rel: string }[] = publishedPackages();
 const attw = join(root, 'node_modules/.bin/attw');
+const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+/** A bare module specifier in built JavaScript or declarations: `from "x"`, `import("x")`, `require("x")`, `import "x"`. */
+const bareImportRe = /(?:from\s*|import\s*\(\s*|require\s*\(\s*|import\s+)["']([^"'./][^"']*)["']/g;
 
 describe.each(packages)('$name', ({ name, dir, rel }) => {
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
@@ -44,6 +48,26 @@ describe.each(packages)('$name', ({ name, dir, rel }) => {
       expect(target.import?.types && target.require?.types, `exports["${entry}"] types`).toBeTruthy();
     }
     expect(existsSync(join(dir, 'README.md')), `${rel}/README.md`).toBe(true);
+  });
+
+  it('imports, once built, only the packages its dependencies and peerDependencies name', () => {
+    // A dev dependency is not installed for users: what the build takes from one (e.g. @makemore/models'
+    // fused-kernel names from @makemore/backend) must be bundled in, types included.
+    const installed = new Set([
+      name,
+      ...Object.keys(pkg.dependencies ?? {}),
+      ...Object.keys(pkg.peerDependencies ?? {}),
+    ]);
+    const stray: string[] = [];
+    for (const file of readdirSync(join(dir, 'dist'), { recursive: true, encoding: 'utf8' })) {
+      if (!/\.(c?js|d\.c?ts)$/.test(file)) continue;
+      for (const [, spec = ''] of readFileSync(join(dir, 'dist', file), 'utf8').matchAll(bareImportRe)) {
+        const segments = spec.split('/');
+        const target = spec.startsWith('@') ? segments.slice(0, 2).join('/') : (segments[0] ?? spec);
+        if (!installed.has(target) && !builtins.has(target)) stray.push(`dist/${file} imports ${spec}`);
+      }
+    }
+    expect(stray, `${rel}: list these in dependencies or bundle them in`).toEqual([]);
   });
 
   it('passes publint', async () => {

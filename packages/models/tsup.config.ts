@@ -9,5 +9,7 @@ export default defineConfig({
   target: 'es2022',
   // tfjs-core's gradient registrations are ESM files with extension-less imports that Node cannot
   // load, so they are inlined; they register into tfjs's global registry, shared with the external core.
-  noExternal: [/@tensorflow\/tfjs-core\/dist\/register_all_gradients/],
+  // The fused kernels' names come from @makemore/backend, a dev dependency only: bundled in, so that this
+  // package never imports @makemore/backend at run time.
+  noExternal: [/@tensorflow\/tfjs-core\/dist\/register_all_gradients/, '@makemore/backend/fused-kernels'],
 });

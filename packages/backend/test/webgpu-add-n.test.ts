@@ -1,7 +1,8 @@
 /**
  * The chunked AddN that repairs tfjs-backend-webgpu (src/webgpu/add-n.ts). There is no GPU where these
  * tests run, so the chunking is checked around the cpu backend's real AddN kernel with small input limits;
- * bench/webgpu-node.ts checks the installed repair on a real WebGPU device (BENCHMARKS.md has the runs).
+ * the repository's bench/webgpu/webgpu-node.ts checks the installed repair on a real WebGPU device
+ * (BENCHMARKS.md has the runs).
  */
 import { Rng } from '@makemore/random';
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,6 +1,6 @@
 /**
  * The shapes every part of @makemore/datasets shares: what a loaded dataset looks like, what a pinned
- * source file is, and the structural tokenizer the example builders accept.
+ * source file is, and (from @makemore/tokenizers) the structural tokenizer the example builders accept.
  */
 
 /**
@@ -12,15 +12,11 @@
 export type DatasetKind = 'words' | 'text' | 'documents';
 
 /**
- * Any tokenizer with this shape works with the builders; `@makemore/tokenizers`' CharTokenizer and
- * BPE tokenizers match it. For word datasets the boundary token (`.`) is expected at id 0 unless a
- * builder is told otherwise with its `boundaryId` option.
+ * Any tokenizer with this shape works with the builders: `@makemore/tokenizers`' structural interface,
+ * declared there once and re-exported here. Its CharTokenizer and BPE tokenizers match it. For word datasets
+ * the boundary token (`.`) is expected at id 0 unless a builder is told otherwise with its `boundaryId` option.
  */
-export interface TextTokenizer {
-  encode(text: string): number[];
-  decode(ids: ArrayLike<number>): string;
-  readonly vocabSize: number;
-}
+export type { TextTokenizer } from '@makemore/tokenizers';
 
 /** One file of a dataset as it is published, pinned to a commit. */
 export interface DatasetFile {

@@ -36,5 +36,5 @@ export {
 } from './tiktoken-format';
 export type { TiktokenPreset, TiktokenRank } from './tiktoken-format';
 export { tokenizerFromJSON } from './tokenizer';
-export type { Tokenizer, TokenizerJSON } from './tokenizer';
+export type { TextTokenizer, Tokenizer, TokenizerJSON } from './tokenizer';
 export { decodeUtf8, encodeUtf8, toWellFormed } from './utf8';

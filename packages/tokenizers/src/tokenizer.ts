@@ -1,15 +1,32 @@
 /**
- * What every tokenizer in this package offers, and restoring either kind from its JSON by its `type` field.
+ * What a tokenizer is to the rest of makemore: the structural {@link TextTokenizer} (text to ids and back,
+ * with a vocabulary size) that datasets, the trainer, runs and apps accept by name, what every tokenizer in
+ * this package offers beyond it, and restoring either kind from its JSON by its `type` field.
  */
 import { BpeTokenizer, type BpeTokenizerJSON, parseJsonObject } from './bpe';
 import { CharTokenizer, type CharTokenizerJSON } from './char';
 import { TokenizerFormatError, describeValue } from './errors';
 
-/** The common surface of {@link CharTokenizer} and {@link BpeTokenizer}. */
-export interface Tokenizer {
+/**
+ * Any tokenizer, structurally: what the other makemore packages need of one. Declared once, here; every
+ * package above this one takes a tokenizer as a `TextTokenizer` (or re-exports it), so a tokenizer of your
+ * own fits all of them. {@link CharTokenizer} and {@link BpeTokenizer} match it. For word datasets the
+ * boundary token (`.`) is expected at id 0 unless a builder is told otherwise.
+ */
+export interface TextTokenizer {
+  /** How many ids `encode` can produce: ids are 0 … vocabSize − 1. */
   readonly vocabSize: number;
+  /** The ids of `text`. */
   encode(text: string): number[];
+  /** The text of `ids`. */
   decode(ids: ArrayLike<number>): string;
+}
+
+/**
+ * The common surface of {@link CharTokenizer} and {@link BpeTokenizer}: a {@link TextTokenizer} that can
+ * also be saved as JSON (and restored with {@link tokenizerFromJSON}), which is what a run or checkpoint needs.
+ */
+export interface Tokenizer extends TextTokenizer {
   toJSON(): TokenizerJSON;
 }
 

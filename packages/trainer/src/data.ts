@@ -27,8 +27,9 @@ export interface Batch {
 }
 
 /**
- * The structural tokenizer the trainer needs (the datasets package's `TextTokenizer`); every
- * `@makemore/tokenizers` tokenizer fits it.
+ * The structural tokenizer the trainer needs: `@makemore/tokenizers`' `TextTokenizer` (declared there once,
+ * re-exported by `@makemore/datasets`), which every `@makemore/tokenizers` tokenizer fits.
+ * @deprecated Use `TextTokenizer` from `@makemore/tokenizers` (or `@makemore/datasets`) by that name.
  */
 export type EncodesText = TextTokenizer;
 
@@ -76,7 +77,7 @@ export interface WordsDataOptions {
   seed?: number;
   /** Train/dev/test fractions of the word split (default [0.8, 0.1, 0.1]). */
   fractions?: readonly [number, number, number];
-  tokenizer: EncodesText;
+  tokenizer: TextTokenizer;
   inputKind: InputKind;
   /** Window length for window models; row length (≥ longest word + 1) for sequence models. */
   blockSize: number;

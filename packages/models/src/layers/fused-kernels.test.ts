@@ -3,6 +3,7 @@
  * the values and gradients of the composed ops; on a backend without them (cpu) they compose.
  */
 import '@tensorflow/tfjs-backend-cpu';
+import { FUSED_KERNELS as DECLARED_NAMES } from '@makemore/backend/fused-kernels';
 import { FUSED_KERNELS, useBestBackend } from '@makemore/backend/node';
 import { Rng } from '@makemore/random';
 import * as tf from '@tensorflow/tfjs-core';
@@ -56,7 +57,9 @@ function expectNear(actual: number[][], expected: number[][], atol: number): voi
 }
 
 describe('fused kernels', () => {
-  it('have the names @makemore/backend registers', () => {
+  it('take their names from @makemore/backend, where they are declared once', () => {
+    // The same object, not a copy: a second list here could drift from the kernels backend registers.
+    expect(FUSED_KERNEL_NAMES).toBe(DECLARED_NAMES);
     expect(FUSED_KERNEL_NAMES).toEqual(FUSED_KERNELS);
   });
 

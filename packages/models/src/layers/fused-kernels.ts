@@ -2,30 +2,15 @@
  * Fused kernels that a TensorFlow.js backend may register for our layers and optimizers. When the active
  * backend has them, `gelu`, `layerNorm`, `maskedSoftmax`, `multiHeadAttention`, `crossEntropy` (and @makemore/trainer's optimizers and gradient norm) run as one kernel each
  * way instead of 5–12 composed ones; otherwise (cpu, WebGL, WebGPU, tfjs-node) they use the composed ops. `@makemore/backend` registers them on wasm
- * (its `FUSED_KERNELS` documents inputs, attributes and outputs); this package cannot import it, being
- * usable without it, so the names are repeated here and a test checks that both lists agree.
+ * and declares their names once, in its side-effect-free `@makemore/backend/fused-kernels` entry (which
+ * documents inputs, attributes and outputs). This package stays usable without @makemore/backend (a dev
+ * dependency only): its build bundles that tiny entry in (see tsup.config.ts), so nothing imports it at run time.
  */
+import { FUSED_KERNELS } from '@makemore/backend/fused-kernels';
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Kernel names, as `@makemore/backend`'s `FUSED_KERNELS`. */
-export const FUSED_KERNEL_NAMES = {
-  gelu: 'MakemoreGelu',
-  geluGrad: 'MakemoreGeluGrad',
-  layerNorm: 'MakemoreLayerNorm',
-  layerNormGrad: 'MakemoreLayerNormGrad',
-  maskedSoftmax: 'MakemoreMaskedSoftmax',
-  maskedSoftmaxGrad: 'MakemoreMaskedSoftmaxGrad',
-  attention: 'MakemoreAttention',
-  attentionGrad: 'MakemoreAttentionGrad',
-  crossEntropy: 'MakemoreCrossEntropy',
-  crossEntropyGrad: 'MakemoreCrossEntropyGrad',
-  tanhGrad: 'MakemoreTanhGrad',
-  squaredNorm: 'MakemoreSquaredNorm',
-  adam: 'MakemoreAdam',
-  sgd: 'MakemoreSgd',
-  packWeight: 'MakemorePackWeight',
-  packedMatMul: 'MakemorePackedMatMul',
-} as const;
+/** Kernel names: `@makemore/backend`'s `FUSED_KERNELS`. */
+export const FUSED_KERNEL_NAMES = FUSED_KERNELS;
 
 /**
  * Whether every tensor in `x` (one tensor or several) is float32 and the active backend registers every

@@ -18,18 +18,20 @@
  *    the same configs, batches (seeded random ids) and step (`trainStep`, which reads the loss back with
  *    `await data()`, so every timed step waits for the GPU).
  *
- * The webgpu backend gets this package's repair (`installWebGpuRepairs`: AddN in chunks of at most the
+ * The webgpu backend gets @makemore/backend's repair (`installWebGpuRepairs`: AddN in chunks of at most the
  * device's storage-buffer limit − 1); `--no-addn-repair` runs without it, to show the stock failure.
  * Prints a summary table; writes it as JSON to `$OUT/webgpu-node.json` when OUT is set. Exit code 1 when a
  * correctness check fails.
  *
- *   pnpm --filter @makemore/backend exec tsx bench/webgpu-node.ts [--quick] [--allow-software]
+ *   bash bench/webgpu/webgpu-node-pack.sh && bash .gpu/run.sh [--quick] [--allow-software]
  *       [--skip-correctness] [--skip-speed] [--only gpt,transformer,mlp] [--max-seconds 40] [--no-addn-repair]
  *
- * Needs the dist/ of random, tokenizers, datasets, models and trainer (`pnpm -s build`); it imports them by
- * relative path because @makemore/backend (layer 2) may not depend on the packages above it. Datasets come
- * from MAKEMORE_DATA_DIR (no download); without them the check falls back to seeded random tokens.
- * `.gpu/run.sh` runs an esbuild bundle of this file with a copied Node binary on a machine without Node.
+ * It lives in the root bench/ because it crosses packages: it trains @makemore/models' models with
+ * @makemore/trainer on @makemore/backend's repaired webgpu, and times the CLI's bench specs. It imports the
+ * packages by name; ./tsconfig.json maps those names to their built dist/ (`pnpm build` first), for tsc and
+ * for esbuild alike. Datasets come from MAKEMORE_DATA_DIR (no download); without them the check falls back
+ * to seeded random tokens. webgpu-node-pack.sh bundles this file into `.gpu/`, which `.gpu/run.sh` runs with
+ * a copied Node binary on a GPU machine without Node.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,20 +40,20 @@ import { parseArgs } from 'node:util';
 // a bundler drops `import '@tensorflow/tfjs-backend-cpu'` and the cpu backend would never register.
 import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { installWebGpuRepairs } from '../src/webgpu/add-n';
-import { create, globals } from 'webgpu';
-import { BENCH_SPECS, type BenchSpec, randomTokenBatch } from '../../../apps/cli/src/commands/bench-specs';
-import { loadDataset } from '../../datasets/dist/node.js';
-import { createModel, type LanguageModel, type ModelConfig } from '../../models/dist/index.js';
-import { Rng } from '../../random/dist/index.js';
-import { CharTokenizer } from '../../tokenizers/dist/index.js';
+import { installWebGpuRepairs } from '@makemore/backend';
+import { loadDataset } from '@makemore/datasets/node';
+import { createModel, type LanguageModel, type ModelConfig } from '@makemore/models';
+import { Rng } from '@makemore/random';
+import { CharTokenizer } from '@makemore/tokenizers';
 import {
   createOptimizer,
   createTrainingData,
   type Optimizer,
   type OptimizerConfig,
   trainStep,
-} from '../../trainer/dist/index.js';
+} from '@makemore/trainer';
+import { create, globals } from 'webgpu';
+import { BENCH_SPECS, type BenchSpec, randomTokenBatch } from '../../apps/cli/src/commands/bench-specs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -93,6 +95,7 @@ interface AdapterReport {
 }
 
 /** Dawn options (`create([...])`), e.g. `backend=vulkan` or `adapter=<name>`, from WEBGPU_DAWN_OPTIONS. */
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: a run-time setting of this script, which no turbo task runs
 const dawnOptions = (process.env.WEBGPU_DAWN_OPTIONS ?? '').split(/\s+/).filter((s) => s.length > 0);
 
 // The GPU object must stay referenced while we work (dawn.node's instance lives as long as it does).
@@ -823,6 +826,7 @@ async function main(): Promise<number> {
   );
   process.stdout.write(`${lines.join('\n')}\n`);
 
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: a run-time setting of this script, which no turbo task runs
   const outDir = process.env.OUT;
   if (outDir) {
     mkdirSync(outDir, { recursive: true });

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs on a machine without Node (packed by bench/webgpu-node-pack.sh as .gpu/many-core.sh): the wasm kernel
+# Runs on a machine without Node (packed by bench/webgpu/webgpu-node-pack.sh as .gpu/many-core.sh): the wasm kernel
 # bench by route and thread count, then the CLI's GPT and transformer steps with 1, 4 and 8 wasm threads,
 # and PyTorch's with 1 and 8 threads when python3 has torch (run from the repository root).
 #

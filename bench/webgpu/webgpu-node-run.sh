@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# run.sh of the self-contained `.gpu/` folder that bench/webgpu-node-pack.sh builds: runs the webgpu-node
-# benchmark (bench/webgpu-node.ts, bundled) on a machine with no Node.js and no node_modules.
+# run.sh of the self-contained `.gpu/` folder that bench/webgpu/webgpu-node-pack.sh builds: runs the
+# webgpu-node benchmark (bench/webgpu/webgpu-node.ts, bundled) on a machine with no Node.js and no node_modules.
 #
 #   bash .gpu/run.sh [--quick] [--allow-software] [--skip-correctness] [--skip-speed] [--only gpt,mlp]
 #

@@ -1,37 +1,38 @@
 #!/usr/bin/env bash
-# Builds <repo>/.gpu/ (git-ignored): everything bench/webgpu-node.ts needs on a Linux x86-64 machine that has
+# Builds <repo>/.gpu/ (git-ignored): everything bench/webgpu/webgpu-node.ts needs on a Linux x86-64 machine that has
 # a GPU driver but no Node.js, no node_modules and no network; and, for the same machine's CPU, the kernel
 # bench and the CLI (`bash .gpu/many-core.sh`: wasm kernels by route and thread count, GPT steps by threads).
 #
-#   bash packages/backend/bench/webgpu-node-pack.sh      (from anywhere; needs built dist/ folders,
-#                                                          `pnpm install`, xz, and apt-get for the .deb)
+#   bash bench/webgpu/webgpu-node-pack.sh      (from anywhere; needs built dist/ folders (`pnpm build`),
+#                                               `pnpm install`, xz, and apt-get for the .deb)
 #
 # .gpu/webgpu-node.mjs       the script and all JS dependencies, one ESM file (esbuild), `webgpu` external
 # .gpu/node_modules/webgpu/  the native package, linux-x64 dawn.node only
 # .gpu/node.xz               this machine's Node 20 binary, xz -9 (needs only glibc and libstdc++)
 # .gpu/debs/*.deb            the Vulkan loader and libglvnd, for a machine that lacks them
 # .gpu/data/                 names.txt and shakespeare.txt (byte-exact: the loader checks their sha256)
-# .gpu/run.sh                bench/webgpu-node-run.sh
-# .gpu/kernels.mjs, cli.mjs  bench/kernels.ts and the built CLI, bundled; tfjs-backend-wasm's binaries and
+# .gpu/run.sh                bench/webgpu/webgpu-node-run.sh
+# .gpu/kernels.mjs, cli.mjs  packages/backend/bench/kernels.ts and the built CLI, bundled; tfjs-backend-wasm's binaries and
 #                            glue in .gpu/node_modules (read from disk at run time)
-# .gpu/many-core.sh          bench/many-core-run.sh
+# .gpu/many-core.sh          bench/webgpu/many-core-run.sh
 set -euo pipefail
 
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-PKG="$(dirname "$BENCH")"
-ROOT="$(cd "$PKG/../.." && pwd)"
+ROOT="$(cd "$BENCH/../.." && pwd)"
+BACKEND="$ROOT/packages/backend"
 DEST="$ROOT/.gpu"
 DATA_SRC="${MAKEMORE_DATA_DIR:-$ROOT/../shared/datasets}"
 mkdir -p "$DEST/data"
 
-# 0. Typecheck the script against the built packages (this package's own typecheck leaves it out: it must
-#    not need the packages above it built).
-"$ROOT/node_modules/.bin/tsc" -p "$BENCH/tsconfig.webgpu.json" --noEmit
+# 0. Typecheck the script against the built packages (no package's typecheck covers the root bench/: it
+#    needs every package built). tsconfig.json maps the package names to their dist/.
+"$ROOT/node_modules/.bin/tsc" -p "$BENCH/tsconfig.json" --noEmit
 
-# 1. Bundle. The banner gives the ESM bundle a `require` for the CommonJS packages inside it.
+# 1. Bundle, resolving the package names through the same tsconfig.json. The banner gives the ESM bundle a
+#    `require` for the CommonJS packages inside it.
 ESBUILD="$(ls -d "$ROOT"/node_modules/.pnpm/esbuild@*/node_modules/esbuild/bin/esbuild | sort -V | tail -n1)"
 "$ESBUILD" "$BENCH/webgpu-node.ts" --bundle --platform=node --format=esm --target=node20 \
-  --external:webgpu --outfile="$DEST/webgpu-node.mjs" --log-level=warning \
+  --tsconfig="$BENCH/tsconfig.json" --external:webgpu --outfile="$DEST/webgpu-node.mjs" --log-level=warning \
   --banner:js="import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
 
 # 2. The native webgpu package (not a dependency of the workspace: 132 MB for five platforms), fetched from
@@ -68,18 +69,18 @@ cp "$DATA_SRC/names.txt" "$DATA_SRC/shakespeare.txt" "$DEST/data/"
 cp "$BENCH/webgpu-node-run.sh" "$DEST/run.sh"
 chmod +x "$DEST/run.sh"
 
-# 6. The CPU side: bench/kernels.ts and the CLI, bundled. The banner gives the ESM bundles `require` and
+# 6. The CPU side: packages/backend/bench/kernels.ts and the CLI, bundled. The banner gives the ESM bundles `require` and
 #    `__dirname`, which the CommonJS and Emscripten code inside expect; --ignore-annotations keeps the
 #    CLI's side-effect imports that its package marks pure.
 BANNER="import { createRequire as __cr } from 'node:module'; import { fileURLToPath as __fu } from 'node:url';"
 BANNER="$BANNER import { dirname as __dn } from 'node:path'; const require = __cr(import.meta.url);"
 BANNER="$BANNER const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);"
-"$ESBUILD" "$BENCH/kernels.ts" --bundle --platform=node --format=esm --target=node20 \
+"$ESBUILD" "$BACKEND/bench/kernels.ts" --bundle --platform=node --format=esm --target=node20 \
   --outfile="$DEST/kernels.mjs" --log-level=error --banner:js="$BANNER"
 "$ESBUILD" "$ROOT/apps/cli/dist/bin.js" --bundle --platform=node --format=esm --target=node20 \
   --outfile="$DEST/cli.mjs" --log-level=error --ignore-annotations --banner:js="$BANNER" \
   --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu
-WASM_PKG="$(cd "$PKG/node_modules/@tensorflow/tfjs-backend-wasm" && pwd -P)"
+WASM_PKG="$(cd "$BACKEND/node_modules/@tensorflow/tfjs-backend-wasm" && pwd -P)"
 WASM_DEST="$DEST/node_modules/@tensorflow/tfjs-backend-wasm"
 rm -rf "$WASM_DEST" && mkdir -p "$WASM_DEST/dist" "$WASM_DEST/wasm-out"
 cp "$WASM_PKG/package.json" "$WASM_DEST/"
