@@ -19,7 +19,7 @@ import {
   type LanguageModel,
   type ModelConfig,
 } from '@makemore/models';
-import { BpeTokenizer, CharTokenizer } from '@makemore/tokenizers';
+import { BpeTokenizer, CharTokenizer, type Tokenizer } from '@makemore/tokenizers';
 import {
   AdamW,
   Adam,
@@ -41,13 +41,8 @@ import { TEXT_BLOCK_SIZE } from './defaults';
 import { RunSpecError, resolveRunSpec, settle } from './resolve';
 import type { DatasetKind, DecayRule, OptimizerSpec, RunSpec, ScheduleSpec } from './spec';
 
-/** What a run needs of a tokenizer (both @makemore/tokenizers classes fit). */
-export interface RunTokenizer {
-  readonly vocabSize: number;
-  encode(text: string): number[];
-  decode(ids: ArrayLike<number>): string;
-  toJSON(): unknown;
-}
+/** What a run needs of a tokenizer: @makemore/tokenizers' one interface (both its classes fit). */
+export type RunTokenizer = Tokenizer;
 
 /** The boundary token of word lists: makemore's `.` at id 0. */
 export const BOUNDARY_TOKEN = '.';

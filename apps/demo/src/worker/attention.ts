@@ -7,13 +7,10 @@
  * the attention map (Vaswani et al. 2017, eq. 1), and the block itself advances the residual stream.
  */
 import { type LanguageModel, Transformer } from '@makemore/models';
+import type { TextTokenizer as Tokenizer } from '@makemore/tokenizers';
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttentionMaps } from './protocol';
 
-interface Tokenizer {
-  encode(text: string): number[];
-  decode(ids: ArrayLike<number>): string;
-}
 
 /** A model that returns its attention probabilities: one `[B, nHead, T, T]` tensor per layer. */
 interface AttentionSource {
