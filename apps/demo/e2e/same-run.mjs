@@ -83,7 +83,7 @@ function runNode(args, dataDir) {
     cwd: join(here, '..'),
     encoding: 'utf8',
     env: { ...process.env, ...(dataDir ? { MAKEMORE_DATA_DIR: dataDir } : {}) },
-    timeout: 120_000,
+    timeout: 900_000,
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.status !== 0) {

@@ -55,5 +55,6 @@ export {
   RECIPES,
   recipeSpec,
 } from './recipes';
+export { specFromNanoGpt } from './nanogpt';
 export { planResume, type ResumePlan } from './resume';
 export { expandSweep, parseSweepAxis, setField, type SweepAxis, type SweepPoint } from './sweep';

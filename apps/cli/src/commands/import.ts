@@ -96,6 +96,16 @@ const importNanoGptCommand: Command = {
         typeof tc[key] === 'number' ? (tc[key] as number) : fallback;
       const seed = num('seed', 1337);
       const o = ckpt.optimizer;
+      // train.py's config as a run spec, so `makemore train --resume` continues with nanoGPT's optimisation.
+      const { specFromNanoGpt } = await import('@makemore/run');
+      let runSpec: import('@makemore/run').RunSpec;
+      try {
+        runSpec = specFromNanoGpt(tc, ckpt.config);
+      } catch (error) {
+        throw new CliError(`${path}: its train.py config does not make a run spec: ${oneLine(error)}`, {
+          cause: error,
+        });
+      }
       const snapshot = {
         model: ckpt.config,
         tokenizer: tokenizer.toJSON(),
@@ -108,6 +118,7 @@ const importNanoGptCommand: Command = {
           evalIters: num('eval_iters', 200),
           ...(typeof tc.grad_clip === 'number' && tc.grad_clip > 0 ? { gradClip: tc.grad_clip } : {}),
           nanogpt: tc,
+          run: runSpec,
         },
         step: ckpt.iterNum,
         bestDevLoss: ckpt.bestValLoss,
@@ -138,6 +149,8 @@ const importNanoGptCommand: Command = {
       const checkpointer = new Checkpointer(dir);
       await checkpointer.save(snapshot, 'last');
       await checkpointer.save(snapshot, 'best');
+      const { writeRunFile } = await import('../run-folder');
+      await writeRunFile(dir, runSpec);
       const params = Object.values(ckpt.weights).reduce((s, t) => s + t.data.length, 0);
       out.json({ type: 'import', format: 'nanogpt', dir, step: ckpt.iterNum, params, config: ckpt.config });
       out.line(
