@@ -95,14 +95,15 @@ export class BpeTokenizer {
   private allSpecialRegex: RegExp | null | undefined;
 
   /**
-   * @param recoveredTable the pair table of `merges` when the caller has just built it from ranks, whose
-   *   merges are valid by construction; it is then used as is instead of being rebuilt and checked.
+   * @param recovered what `fromRankedBytes` has just built from ranks, valid by construction: the pair
+   *   table of `merges` and the token bytes by id. They are used as they are instead of being rebuilt and
+   *   checked, which keeps loading a bundled encoding fast.
    */
   private constructor(
     merges: ArrayLike<number>,
     options: BpeBuildOptions,
     format: string,
-    recoveredTable?: PairTable,
+    recovered?: RecoveredVocabulary,
   ) {
     const { name, source } = resolvePattern(options.pattern ?? null);
     this.pattern = name ?? source;
@@ -118,87 +119,31 @@ export class BpeTokenizer {
     }
     this.byteIds = Int32Array.from(byteIds);
     this.mergeList = Int32Array.from(merges);
-    const mergeList = this.mergeList;
-    const mergeCount = mergeList.length / 3;
-    const checkId = (id: number, what: () => string): void => {
-      if (!Number.isInteger(id) || id < 0 || id > 0x7ffffffe) {
-        throw new TokenizerFormatError(
-          format,
-          `${what()} has id ${describeValue(id)}; ids must be integers ≥ 0.`,
-        );
-      }
-    };
-    // Token bytes live in one buffer (token `id` is tokenData[tokenOffset[id] ..][.. tokenLength[id]]), so a
-    // 200k-token vocabulary loads without 200k small allocations.
-    let maxOrdinary = -1;
-    for (let b = 0; b < 256; b++) {
-      checkId(this.byteIds[b]!, () => `byte ${b}`);
-      maxOrdinary = Math.max(maxOrdinary, this.byteIds[b]!);
+    if (recovered !== undefined) {
+      this.table = recovered.table;
+      this.tokenData = recovered.data;
+      this.tokenOffset = recovered.offsets;
+      this.tokenLength = recovered.lengths;
+    } else {
+      const built = buildVocabulary(this.byteIds, this.mergeList, format);
+      this.table = built.table;
+      this.tokenData = built.data;
+      this.tokenOffset = built.offsets;
+      this.tokenLength = built.lengths;
     }
-    for (let k = 0; k < mergeCount; k++) {
-      checkId(mergeList[3 * k + 2]!, () => mergeWhat(mergeList, k));
-      maxOrdinary = Math.max(maxOrdinary, mergeList[3 * k + 2]!);
-    }
-    if (maxOrdinary > 4 * (256 + mergeCount) + 65_536) {
-      throw new TokenizerFormatError(
-        format,
-        `id ${maxOrdinary} is far above the ${256 + mergeCount} ordinary tokens defined; ids must be dense.`,
-      );
-    }
-    const lengths = new Int32Array(maxOrdinary + 1);
-    const offsets = new Int32Array(maxOrdinary + 1);
-    for (let b = 0; b < 256; b++) {
-      const id = this.byteIds[b]!;
-      if (lengths[id] !== 0) throw new TokenizerFormatError(format, `byte ${b} reuses id ${id}.`);
-      lengths[id] = 1;
-    }
-    this.table = recoveredTable ?? new PairTable(mergeCount + 16);
-    let total = 256;
-    for (let k = 0; k < mergeCount; k++) {
-      const left = mergeList[3 * k]!;
-      const right = mergeList[3 * k + 1]!;
-      const id = mergeList[3 * k + 2]!;
-      const leftLength = left >= 0 && left <= maxOrdinary ? lengths[left]! : 0;
-      const rightLength = right >= 0 && right <= maxOrdinary ? lengths[right]! : 0;
-      if (leftLength === 0 || rightLength === 0) {
-        throw new TokenizerFormatError(
-          format,
-          `${mergeWhat(mergeList, k)} uses an id that no earlier merge or byte defines.`,
-        );
-      }
-      if (lengths[id] !== 0)
-        throw new TokenizerFormatError(format, `${mergeWhat(mergeList, k)} reuses id ${id}.`);
-      lengths[id] = leftLength + rightLength;
-      total += leftLength + rightLength;
-      if (recoveredTable !== undefined) continue;
-      if (this.table.get(left, right) >= 0) {
-        throw new TokenizerFormatError(format, `${mergeWhat(mergeList, k)} repeats a pair.`);
-      }
-      this.table.set(left, right, id);
-    }
-    const data = new Uint8Array(total);
-    for (let b = 0; b < 256; b++) {
-      data[b] = b;
-      offsets[this.byteIds[b]!] = b;
-    }
-    let at = 256;
-    for (let k = 0; k < mergeCount; k++) {
-      const left = mergeList[3 * k]!;
-      const right = mergeList[3 * k + 1]!;
-      offsets[mergeList[3 * k + 2]!] = at;
-      for (let i = offsets[left]!, end = i + lengths[left]!; i < end; i++) data[at++] = data[i]!;
-      for (let i = offsets[right]!, end = i + lengths[right]!; i < end; i++) data[at++] = data[i]!;
-    }
-    this.tokenData = data;
-    this.tokenOffset = offsets;
-    this.tokenLength = lengths;
+    const maxOrdinary = this.tokenLength.length - 1;
     let maxId = maxOrdinary;
     this.specials = new Map();
     this.specialById = new Map();
     for (const [text, id] of Object.entries(options.specialTokens ?? {})) {
       const what = () => `special token ${JSON.stringify(text)}`;
       if (text.length === 0) throw new TokenizerFormatError(format, 'a special token is the empty string.');
-      checkId(id, what);
+      if (invalidId(id)) {
+        throw new TokenizerFormatError(
+          format,
+          `${what()} has id ${describeValue(id)}; ids must be integers ≥ 0.`,
+        );
+      }
       if (this.isOrdinary(id) || this.specialById.has(id)) {
         throw new TokenizerFormatError(format, `${what()} reuses id ${id}.`);
       }
@@ -295,7 +240,17 @@ export class BpeTokenizer {
       offsets[k + 1] = offsets[k]! + t.bytes.length;
       rankList[k] = t.rank;
     });
-    return BpeTokenizer.fromRankedBytes(bytes, offsets, rankList, options, 'tiktoken', (k) => ranks[k]!.line);
+    const starts = offsets.subarray(0, ranks.length);
+    const ends = offsets.subarray(1);
+    return BpeTokenizer.fromRankedBytes(
+      bytes,
+      starts,
+      ends,
+      rankList,
+      options,
+      'tiktoken',
+      (k) => ranks[k]!.line,
+    );
   }
 
   /**
@@ -303,30 +258,34 @@ export class BpeTokenizer {
    * behind `@makemore/tokenizers/encodings/cl100k_base`. Token `r` of the data gets id `r`.
    */
   static fromCompactRanks(data: string, options: TiktokenPreset & { cacheSize?: number }): BpeTokenizer {
-    const { bytes, offsets, count } = readCompactRanks(data);
-    return BpeTokenizer.fromRankedBytes(bytes, offsets, null, options, 'compact', () => undefined, count);
+    const { bytes, starts, ends } = readCompactRanks(data);
+    return BpeTokenizer.fromRankedBytes(bytes, starts, ends, null, options, 'compact', () => undefined);
   }
 
   /**
-   * Builds a tokenizer from token bytes sorted by rank (`ranks[k]`, or `k` when `ranks` is null). Single
+   * Builds a tokenizer from token bytes `bytes[starts[k]..ends[k])` sorted by rank (`ranks[k]`, or `k` when
+   * `ranks` is null; an empty token is an unused rank). Single
    * bytes give `byteIds`; every longer token's merge is recovered: with all lower-ranked merges known,
    * encoding its bytes stops at exactly the two tokens that tiktoken joins last.
    */
   private static fromRankedBytes(
     bytes: Uint8Array,
-    offsets: Int32Array,
+    starts: Int32Array,
+    ends: Int32Array,
     ranks: Int32Array | null,
     options: TiktokenPreset & { cacheSize?: number },
     format: string,
     lineOf: (k: number) => number | undefined,
-    count = offsets.length - 1,
   ): BpeTokenizer {
+    const count = starts.length;
     const byteIds = new Int32Array(256).fill(-1);
     let longCount = 0;
+    let maxRank = -1;
     for (let k = 0; k < count; k++) {
-      const n = offsets[k + 1]! - offsets[k]!;
+      const n = ends[k]! - starts[k]!;
+      if (n > 0) maxRank = Math.max(maxRank, ranks === null ? k : ranks[k]!);
       if (n === 1) {
-        const b = bytes[offsets[k]!]!;
+        const b = bytes[starts[k]!]!;
         if (byteIds[b] !== -1) {
           throw new TokenizerFormatError(format, `byte ${b} has two single-byte tokens.`, lineOf(k));
         }
@@ -343,12 +302,17 @@ export class BpeTokenizer {
     const table = new PairTable(longCount + 16);
     const scratch = new MergeScratch();
     const merges = new Int32Array(longCount * 3);
+    const offsets = new Int32Array(maxRank + 1);
+    const lengths = new Int32Array(maxRank + 1);
     let m = 0;
     for (let k = 0; k < count; k++) {
-      const start = offsets[k]!;
-      const n = offsets[k + 1]! - start;
-      if (n <= 1) continue; // a byte, or a rank that the compact data leaves unused
+      const start = starts[k]!;
+      const n = ends[k]! - start;
+      if (n === 0) continue; // a rank that the compact data leaves unused
       const rank = ranks === null ? k : ranks[k]!;
+      offsets[rank] = start;
+      lengths[rank] = n;
+      if (n === 1) continue;
       scratch.ensure(n);
       const ids = scratch.ids;
       for (let i = 0; i < n; i++) ids[i] = byteIds[bytes[start + i]!]!;
@@ -374,7 +338,7 @@ export class BpeTokenizer {
         cacheSize: options.cacheSize,
       },
       format,
-      table,
+      { table, data: bytes, offsets, lengths },
     );
   }
 
@@ -697,6 +661,95 @@ export class BpeTokenizer {
     if (cacheable) this.cache.insert(found, hash, text, start, end, ids, m);
     return m;
   }
+}
+
+/**
+ * Token bytes by id, in one buffer (token `id` is `data[offsets[id] ..][.. lengths[id]]`, length 0 for an
+ * unused id), so that a 200k-token vocabulary needs no 200k small allocations; and the pair table of the
+ * merges.
+ */
+interface RecoveredVocabulary {
+  table: PairTable;
+  data: Uint8Array;
+  offsets: Int32Array;
+  lengths: Int32Array;
+}
+
+function invalidId(id: number): boolean {
+  return !Number.isInteger(id) || id < 0 || id > 0x7ffffffe;
+}
+
+/** Checks the bytes' ids and the merges (in order, each from earlier tokens) and builds their vocabulary. */
+function buildVocabulary(byteIds: Int32Array, mergeList: Int32Array, format: string): RecoveredVocabulary {
+  const mergeCount = mergeList.length / 3;
+  let maxOrdinary = -1;
+  for (let b = 0; b < 256; b++) maxOrdinary = Math.max(maxOrdinary, byteIds[b]!);
+  for (let k = 0; k < mergeCount; k++) {
+    const id = mergeList[3 * k + 2]!;
+    if (invalidId(id)) {
+      throw new TokenizerFormatError(
+        format,
+        `${mergeWhat(mergeList, k)} has id ${describeValue(id)}; ids must be integers ≥ 0.`,
+      );
+    }
+    maxOrdinary = Math.max(maxOrdinary, id);
+  }
+  if (maxOrdinary > 4 * (256 + mergeCount) + 65_536) {
+    throw new TokenizerFormatError(
+      format,
+      `id ${maxOrdinary} is far above the ${256 + mergeCount} ordinary tokens defined; ids must be dense.`,
+    );
+  }
+  const lengths = new Int32Array(maxOrdinary + 1);
+  const offsets = new Int32Array(maxOrdinary + 1);
+  for (let b = 0; b < 256; b++) {
+    const id = byteIds[b]!;
+    if (invalidId(id)) {
+      throw new TokenizerFormatError(
+        format,
+        `byte ${b} has id ${describeValue(id)}; ids must be integers ≥ 0.`,
+      );
+    }
+    if (lengths[id] !== 0) throw new TokenizerFormatError(format, `byte ${b} reuses id ${id}.`);
+    lengths[id] = 1;
+  }
+  const table = new PairTable(mergeCount + 16);
+  let total = 256;
+  for (let k = 0; k < mergeCount; k++) {
+    const left = mergeList[3 * k]!;
+    const right = mergeList[3 * k + 1]!;
+    const id = mergeList[3 * k + 2]!;
+    const leftLength = left >= 0 && left <= maxOrdinary ? lengths[left]! : 0;
+    const rightLength = right >= 0 && right <= maxOrdinary ? lengths[right]! : 0;
+    if (leftLength === 0 || rightLength === 0) {
+      throw new TokenizerFormatError(
+        format,
+        `${mergeWhat(mergeList, k)} uses an id that no earlier merge or byte defines.`,
+      );
+    }
+    if (lengths[id] !== 0)
+      throw new TokenizerFormatError(format, `${mergeWhat(mergeList, k)} reuses id ${id}.`);
+    if (table.get(left, right) >= 0) {
+      throw new TokenizerFormatError(format, `${mergeWhat(mergeList, k)} repeats a pair.`);
+    }
+    lengths[id] = leftLength + rightLength;
+    total += leftLength + rightLength;
+    table.set(left, right, id);
+  }
+  const data = new Uint8Array(total);
+  for (let b = 0; b < 256; b++) {
+    data[b] = b;
+    offsets[byteIds[b]!] = b;
+  }
+  let at = 256;
+  for (let k = 0; k < mergeCount; k++) {
+    const left = mergeList[3 * k]!;
+    const right = mergeList[3 * k + 1]!;
+    offsets[mergeList[3 * k + 2]!] = at;
+    for (let i = offsets[left]!, end = i + lengths[left]!; i < end; i++) data[at++] = data[i]!;
+    for (let i = offsets[right]!, end = i + lengths[right]!; i < end; i++) data[at++] = data[i]!;
+  }
+  return { table, data, offsets, lengths };
 }
 
 function mergeWhat(mergeList: Int32Array, k: number): string {

@@ -5,10 +5,10 @@ import { readCompactRanks, writeCompactRanks } from './compact-ranks';
 import { TokenizerFormatError } from './errors';
 
 function tokensOf(data: string): Array<number[] | undefined> {
-  const { bytes, offsets, count } = readCompactRanks(data);
+  const { bytes, starts, ends, count } = readCompactRanks(data);
   const out: Array<number[] | undefined> = [];
   for (let r = 0; r < count; r++) {
-    const token = Array.from(bytes.subarray(offsets[r]!, offsets[r + 1]!));
+    const token = Array.from(bytes.subarray(starts[r]!, ends[r]!));
     out.push(token.length === 0 ? undefined : token);
   }
   return out;
@@ -45,9 +45,11 @@ describe('compact rank format', () => {
 
   it('rejects malformed data with the token it failed on', () => {
     expect(() => readCompactRanks('')).toThrow(TokenizerFormatError);
-    expect(() => readCompactRanks('abc')).toThrow(/token 0 starts with U\+0061/);
+    expect(() => readCompactRanks('abc')).toThrow(/token 0 starts with byte 0x61/);
     expect(() => readCompactRanks('\x01a\x01')).toThrow(/token 1 is empty/);
-    expect(() => readCompactRanks('\x01a\x02\u0400')).toThrow(/token 1 holds U\+400/);
+    expect(() => readCompactRanks('\x01a\x02\u0400')).toThrow(
+      /token 1 holds a character that is not a byte character/,
+    );
   });
 
   it('builds the same tokenizer as the .tiktoken text of the same ranks', () => {

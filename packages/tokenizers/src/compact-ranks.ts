@@ -21,13 +21,14 @@ const BYTES_MARK = 2;
 const GAP_MARK = 3;
 
 /**
- * The token bytes of a compact rank string: token `r` is `bytes[offsets[r] .. offsets[r + 1])`, empty for an
- * unused rank.
+ * The token bytes of a compact rank string: token `r` is `bytes[starts[r] .. ends[r])`, empty for an unused
+ * rank. `bytes` is the UTF-8 form of the whole string, markers included, with byte-by-byte tokens decoded in
+ * place; tokens are views into it rather than copies.
  */
 export interface CompactRanks {
   bytes: Uint8Array;
-  /** `count + 1` offsets into `bytes`. */
-  offsets: Int32Array;
+  starts: Int32Array;
+  ends: Int32Array;
   /** Number of tokens (ranks `0 .. count - 1`). */
   count: number;
 }
@@ -66,80 +67,91 @@ function holdsMarkerOrNul(text: string): boolean {
   return false;
 }
 
-/** Reads a compact rank string back into token bytes (see the file header for the format). */
+/**
+ * Reads a compact rank string back into token bytes (see the file header for the format).
+ *
+ * Loading speed matters here (it runs on `import`), so the work per character is native: TextEncoder turns
+ * the whole string into UTF-8 at once, which is already each text token's bytes, and `indexOf` finds the
+ * markers (each is one byte, and no other byte of the UTF-8 form is below 4). Only the rare byte-by-byte
+ * tokens are decoded in JavaScript, in place: U+0080–U+0103 are two UTF-8 bytes, one byte once decoded.
+ */
 export function readCompactRanks(data: string): CompactRanks {
   if (typeof data !== 'string' || data.length === 0) {
     throw new TokenizerFormatError('compact', 'expected a non-empty string of compact ranks.');
   }
-  // Three bytes per UTF-16 unit is an upper bound for both kinds of token.
-  let bytes = new Uint8Array(data.length * 3);
-  const offsets: number[] = [];
+  const bytes = new TextEncoder().encode(data);
+  const len = bytes.length;
+  // Positions of the rare markers (byte-by-byte tokens and gaps), found natively, then merged in order with
+  // the text markers as the scan reaches them.
+  const rare: number[] = [];
+  for (const mark of [BYTES_MARK, GAP_MARK]) {
+    for (let at = bytes.indexOf(mark); at >= 0; at = bytes.indexOf(mark, at + 1)) rare.push(at);
+  }
+  rare.sort((a, b) => a - b);
+  rare.push(len);
+  const starts = new Int32Array(len);
+  const ends = new Int32Array(len);
+  let count = 0;
+  let nextRare = 0;
+  let nextText = bytes.indexOf(UTF8_MARK);
+  if (nextText < 0) nextText = len;
   let at = 0;
-  let i = 0;
-  const len = data.length;
-  while (i < len) {
-    const mark = data.charCodeAt(i);
-    if (mark === GAP_MARK) {
-      offsets.push(at);
-      i++;
-      continue;
-    }
-    if (mark !== UTF8_MARK && mark !== BYTES_MARK) {
+  while (at < len) {
+    const mark = bytes[at]!;
+    if (mark !== UTF8_MARK && mark !== BYTES_MARK && mark !== GAP_MARK) {
       throw new TokenizerFormatError(
         'compact',
-        `token ${offsets.length} starts with U+${mark.toString(16).padStart(4, '0')}, expected a \\x01, \\x02 or \\x03 marker.`,
+        `token ${count} starts with byte 0x${mark.toString(16).padStart(2, '0')}, expected a \\x01, \\x02 or \\x03 marker.`,
       );
     }
-    let end = i + 1;
-    while (end < len) {
-      const c = data.charCodeAt(end);
-      if (c <= GAP_MARK && c >= UTF8_MARK) break;
-      end++;
+    if (mark === UTF8_MARK) {
+      nextText = bytes.indexOf(UTF8_MARK, at + 1);
+      if (nextText < 0) nextText = len;
+    } else nextRare++;
+    const end = Math.min(nextText, rare[nextRare]!);
+    if (mark === GAP_MARK) {
+      if (end !== at + 1) throw new TokenizerFormatError('compact', `the gap at token ${count} holds bytes.`);
+      starts[count] = ends[count] = at;
+    } else if (end === at + 1) {
+      throw new TokenizerFormatError('compact', `token ${count} is empty.`);
+    } else if (mark === UTF8_MARK) {
+      starts[count] = at + 1;
+      ends[count] = end;
+    } else {
+      starts[count] = at + 1;
+      ends[count] = decodeByteToken(bytes, at + 1, end, count);
     }
-    if (end === i + 1) throw new TokenizerFormatError('compact', `token ${offsets.length} is empty.`);
-    offsets.push(at);
-    if (mark === UTF8_MARK) at = writeUtf8(data, i + 1, end, bytes, at);
-    else {
-      for (let k = i + 1; k < end; k++) {
-        const c = data.charCodeAt(k);
-        if (c > 0x103) {
-          throw new TokenizerFormatError(
-            'compact',
-            `token ${offsets.length - 1} holds U+${c.toString(16)}, which is not a byte character.`,
-          );
-        }
-        bytes[at++] = c & 0xff;
-      }
-    }
-    i = end;
+    count++;
+    at = end;
   }
-  offsets.push(at);
-  if (at < bytes.length / 2) bytes = bytes.slice(0, at);
-  return { bytes, offsets: Int32Array.from(offsets), count: offsets.length - 1 };
+  return { bytes, starts: starts.subarray(0, count), ends: ends.subarray(0, count), count };
 }
 
 /**
- * Writes the UTF-8 bytes of `text[start..end)` into `out` from `at` and returns the new end. The text came
- * from valid UTF-8, so it holds no lone surrogates.
+ * Decodes the UTF-8 of a byte-by-byte token (`bytes[start..end)`, characters U+0004–U+0103) in place and
+ * returns where its bytes now end.
  */
-function writeUtf8(text: string, start: number, end: number, out: Uint8Array, at: number): number {
+function decodeByteToken(bytes: Uint8Array, start: number, end: number, token: number): number {
+  let out = start;
   for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) out[at++] = c;
-    else if (c < 0x800) {
-      out[at++] = 0xc0 | (c >> 6);
-      out[at++] = 0x80 | (c & 0x3f);
-    } else if (c >= 0xd800 && c <= 0xdbff) {
-      const cp = 0x10000 + ((c - 0xd800) << 10) + (text.charCodeAt(++i) - 0xdc00);
-      out[at++] = 0xf0 | (cp >> 18);
-      out[at++] = 0x80 | ((cp >> 12) & 0x3f);
-      out[at++] = 0x80 | ((cp >> 6) & 0x3f);
-      out[at++] = 0x80 | (cp & 0x3f);
+    const b = bytes[i]!;
+    if (b < 0x80) bytes[out++] = b;
+    else if ((b === 0xc2 || b === 0xc3 || b === 0xc4) && i + 1 < end) {
+      const code = ((b & 0x1f) << 6) | (bytes[++i]! & 0x3f);
+      if (code <= 0x103) {
+        bytes[out++] = code & 0xff;
+        continue;
+      }
+      throw new TokenizerFormatError(
+        'compact',
+        `token ${token} holds U+${code.toString(16)}, not a byte character.`,
+      );
     } else {
-      out[at++] = 0xe0 | (c >> 12);
-      out[at++] = 0x80 | ((c >> 6) & 0x3f);
-      out[at++] = 0x80 | (c & 0x3f);
+      throw new TokenizerFormatError(
+        'compact',
+        `token ${token} holds a character that is not a byte character.`,
+      );
     }
   }
-  return at;
+  return out;
 }

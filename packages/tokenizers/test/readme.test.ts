@@ -5,12 +5,45 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BpeTokenizer, CharTokenizer, TIKTOKEN_PRESETS, tokenizerFromJSON } from '../src/index';
+import enc from '../src/encodings/cl100k_base';
+import {
+  BpeTokenizer,
+  CharTokenizer,
+  TIKTOKEN_PRESETS,
+  encodingForModel,
+  getEncoding,
+  tokenizerFromJSON,
+} from '../src/index';
 import { loadTokenizerFile, saveTokenizerFile } from '../src/node';
 
 const require = createRequire(import.meta.url);
 
 describe('README examples', () => {
+  it('the first example: cl100k in three lines', () => {
+    const ids = enc.encode('The quick brown fox jumps over the lazy dog.');
+    expect(ids).toEqual([791, 4062, 14198, 39935, 35308, 927, 279, 16053, 5679, 13]);
+    expect(enc.decode(ids)).toBe('The quick brown fox jumps over the lazy dog.');
+  });
+
+  it("OpenAI's encodings by name and model, counting", async () => {
+    const gpt4o = await encodingForModel('gpt-4o');
+    const gpt4 = await getEncoding('cl100k_base');
+    expect(gpt4).toBe(enc);
+    const text = 'Count me, but stop early when I am too long.';
+    expect(gpt4o.countTokens(text)).toBe(12);
+    expect(gpt4.isWithinTokenLimit(text, 5)).toBe(false);
+    expect(gpt4.isWithinTokenLimit(text, 100)).toBe(12);
+  });
+
+  it('streaming decode', () => {
+    const decoder = enc.createDecoder();
+    const parts: string[] = [];
+    for (const id of enc.encode('Hi 👋 there')) parts.push(decoder.write([id]));
+    parts.push(decoder.end());
+    expect(parts.join('')).toBe('Hi 👋 there');
+    expect(parts.join('')).not.toContain('\uFFFD');
+  });
+
   it('characters', () => {
     const words = ['emma', 'olivia', 'ava'];
     const chars = CharTokenizer.fromText(words.join(''), { specialTokens: ['.'] });
