@@ -9,6 +9,7 @@
  */
 import { trainBpe, type TrainBpeOptions } from './bpe-train';
 import { MergeScratch, mergePiece } from './bpe-merge';
+import { recoverMerges } from './merge-recovery';
 import { readCompactRanks } from './compact-ranks';
 import { DisallowedSpecialTokenError, TokenizerFormatError, assertString, describeValue } from './errors';
 import { parseMinbpeModel, writeMinbpeModel } from './minbpe-format';
@@ -84,9 +85,9 @@ export class BpeTokenizer {
   private readonly mergeList: Int32Array;
   private readonly table: PairTable;
   private readonly tokenData: Uint8Array;
-  private readonly tokenOffset: Int32Array;
-  /** 0 for an id that no ordinary token has. */
-  private readonly tokenLength: Int32Array;
+  private readonly tokenStart: Int32Array;
+  /** Equal to `tokenStart[id]` for an id that no ordinary token has. */
+  private readonly tokenEnd: Int32Array;
   private readonly specials: Map<string, number>;
   private readonly specialById: Map<number, string>;
   private readonly scratch = new MergeScratch();
@@ -118,20 +119,14 @@ export class BpeTokenizer {
       );
     }
     this.byteIds = Int32Array.from(byteIds);
-    this.mergeList = Int32Array.from(merges);
-    if (recovered !== undefined) {
-      this.table = recovered.table;
-      this.tokenData = recovered.data;
-      this.tokenOffset = recovered.offsets;
-      this.tokenLength = recovered.lengths;
-    } else {
-      const built = buildVocabulary(this.byteIds, this.mergeList, format);
-      this.table = built.table;
-      this.tokenData = built.data;
-      this.tokenOffset = built.offsets;
-      this.tokenLength = built.lengths;
-    }
-    const maxOrdinary = this.tokenLength.length - 1;
+    this.mergeList =
+      recovered !== undefined && merges instanceof Int32Array ? merges : Int32Array.from(merges);
+    const vocabulary = recovered ?? buildVocabulary(this.byteIds, this.mergeList, format);
+    this.table = vocabulary.table;
+    this.tokenData = vocabulary.data;
+    this.tokenStart = vocabulary.starts;
+    this.tokenEnd = vocabulary.ends;
+    const maxOrdinary = this.tokenEnd.length - 1;
     let maxId = maxOrdinary;
     this.specials = new Map();
     this.specialById = new Map();
@@ -300,34 +295,24 @@ export class BpeTokenizer {
       );
     }
     const table = new PairTable(longCount + 16);
-    const scratch = new MergeScratch();
     const merges = new Int32Array(longCount * 3);
-    const offsets = new Int32Array(maxRank + 1);
-    const lengths = new Int32Array(maxRank + 1);
-    let m = 0;
-    for (let k = 0; k < count; k++) {
-      const start = starts[k]!;
-      const n = ends[k]! - start;
-      if (n === 0) continue; // a rank that the compact data leaves unused
-      const rank = ranks === null ? k : ranks[k]!;
-      offsets[rank] = start;
-      lengths[rank] = n;
-      if (n === 1) continue;
-      scratch.ensure(n);
-      const ids = scratch.ids;
-      for (let i = 0; i < n; i++) ids[i] = byteIds[bytes[start + i]!]!;
-      const parts = mergePiece(table, scratch, n);
-      if (parts !== 2) {
-        throw new TokenizerFormatError(
-          format,
-          `token of rank ${rank} cannot be built from two lower-ranked tokens (BPE leaves ${parts} parts).`,
-          lineOf(k),
-        );
+    // Token bytes by id: the caller's arrays when ids are positions, else scattered by rank.
+    const byIdStarts = ranks === null ? starts.subarray(0, maxRank + 1) : new Int32Array(maxRank + 1);
+    const byIdEnds = ranks === null ? ends.subarray(0, maxRank + 1) : new Int32Array(maxRank + 1);
+    if (ranks !== null) {
+      for (let k = 0; k < count; k++) {
+        byIdStarts[ranks[k]!] = starts[k]!;
+        byIdEnds[ranks[k]!] = ends[k]!;
       }
-      merges[m++] = ids[0]!;
-      merges[m++] = ids[1]!;
-      merges[m++] = rank;
-      table.set(ids[0]!, ids[1]!, rank);
+    }
+    const failure = recoverMerges(bytes, starts, ends, ranks, byteIds, table, merges);
+    if (failure !== null) {
+      const rank = ranks === null ? failure.index : ranks[failure.index]!;
+      throw new TokenizerFormatError(
+        format,
+        `token of rank ${rank} cannot be built from two lower-ranked tokens (BPE leaves ${failure.parts} parts).`,
+        lineOf(failure.index),
+      );
     }
     return new BpeTokenizer(
       merges,
@@ -338,7 +323,7 @@ export class BpeTokenizer {
         cacheSize: options.cacheSize,
       },
       format,
-      { table, data: bytes, offsets, lengths },
+      { table, data: bytes, starts: byIdStarts, ends: byIdEnds },
     );
   }
 
@@ -438,7 +423,7 @@ export class BpeTokenizer {
     let total = 0;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
-      total += this.isOrdinary(id) ? this.tokenLength[id]! : this.bytesOf(id, i).length;
+      total += this.isOrdinary(id) ? this.tokenEnd[id]! - this.tokenStart[id]! : this.bytesOf(id, i).length;
     }
     const out = new Uint8Array(total);
     const data = this.tokenData;
@@ -446,8 +431,7 @@ export class BpeTokenizer {
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       if (this.isOrdinary(id)) {
-        for (let k = this.tokenOffset[id]!, end = k + this.tokenLength[id]!; k < end; k++)
-          out[at++] = data[k]!;
+        for (let k = this.tokenStart[id]!, end = this.tokenEnd[id]!; k < end; k++) out[at++] = data[k]!;
       } else {
         const bytes = this.bytesOf(id, i);
         out.set(bytes, at);
@@ -502,7 +486,7 @@ export class BpeTokenizer {
   /** The `.tiktoken` rank text of the ordinary tokens (special tokens are not part of that format). */
   toTiktoken(): string {
     const tokens: Array<{ bytes: Uint8Array; rank: number }> = [];
-    for (let rank = 0; rank < this.tokenLength.length; rank++) {
+    for (let rank = 0; rank < this.tokenEnd.length; rank++) {
       if (this.isOrdinary(rank)) tokens.push({ bytes: this.bytesOf(rank, -1), rank });
     }
     return writeTiktokenRanks(tokens);
@@ -510,13 +494,12 @@ export class BpeTokenizer {
 
   /** Whether `id` is an ordinary (non-special) token. */
   private isOrdinary(id: number): boolean {
-    return id >= 0 && id < this.tokenLength.length && this.tokenLength[id]! > 0;
+    return id >= 0 && id < this.tokenEnd.length && this.tokenEnd[id]! > this.tokenStart[id]!;
   }
 
   private bytesOf(id: number, index: number): Uint8Array {
     if (this.isOrdinary(id)) {
-      const start = this.tokenOffset[id]!;
-      return this.tokenData.subarray(start, start + this.tokenLength[id]!);
+      return this.tokenData.subarray(this.tokenStart[id]!, this.tokenEnd[id]!);
     }
     const special = this.specialById.get(id);
     if (special !== undefined) return encodeUtf8(special);
@@ -664,15 +647,14 @@ export class BpeTokenizer {
 }
 
 /**
- * Token bytes by id, in one buffer (token `id` is `data[offsets[id] ..][.. lengths[id]]`, length 0 for an
- * unused id), so that a 200k-token vocabulary needs no 200k small allocations; and the pair table of the
- * merges.
+ * Token bytes by id, in one buffer (token `id` is `data[starts[id] .. ends[id])`, empty for an unused id),
+ * so that a 200k-token vocabulary needs no 200k small allocations; and the pair table of the merges.
  */
 interface RecoveredVocabulary {
   table: PairTable;
   data: Uint8Array;
-  offsets: Int32Array;
-  lengths: Int32Array;
+  starts: Int32Array;
+  ends: Int32Array;
 }
 
 function invalidId(id: number): boolean {
@@ -749,7 +731,9 @@ function buildVocabulary(byteIds: Int32Array, mergeList: Int32Array, format: str
     for (let i = offsets[left]!, end = i + lengths[left]!; i < end; i++) data[at++] = data[i]!;
     for (let i = offsets[right]!, end = i + lengths[right]!; i < end; i++) data[at++] = data[i]!;
   }
-  return { table, data, offsets, lengths };
+  // lengths becomes the ends, in place.
+  for (let id = 0; id < lengths.length; id++) lengths[id] = offsets[id]! + lengths[id]!;
+  return { table, data, starts: offsets, ends: lengths };
 }
 
 function mergeWhat(mergeList: Int32Array, k: number): string {
