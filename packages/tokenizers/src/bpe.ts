@@ -9,6 +9,13 @@
  */
 import { trainBpe, type TrainBpeOptions } from './bpe-train';
 import { MergeScratch, mergePiece } from './bpe-merge';
+import {
+  HF_PATTERN_SOURCES,
+  builtInPatternName,
+  bytesToByteLevel,
+  parseHuggingFaceBpe,
+  writeHuggingFaceBpe,
+} from './hf-format';
 import { recoverMerges } from './merge-recovery';
 import { readCompactRanks } from './compact-ranks';
 import { DisallowedSpecialTokenError, TokenizerFormatError, assertString, describeValue } from './errors';
@@ -327,6 +334,64 @@ export class BpeTokenizer {
     );
   }
 
+  /**
+   * Reads a HuggingFace `tokenizer.json` (object or text) of a byte-level BPE tokenizer: GPT-2's
+   * byte-to-unicode vocabulary, its merges, a `Split` regex pre-tokenizer (or ByteLevel's own regex) and
+   * the added tokens as special tokens. The merges' priority must follow their ids, as in every tokenizer
+   * the `tokenizers` library trains; anything BpeTokenizer cannot reproduce exactly (a normalizer, a prefix
+   * space, another model type) raises {@link TokenizerFormatError} naming it.
+   */
+  static fromHuggingFaceJSON(json: Record<string, unknown> | string): BpeTokenizer {
+    const hf = parseHuggingFaceBpe(parseJsonObject(json));
+    const format = 'tokenizer.json';
+    const byteIds: number[] = [];
+    for (let b = 0; b < 256; b++) {
+      const id = hf.idOfText.get(bytesToByteLevel(Uint8Array.of(b)));
+      if (id === undefined) {
+        throw new TokenizerFormatError(
+          format,
+          `the vocabulary has no token for byte ${b}; byte-level BPE needs all 256.`,
+        );
+      }
+      byteIds.push(id);
+    }
+    const merges: number[] = [];
+    let previous = -1;
+    hf.merges.forEach(([leftText, rightText], i) => {
+      const left = hf.idOfText.get(leftText);
+      const right = hf.idOfText.get(rightText);
+      const id = hf.idOfText.get(leftText + rightText);
+      if (left === undefined || right === undefined || id === undefined) {
+        throw new TokenizerFormatError(
+          format,
+          `merges[${i}] (${JSON.stringify(leftText)}, ${JSON.stringify(rightText)}) names a token that is not in the vocabulary.`,
+        );
+      }
+      if (id <= previous) {
+        throw new TokenizerFormatError(
+          format,
+          `merges[${i}] makes id ${id} after a merge that made id ${previous}; BpeTokenizer ranks merges by id, so it needs ids that grow with the merge order.`,
+        );
+      }
+      previous = id;
+      merges.push(left, right, id);
+    });
+    let pattern = hf.pattern;
+    const builtIn = pattern === null ? undefined : builtInPatternName(pattern);
+    if (builtIn !== undefined) pattern = builtIn;
+    else if (pattern !== null) {
+      try {
+        new RegExp(pattern, 'u');
+      } catch (error) {
+        throw new TokenizerFormatError(
+          format,
+          `its split regex is not a JavaScript regex (${(error as Error).message}); pass a tokenizer whose Split pattern JavaScript can compile.`,
+        );
+      }
+    }
+    return new BpeTokenizer(merges, { pattern, byteIds, specialTokens: hf.specialTokens }, format);
+  }
+
   /** Reads a minbpe `.model` file (`minbpe v1`, pattern, special tokens, then one merge per line). */
   static fromMinbpeModel(text: string): BpeTokenizer {
     assertString(text, 'BpeTokenizer.fromMinbpeModel');
@@ -481,6 +546,45 @@ export class BpeTokenizer {
       merges.push([this.mergeList[k]!, this.mergeList[k + 1]!]);
     }
     return writeMinbpeModel({ pattern: this.pattern, specialTokens: this.specialTokens, merges });
+  }
+
+  /**
+   * This tokenizer as a HuggingFace `tokenizer.json` object (`JSON.stringify` it to save): byte-level BPE
+   * with GPT-2's byte-to-unicode vocabulary, the merges in priority order, the split pattern as a `Split`
+   * pre-tokenizer (tiktoken's regex, spelled for the `tokenizers` library's engine, for the built-in patterns) and the special tokens as added tokens.
+   * The `tokenizers` library and transformers.js load it and encode as this tokenizer does.
+   */
+  toHuggingFaceJSON(): Record<string, unknown> {
+    const tokens: Array<{ id: number; bytes: Uint8Array }> = [];
+    const seen = new Map<string, number>();
+    for (let id = 0; id < this.tokenEnd.length; id++) {
+      if (!this.isOrdinary(id)) continue;
+      const bytes = this.bytesOf(id, -1);
+      const key = bytesToByteLevel(bytes);
+      const other = seen.get(key);
+      if (other !== undefined) {
+        throw new RangeError(
+          `tokens ${other} and ${id} have the same bytes; tokenizer.json keys tokens by their text, so it cannot hold both.`,
+        );
+      }
+      seen.set(key, id);
+      tokens.push({ id, bytes });
+    }
+    const merges = this.merges
+      .slice()
+      .sort((a, b) => a[2] - b[2])
+      .map(([l, r]): [number, number] => [l, r]);
+    const pattern = this.pattern;
+    const builtIn =
+      pattern !== null && Object.hasOwn(HF_PATTERN_SOURCES, pattern)
+        ? HF_PATTERN_SOURCES[pattern as keyof typeof HF_PATTERN_SOURCES]
+        : pattern;
+    return writeHuggingFaceBpe({
+      pattern: builtIn,
+      tokens,
+      merges,
+      specialTokens: this.specialTokens,
+    });
   }
 
   /** The `.tiktoken` rank text of the ordinary tokens (special tokens are not part of that format). */

@@ -19,6 +19,7 @@ export { ENCODING_NAMES, encodingForModel, encodingNameForModel, getEncoding } f
 export type { EncodingName } from './encoding-registry';
 export { readCompactRanks, writeCompactRanks } from './compact-ranks';
 export type { CompactRanks } from './compact-ranks';
+export { HF_PATTERN_SOURCES, byteLevelToBytes, bytesToByteLevel } from './hf-format';
 export { DisallowedSpecialTokenError, TokenizerFormatError } from './errors';
 export { parseMinbpeModel, writeMinbpeModel } from './minbpe-format';
 export type { MinbpeModel } from './minbpe-format';
