@@ -7,7 +7,7 @@
  * is its rank, which is how tiktoken's `.tiktoken` files define priority, so loading OpenAI's vocabularies
  * needs no translation table beyond recovering which two tokens form each merged token.
  */
-import { trainBpe, type TrainBpeOptions } from './bpe-train';
+import { type TrainBpeOptions, type TrainBpeResult, trainBpe } from './bpe-train';
 import { MergeScratch, mergePiece } from './bpe-merge';
 import {
   HF_PATTERN_SOURCES,
@@ -158,10 +158,23 @@ export class BpeTokenizer {
 
   /**
    * Learns `vocabSize - 256 - specialTokens.length` merges from `text` (see {@link trainBpe}); special tokens
-   * get the ids after the merges.
+   * get the ids after the merges. `text` may also be an iterable of chunks, or an async iterable (e.g. a
+   * file stream; then it returns a promise), so that a corpus need not fit in one string.
    */
-  static train(text: string, options: BpeTrainOptions): BpeTokenizer {
-    const result = trainBpe(text, options);
+  static train(text: string | Iterable<string>, options: BpeTrainOptions): BpeTokenizer;
+  static train(text: AsyncIterable<string>, options: BpeTrainOptions): Promise<BpeTokenizer>;
+  static train(
+    text: string | Iterable<string> | AsyncIterable<string>,
+    options: BpeTrainOptions,
+  ): BpeTokenizer | Promise<BpeTokenizer> {
+    const result = trainBpe(text as string, options) as TrainBpeResult | Promise<TrainBpeResult>;
+    return result instanceof Promise
+      ? result.then((r) => BpeTokenizer.fromTrained(r, options))
+      : BpeTokenizer.fromTrained(result, options);
+  }
+
+  /** The tokenizer of a training result. */
+  static fromTrained(result: TrainBpeResult, options: BpeTrainOptions): BpeTokenizer {
     const merges: number[] = [];
     for (const [i, [l, r]] of result.merges.entries()) merges.push(l, r, 256 + i);
     return new BpeTokenizer(

@@ -11,8 +11,8 @@ export type {
   BpeTrainOptions,
   SpecialTokenSet,
 } from './bpe';
-export { trainBpe, countPieces } from './bpe-train';
-export type { TrainBpeOptions, TrainBpeResult, TrainProgress } from './bpe-train';
+export { BpeTrainer, trainBpe, countPieces } from './bpe-train';
+export type { TextChunks, TrainBpeOptions, TrainBpeResult, TrainProgress } from './bpe-train';
 export { CharTokenizer, UNK_TOKEN } from './char';
 export type { CharTokenizerJSON, CharTokenizerOptions, UnknownPolicy } from './char';
 export { ENCODING_NAMES, encodingForModel, encodingNameForModel, getEncoding } from './encoding-registry';
