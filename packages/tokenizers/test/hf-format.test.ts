@@ -81,7 +81,9 @@ describe('fromHuggingFaceJSON', () => {
   it('names what it cannot read', () => {
     const copy = () => structuredClone(hfJson);
     const wordPiece = { ...copy(), model: { ...copy().model, type: 'WordPiece' } };
-    expect(() => BpeTokenizer.fromHuggingFaceJSON(wordPiece)).toThrow(/model type is .*WordPiece.*only "BPE"/);
+    expect(() => BpeTokenizer.fromHuggingFaceJSON(wordPiece)).toThrow(
+      /model type is .*WordPiece.*only "BPE"/,
+    );
     const normalized = { ...copy(), normalizer: { type: 'NFC' } };
     expect(() => BpeTokenizer.fromHuggingFaceJSON(normalized)).toThrow(/normalizer/);
     const prefix = copy();
