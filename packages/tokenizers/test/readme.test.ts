@@ -1,6 +1,6 @@
 /** The README's examples, run as written (file paths pointed at the offline copies). */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import {
 import { loadTokenizerFile, saveTokenizerFile } from '../src/node';
 
 const require = createRequire(import.meta.url);
+const dataDir = process.env.MAKEMORE_DATA_DIR ?? '/work/shared/datasets';
 
 describe('README examples', () => {
   it('the first example: cl100k in three lines', () => {
@@ -71,6 +72,25 @@ describe('README examples', () => {
     const tok = await loadTokenizerFile(join(dir, 'tok.json'));
     expect(tok.encode('the rat')).toEqual(bpe.encode('the rat'));
     await rm(dir, { recursive: true });
+  });
+
+  it('training on a large corpus, from a file stream', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'readme-'));
+    const corpus = join(dir, 'corpus.txt');
+    writeFileSync(corpus, readFileSync(join(dataDir, 'shakespeare.txt'), 'utf8').slice(0, 300_000));
+    const tok = await BpeTokenizer.train(createReadStream(corpus, { encoding: 'utf8' }), {
+      vocabSize: 4096,
+      specialTokens: ['<|endoftext|>'],
+    });
+    expect(tok.vocabSize).toBe(4096);
+    await rm(dir, { recursive: true });
+  });
+
+  it('HuggingFace tokenizer.json', () => {
+    const text = 'the cat sat on the mat. the cat ate the rat. '.repeat(50);
+    const bpe = BpeTokenizer.train(text, { vocabSize: 270, specialTokens: ['<|endoftext|>'] });
+    const again = BpeTokenizer.fromHuggingFaceJSON(bpe.toHuggingFaceJSON());
+    expect(again.encode('the cat')).toEqual(bpe.encode('the cat'));
   });
 
   it("GPT-4's vocabulary", () => {
