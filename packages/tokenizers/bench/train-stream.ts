@@ -7,6 +7,7 @@
  * peak RSS: ours streams the file in 1 MiB chunks through `BpeTokenizer.train`; HF runs
  * `Tokenizer.train([file])` with the same regex, ByteLevel alphabet and vocabulary size (Python with
  * `tokenizers` installed; PYTHON and PYTHONPATH are honoured). The sides alternate over `--rounds`.
+ * `--copies 190 --ours-only` makes the 2 GB file, beyond V8's longest string, and trains ours alone.
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +23,8 @@ const arg = (name: string, fallback: number) => {
 const copies = arg('copies', 30);
 const vocab = arg('vocab', 4096);
 const rounds = arg('rounds', 1);
+/** `--ours-only`: skip HF (e.g. for the 2 GB run, which only checks that streaming training completes). */
+const oursOnly = process.argv.includes('--ours-only');
 
 const work = mkdtempSync(join(tmpdir(), 'train-stream-'));
 const file = join(work, 'corpus.txt');
@@ -65,14 +68,23 @@ print(json.dumps({"seconds": s, "peakRssMB": resource.getrusage(resource.RUSAGE_
 type Result = { seconds: number; peakRssMB: number; vocab: number };
 const run = (cmd: string, args: string[]): Result | string => {
   try {
-    const out = execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(cmd, args, {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return JSON.parse(out.trim().split('\n').at(-1)!) as Result;
   } catch (error) {
-    return String((error as { stderr?: string }).stderr ?? error).trim().split('\n').at(-1)!;
+    return String((error as { stderr?: string }).stderr ?? error)
+      .trim()
+      .split('\n')
+      .at(-1)!;
   }
 };
 
-console.log(`# Training vocab ${vocab} (GPT-4 split) on State of the Union × ${copies} (${mb.toFixed(0)} MB)\n`);
+console.log(
+  `# Training vocab ${vocab} (GPT-4 split) on State of the Union × ${copies} (${mb.toFixed(0)} MB)\n`,
+);
 console.log(
   `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, load average at start ` +
     `${loadavg()
@@ -85,6 +97,7 @@ for (let round = 0; round < rounds; round++) {
     ['@makemore/tokenizers (stream)', () => run(process.execPath, ['--input-type=module', '-e', oursScript])],
     ['HF tokenizers (Rust)', () => run(process.env.PYTHON ?? 'python3', ['-c', hfScript])],
   ];
+  if (oursOnly) sides.pop();
   if (round % 2 === 1) sides.reverse();
   for (const [name, side] of sides) {
     const r = side();
