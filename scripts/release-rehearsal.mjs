@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Release rehearsal: version and publish every public package with changesets to a real, local npm registry
-// (verdaccio on 127.0.0.1), install @makemore/tokenizers alone into an empty folder and use it from ESM and CJS,
+// (verdaccio on 127.0.0.1), install @makemore/tokenizers alone into an empty folder and use it from ESM and CJS
+// (including the bundled cl100k_base encoding, checked against tiktoken's ids),
 // then publish a patch of one package and check that every other package keeps its version.
 // Works on a throw-away copy of the workspace, so the repository itself is never versioned or modified.
 import { execFileSync, spawn } from 'node:child_process';
@@ -227,6 +228,44 @@ console.log(ok ? 'roundtrip-ok' : 'roundtrip-broken');
       check(
         `tokenizers encode/decode round trip from ${script.endsWith('.mjs') ? 'ESM' : 'CJS'}`,
         out === 'roundtrip-ok',
+        out,
+      );
+    }
+
+    // 2b. The bundled encodings from the installed tarball: ids equal Python tiktoken's on the fixture texts
+    // (packages/tokenizers/test/fixtures/tiktoken-ids.json, written by generate_tiktoken_fixtures.py).
+    const fixture = JSON.parse(
+      readFileSync(join(root, 'packages/tokenizers/test/fixtures/tiktoken-ids.json'), 'utf8'),
+    );
+    const expected = JSON.stringify(fixture.ids.cl100k_base);
+    writeFileSync(
+      join(app, 'encodings.mjs'),
+      `import enc from '@makemore/tokenizers/encodings/cl100k_base';
+import { encodingForModel } from '@makemore/tokenizers';
+const texts = ${JSON.stringify(fixture.texts)};
+const ids = JSON.stringify(texts.map((t) => enc.encodeOrdinary(t)));
+const lazy = (await encodingForModel('gpt-4')) === enc;
+console.log(ids === ${JSON.stringify(expected)} && lazy ? 'tiktoken-ids-ok' : 'tiktoken-ids-differ');
+`,
+    );
+    writeFileSync(
+      join(app, 'encodings.cjs'),
+      `const enc = require('@makemore/tokenizers/encodings/cl100k_base').default;
+const texts = ${JSON.stringify(fixture.texts)};
+const ids = JSON.stringify(texts.map((t) => enc.encodeOrdinary(t)));
+console.log(ids === ${JSON.stringify(expected)} ? 'tiktoken-ids-ok' : 'tiktoken-ids-differ');
+`,
+    );
+    for (const script of ['encodings.mjs', 'encodings.cjs']) {
+      let out = '';
+      try {
+        out = sh('node', [script], app).trim();
+      } catch (error) {
+        out = String(error.stderr ?? error);
+      }
+      check(
+        `@makemore/tokenizers/encodings/cl100k_base gives tiktoken's ids from ${script.endsWith('.mjs') ? 'ESM' : 'CJS'}`,
+        out === 'tiktoken-ids-ok',
         out,
       );
     }

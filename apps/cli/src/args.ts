@@ -29,8 +29,8 @@ export interface FlagSpec {
   min?: number;
   /** Largest allowed value for numeric flags. */
   max?: number;
-  /** A string flag that may be given several times; read all values with {@link Args.strings}. */
-  repeat?: boolean;
+  /** A string flag that may be given several times; read all values with `Args.strings`. */
+  repeatable?: boolean;
 }
 
 /** Parsed flags by long name, plus positionals. */
@@ -41,6 +41,8 @@ export interface ParsedArgs {
   /** Every value of each repeatable flag, in order. */
   lists: Record<string, string[]>;
   positionals: string[];
+  /** Every value of each repeatable flag, in order. */
+  lists?: Record<string, string[]>;
 }
 
 function readValue(spec: FlagSpec, raw: string): string | number | boolean {
@@ -82,6 +84,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], c
   const given = new Set<string>();
   const lists: Record<string, string[]> = {};
   const positionals: string[] = [];
+  const lists: Record<string, string[]> = {};
   for (const spec of specs) if (spec.default !== undefined) flags[spec.name] = spec.default;
 
   for (let i = 0; i < argv.length; i++) {
@@ -135,9 +138,9 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], c
       i++;
     }
     flags[spec.name] = readValue(spec, raw);
-    if (spec.repeat) lists[spec.name] = [...(lists[spec.name] ?? []), raw];
+    if (spec.repeatable) lists[spec.name] = [...(lists[spec.name] ?? []), String(flags[spec.name])];
   }
-  return { flags, given, lists, positionals };
+  return { flags, given, positionals, lists };
 }
 
 /** Typed accessors over {@link ParsedArgs}. */
@@ -149,6 +152,10 @@ export class Args {
   string(name: string): string | undefined {
     const v = this.parsed.flags[name];
     return v === undefined ? undefined : String(v);
+  }
+  /** All values of a repeatable flag, in the order given (empty when it was not given). */
+  strings(name: string): string[] {
+    return this.parsed.lists?.[name] ?? [];
   }
   number(name: string): number | undefined {
     const v = this.parsed.flags[name];

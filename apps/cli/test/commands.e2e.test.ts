@@ -196,6 +196,63 @@ describe('tokenize', () => {
   });
 });
 
+describe('tokenize train from a file', () => {
+  it('streams the file, reserves --special tokens and writes a HuggingFace tokenizer.json', async () => {
+    const corpus = join(work, 'corpus.txt');
+    writeFileSync(corpus, 'the cat sat on the mat<|endoftext|>the dog ate the log\n'.repeat(300));
+    const r = await runCli(
+      [
+        'tokenize',
+        'train',
+        '--dataset',
+        corpus,
+        '--vocab-size',
+        '275',
+        '--special',
+        '<|endoftext|>',
+        '--special',
+        '<|pad|>',
+        '--format',
+        'hf',
+        '--out',
+        'corpus.tokenizer.json',
+        '--json',
+      ],
+      { cwd: work },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(jsonLines(r.stdout)[0]).toMatchObject({
+      type: 'tokenizer',
+      format: 'hf',
+      specialTokens: ['<|endoftext|>', '<|pad|>'],
+    });
+    const { BpeTokenizer } = await import('@makemore/tokenizers');
+    const json = JSON.parse(readFileSync(join(work, 'corpus.tokenizer.json'), 'utf8'));
+    expect(json.added_tokens.map((t: { content: string; id: number }) => [t.content, t.id])).toEqual([
+      ['<|endoftext|>', 273],
+      ['<|pad|>', 274],
+    ]);
+    const tok = BpeTokenizer.fromHuggingFaceJSON(json);
+    expect(tok.encode('the cat<|endoftext|>', { allowedSpecial: 'all' }).at(-1)).toBe(273);
+    expect(tok.vocabSize).toBe(275);
+  });
+
+  it('names invalid UTF-8 and a vocabulary too small for the special tokens, in one line', async () => {
+    writeFileSync(join(work, 'latin1.txt'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    expectUsageError(
+      await runCli(['tokenize', 'train', '--dataset', './latin1.txt', '--vocab-size', '300'], { cwd: work }),
+      /latin1\.txt is not valid UTF-8 \(bad bytes within bytes 0-5\)/,
+    );
+    expectUsageError(
+      await runCli(
+        ['tokenize', 'train', '--dataset', './latin1.txt', '--vocab-size', '256', '--special', '<s>'],
+        { cwd: work },
+      ),
+      /--vocab-size must be at least 257/,
+    );
+  });
+});
+
 describe('lr-find and bench', () => {
   it('lr-find draws the sweep and suggests a rate', async () => {
     const r = await runCli(['lr-find', '--steps', '60'], { cwd: work });

@@ -14,6 +14,7 @@
  * keys on (count desc, first position asc); a stale key is corrected when it surfaces.
  */
 import { assertString, describeValue } from './errors';
+import { PieceCounter } from './piece-counter';
 import { PairTable } from './pair-table';
 import { forEachPiece, resolvePattern, stickySplitRegex } from './patterns';
 import { encodeUtf8Into, toWellFormed, utf8Length } from './utf8';
@@ -158,9 +159,73 @@ class PairHeap {
   }
 }
 
-/** Learns BPE merges from `text`. See the file comment for the algorithm and the tie rule. */
-export function trainBpe(text: string, options: TrainBpeOptions): TrainBpeResult {
-  assertString(text, 'BpeTokenizer.train');
+/** Chunks of text for {@link trainBpe}: any iterable of strings, e.g. lines or a file read in pieces. */
+export type TextChunks = Iterable<string>;
+
+/**
+ * Learns BPE merges from `text`: a string, an iterable of text chunks, or an async iterable of chunks (then
+ * it returns a promise), e.g. a file stream. With a split pattern, chunks are counted as they come
+ * (see piece-counter.ts), so memory grows with the distinct pieces rather than the corpus; without one
+ * (`pattern: null`) the whole text is needed. See the file comment for the algorithm and the tie rule.
+ */
+export function trainBpe(input: string | TextChunks, options: TrainBpeOptions): TrainBpeResult;
+export function trainBpe(input: AsyncIterable<string>, options: TrainBpeOptions): Promise<TrainBpeResult>;
+export function trainBpe(
+  input: string | TextChunks | AsyncIterable<string>,
+  options: TrainBpeOptions,
+): TrainBpeResult | Promise<TrainBpeResult> {
+  if (typeof input === 'string') {
+    const { specialList, pattern } = checkOptions(options);
+    return learnMerges(countPieces(toWellFormed(input), pattern, specialList), options);
+  }
+  if (input !== null && typeof input === 'object') {
+    if (typeof (input as AsyncIterable<string>)[Symbol.asyncIterator] === 'function') {
+      return (async () => {
+        const trainer = new BpeTrainer(options);
+        for await (const chunk of input as AsyncIterable<string>) trainer.add(chunk);
+        return trainer.finish();
+      })();
+    }
+    if (typeof (input as Iterable<string>)[Symbol.iterator] === 'function') {
+      const trainer = new BpeTrainer(options);
+      for (const chunk of input as Iterable<string>) trainer.add(chunk);
+      return trainer.finish();
+    }
+  }
+  throw new TypeError(
+    `BpeTokenizer.train expects a string, an iterable or an async iterable of strings, but got ${describeValue(input)}.`,
+  );
+}
+
+/**
+ * Training fed chunk by chunk: `add(chunk)` as text arrives (e.g. from a stream), then `finish()`. Memory
+ * grows with the number of distinct pieces, not with the text (with a split pattern).
+ */
+export class BpeTrainer {
+  private readonly counter: PieceCounter;
+  private finished = false;
+
+  constructor(private readonly options: TrainBpeOptions) {
+    const { specialList, pattern } = checkOptions(options);
+    this.counter = new PieceCounter(pattern, specialList);
+  }
+
+  /** Adds the next chunk of training text. */
+  add(chunk: string): void {
+    assertString(chunk, 'BpeTrainer.add');
+    if (this.finished) throw new Error('BpeTrainer.add after finish(); start a new BpeTrainer.');
+    this.counter.add(chunk);
+  }
+
+  /** Learns the merges from everything added. */
+  finish(): TrainBpeResult {
+    if (this.finished) throw new Error('BpeTrainer.finish was already called; start a new BpeTrainer.');
+    this.finished = true;
+    return learnMerges(this.counter.finish(), this.options);
+  }
+}
+
+function checkOptions(options: TrainBpeOptions): { specialList: string[]; pattern: string | null } {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(
       `BpeTokenizer.train expects options { vocabSize }, but got ${describeValue(options)}.`,
@@ -180,12 +245,13 @@ export function trainBpe(text: string, options: TrainBpeOptions): TrainBpeResult
   ) {
     throw new TypeError('specialTokens must be distinct non-empty strings.');
   }
-  const numMerges = vocabSize - minimum;
-  const pieces = countPieces(
-    toWellFormed(text),
-    options.pattern === undefined ? 'gpt4' : options.pattern,
-    specialList,
-  );
+  return { specialList, pattern: options.pattern === undefined ? 'gpt4' : options.pattern };
+}
+
+/** The trainer proper, on counted pieces. */
+function learnMerges(pieces: Map<string, number>, options: TrainBpeOptions): TrainBpeResult {
+  const specialList = [...(options.specialTokens ?? [])];
+  const numMerges = options.vocabSize - 256 - specialList.length;
 
   // Lay out every distinct piece's bytes end to end, in order of first appearance, as a linked list.
   let total = 0;

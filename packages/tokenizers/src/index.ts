@@ -11,10 +11,15 @@ export type {
   BpeTrainOptions,
   SpecialTokenSet,
 } from './bpe';
-export { trainBpe, countPieces } from './bpe-train';
-export type { TrainBpeOptions, TrainBpeResult, TrainProgress } from './bpe-train';
+export { BpeTrainer, trainBpe, countPieces } from './bpe-train';
+export type { TextChunks, TrainBpeOptions, TrainBpeResult, TrainProgress } from './bpe-train';
 export { CharTokenizer, UNK_TOKEN } from './char';
 export type { CharTokenizerJSON, CharTokenizerOptions, UnknownPolicy } from './char';
+export { ENCODING_NAMES, encodingForModel, encodingNameForModel, getEncoding } from './encoding-registry';
+export type { EncodingName } from './encoding-registry';
+export { readCompactRanks, writeCompactRanks } from './compact-ranks';
+export type { CompactRanks } from './compact-ranks';
+export { HF_PATTERN_SOURCES, byteLevelToBytes, bytesToByteLevel } from './hf-format';
 export { DisallowedSpecialTokenError, TokenizerFormatError } from './errors';
 export { parseMinbpeModel, writeMinbpeModel } from './minbpe-format';
 export type { MinbpeModel } from './minbpe-format';
@@ -35,6 +40,8 @@ export {
   writeTiktokenRanks,
 } from './tiktoken-format';
 export type { TiktokenPreset, TiktokenRank } from './tiktoken-format';
+export { createStreamDecoder } from './stream-decoder';
+export type { TokenStreamDecoder } from './stream-decoder';
 export { tokenizerFromJSON } from './tokenizer';
 export type { TextTokenizer, Tokenizer, TokenizerJSON } from './tokenizer';
 export { decodeUtf8, encodeUtf8, toWellFormed } from './utf8';

@@ -1,6 +1,6 @@
 /**
  * OpenAI's `.tiktoken` rank files: one token per line, `base64(token bytes) rank`, as published for
- * r50k_base (GPT-2/3), cl100k_base (GPT-4, GPT-3.5) and o200k_base (GPT-4o). Special tokens and the split
+ * r50k_base (GPT-2/3), p50k_base (Codex), cl100k_base (GPT-4, GPT-3.5) and o200k_base (GPT-4o). Special tokens and the split
  * pattern are not in the file; {@link TIKTOKEN_PRESETS} holds them for the published encodings.
  */
 import { TokenizerFormatError } from './errors';
@@ -18,6 +18,8 @@ export interface TiktokenPreset {
 export const TIKTOKEN_PRESETS = Object.freeze({
   /** GPT-2 and GPT-3 (`r50k_base.tiktoken`). */
   r50k_base: { pattern: 'gpt2', specialTokens: { '<|endoftext|>': 50256 } },
+  /** Codex and text-davinci-002/003 (`p50k_base.tiktoken`): GPT-2's pattern, 50,281 tokens. */
+  p50k_base: { pattern: 'gpt2', specialTokens: { '<|endoftext|>': 50256 } },
   /** GPT-3.5 and GPT-4 (`cl100k_base.tiktoken`). */
   cl100k_base: {
     pattern: 'gpt4',

@@ -1,16 +1,50 @@
 /** The README's examples, run as written (file paths pointed at the offline copies). */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BpeTokenizer, CharTokenizer, TIKTOKEN_PRESETS, tokenizerFromJSON } from '../src/index';
+import enc from '../src/encodings/cl100k_base';
+import {
+  BpeTokenizer,
+  CharTokenizer,
+  TIKTOKEN_PRESETS,
+  encodingForModel,
+  getEncoding,
+  tokenizerFromJSON,
+} from '../src/index';
 import { loadTokenizerFile, saveTokenizerFile } from '../src/node';
 
 const require = createRequire(import.meta.url);
+const dataDir = process.env.MAKEMORE_DATA_DIR ?? '/work/shared/datasets';
 
 describe('README examples', () => {
+  it('the first example: cl100k in three lines', () => {
+    const ids = enc.encode('The quick brown fox jumps over the lazy dog.');
+    expect(ids).toEqual([791, 4062, 14198, 39935, 35308, 927, 279, 16053, 5679, 13]);
+    expect(enc.decode(ids)).toBe('The quick brown fox jumps over the lazy dog.');
+  });
+
+  it("OpenAI's encodings by name and model, counting", async () => {
+    const gpt4o = await encodingForModel('gpt-4o');
+    const gpt4 = await getEncoding('cl100k_base');
+    expect(gpt4).toBe(enc);
+    const text = 'Count me, but stop early when I am too long.';
+    expect(gpt4o.countTokens(text)).toBe(12);
+    expect(gpt4.isWithinTokenLimit(text, 5)).toBe(false);
+    expect(gpt4.isWithinTokenLimit(text, 100)).toBe(12);
+  });
+
+  it('streaming decode', () => {
+    const decoder = enc.createDecoder();
+    const parts: string[] = [];
+    for (const id of enc.encode('Hi 👋 there')) parts.push(decoder.write([id]));
+    parts.push(decoder.end());
+    expect(parts.join('')).toBe('Hi 👋 there');
+    expect(parts.join('')).not.toContain('\uFFFD');
+  });
+
   it('characters', () => {
     const words = ['emma', 'olivia', 'ava'];
     const chars = CharTokenizer.fromText(words.join(''), { specialTokens: ['.'] });
@@ -38,6 +72,25 @@ describe('README examples', () => {
     const tok = await loadTokenizerFile(join(dir, 'tok.json'));
     expect(tok.encode('the rat')).toEqual(bpe.encode('the rat'));
     await rm(dir, { recursive: true });
+  });
+
+  it('training on a large corpus, from a file stream', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'readme-'));
+    const corpus = join(dir, 'corpus.txt');
+    writeFileSync(corpus, readFileSync(join(dataDir, 'shakespeare.txt'), 'utf8').slice(0, 300_000));
+    const tok = await BpeTokenizer.train(createReadStream(corpus, { encoding: 'utf8' }), {
+      vocabSize: 4096,
+      specialTokens: ['<|endoftext|>'],
+    });
+    expect(tok.vocabSize).toBe(4096);
+    await rm(dir, { recursive: true });
+  });
+
+  it('HuggingFace tokenizer.json', () => {
+    const text = 'the cat sat on the mat. the cat ate the rat. '.repeat(50);
+    const bpe = BpeTokenizer.train(text, { vocabSize: 270, specialTokens: ['<|endoftext|>'] });
+    const again = BpeTokenizer.fromHuggingFaceJSON(bpe.toHuggingFaceJSON());
+    expect(again.encode('the cat')).toEqual(bpe.encode('the cat'));
   });
 
   it("GPT-4's vocabulary", () => {

@@ -38,7 +38,7 @@ export const sweepCommand: Command = {
     {
       name: 'set',
       type: 'string',
-      repeat: true,
+      repeatable: true,
       placeholder: '<field=v1,v2,…>',
       description: 'a swept field and its values',
     },
