@@ -41,8 +41,6 @@ export interface ParsedArgs {
   /** Every value of each repeatable flag, in order. */
   lists: Record<string, string[]>;
   positionals: string[];
-  /** Every value of each repeatable flag, in order. */
-  lists?: Record<string, string[]>;
 }
 
 function readValue(spec: FlagSpec, raw: string): string | number | boolean {
@@ -84,7 +82,6 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[], c
   const given = new Set<string>();
   const lists: Record<string, string[]> = {};
   const positionals: string[] = [];
-  const lists: Record<string, string[]> = {};
   for (const spec of specs) if (spec.default !== undefined) flags[spec.name] = spec.default;
 
   for (let i = 0; i < argv.length; i++) {
@@ -152,10 +149,6 @@ export class Args {
   string(name: string): string | undefined {
     const v = this.parsed.flags[name];
     return v === undefined ? undefined : String(v);
-  }
-  /** All values of a repeatable flag, in the order given (empty when it was not given). */
-  strings(name: string): string[] {
-    return this.parsed.lists?.[name] ?? [];
   }
   number(name: string): number | undefined {
     const v = this.parsed.flags[name];
