@@ -122,7 +122,12 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
 
   // The backend comes first: a resumed checkpoint's tensors are created on it.
   const backend = await selectBackend(
-    { backend: spec.backend.name, threads: spec.backend.threads, explicitThreads: args.has('threads') },
+    {
+      backend: spec.backend.name,
+      threads: spec.backend.threads,
+      explicitThreads: args.has('threads'),
+      verbose: args.bool('verbose'),
+    },
     out,
   );
   if (args.bool('resume')) {
