@@ -331,7 +331,7 @@ async function main() {
       'npm',
       ['install', '--no-audit', '--no-fund', ...cli.map((p) => `${p.name}@${published[p.name]}`)],
       npmApp,
-      env,
+      userEnv,
     );
     console.log(
       `     libraries + ${cli.map((p) => p.name).join(', ')} with npm: ${mb(dirBytes(join(npmApp, 'node_modules')))}`,
