@@ -176,7 +176,8 @@ async function runReadmeExamples(projectDir, label, packages) {
   let fragments = 0;
   const dataDir = process.env.MAKEMORE_DATA_DIR;
   for (const p of packages) {
-    const readme = readFileSync(join(p.dir, 'README.md'), 'utf8');
+    // The README as published: the one in the installed package.
+    const readme = readFileSync(join(projectDir, 'node_modules', p.name, 'README.md'), 'utf8');
     for (const block of importBlocks(readme)) {
       if (block.fragment) {
         fragments++;
