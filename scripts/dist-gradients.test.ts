@@ -3,7 +3,10 @@
 // train. A bundler once dropped the registration as a "pure" bare import, and only the source-level
 // tests, where the import is kept, would have noticed nothing.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: plain ESM helper without types
 import { root } from './published-packages.mjs';
@@ -49,5 +52,37 @@ describe('built packages register the tfjs gradients', () => {
       require('@makemore/trainer'); (async () => { ${reshapeGrad} })();`;
     expect(node('packages/trainer', esm, 'module')).toMatch(/grads-ok$/);
     expect(node('packages/trainer', cjs, 'commonjs')).toMatch(/grads-ok$/);
+  });
+});
+
+// @makemore/models is marked side-effect free so that `BigramCounts` alone bundles without tfjs. Its models
+// call into the registration module, so a bundler must keep the registration whenever a model is used.
+describe('a bundler that tree-shakes @makemore/models', () => {
+  it('keeps the gradient registration when a model is used', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'makemore-bundle-'));
+    try {
+      const result = await build({
+        stdin: {
+          contents: `import * as tf from '@tensorflow/tfjs-core'; import '@tensorflow/tfjs-backend-cpu';
+            import { createModel } from '@makemore/models'; ${transformerGrads}`,
+          resolveDir: join(root as string, 'packages/trainer'),
+          loader: 'js',
+        },
+        bundle: true,
+        // A browser bundle (one copy of tfjs-core, its ES modules), run in Node: the cpu backend needs no DOM,
+        // so a stand-in `window.document` and a hidden Node version keep tfjs on its browser platform.
+        format: 'esm',
+        platform: 'browser',
+        define: { 'process.versions.node': 'undefined' },
+        banner: { js: 'globalThis.window = globalThis; globalThis.document = {};' },
+        outfile: join(dir, 'bundle.mjs'),
+        logLevel: 'error',
+      });
+      expect(result.errors).toEqual([]);
+      const out = execFileSync(process.execPath, [join(dir, 'bundle.mjs')], { encoding: 'utf8' }).trim();
+      expect(out).toMatch(/grads-ok$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

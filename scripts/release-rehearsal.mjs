@@ -3,6 +3,9 @@
 // (verdaccio on 127.0.0.1), install @makemore/tokenizers alone into an empty folder and use it from ESM and CJS
 // (including the bundled cl100k_base encoding, checked against tiktoken's ids),
 // then publish a patch of one package and check that every other package keeps its version.
+// A new user's view: every published package is installed from the registry into fresh npm and pnpm projects,
+// the install size and the bundle size of single exports are measured against their targets, and every
+// README example runs unchanged (scripts/readme-examples.mjs) in both projects.
 // Works on a throw-away copy of the workspace, so the repository itself is never versioned or modified.
 import { execFileSync, spawn } from 'node:child_process';
 import {
@@ -13,13 +16,17 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build, transform } from 'esbuild';
 import { publishedPackages, root } from './published-packages.mjs';
+import { importBlocks } from './readme-examples.mjs';
 
 const bin = (name) => join(root, 'node_modules/.bin', name);
 let failures = 0;
@@ -107,6 +114,113 @@ function linkWorkspaceDependencies(dest) {
   }
 }
 
+/** Bytes of every file under `dir` (symlinks not followed, hard links counted once per path). */
+function dirBytes(dir) {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) total += dirBytes(path);
+    else if (entry.isFile()) total += statSync(path).size;
+  }
+  return total;
+}
+
+const MB = 1e6;
+const mb = (bytes) => `${(bytes / MB).toFixed(1)} MB`;
+const kB = (bytes) => `${(bytes / 1000).toFixed(1)} kB`;
+
+/** Targets of issue 25: a Node install of the library packages, and what one import costs a bundle. */
+const INSTALL_TARGET_BYTES = 80 * MB;
+const BUNDLE_TARGETS = [
+  { pkg: '@makemore/models', name: 'BigramCounts', gzipBytes: 10_000 },
+  { pkg: '@makemore/tokenizers', name: 'CharTokenizer', gzipBytes: 5_000 },
+];
+
+/** A fresh project that depends on `deps`, with the rehearsal's registry. */
+function freshProject(dir, deps, npmrc) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, '.npmrc'), npmrc);
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({
+      name: 'rehearsal-user',
+      version: '1.0.0',
+      private: true,
+      type: 'module',
+      dependencies: deps,
+    }),
+  );
+}
+
+/** Bundles `import { name } from pkg` for the browser with esbuild, minified; returns raw and gzipped bytes. */
+async function bundleBytes(projectDir, pkg, name) {
+  const result = await build({
+    stdin: {
+      contents: `import { ${name} } from '${pkg}';\nglobalThis.keep = ${name};\n`,
+      resolveDir: projectDir,
+      loader: 'js',
+    },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0].contents;
+  return { raw: code.length, gzip: gzipSync(code).length, tfjs: Buffer.from(code).includes('tfjs') };
+}
+
+/** Runs every README example of every published package in `projectDir`; returns [ran, fragments]. */
+async function runReadmeExamples(projectDir, label, packages) {
+  let ran = 0;
+  let fragments = 0;
+  const dataDir = process.env.MAKEMORE_DATA_DIR;
+  for (const p of packages) {
+    // The README as published: the one in the installed package.
+    const readme = readFileSync(join(projectDir, 'node_modules', p.name, 'README.md'), 'utf8');
+    for (const block of importBlocks(readme)) {
+      if (block.fragment) {
+        fragments++;
+        continue;
+      }
+      const where = `${p.rel}/README.md:${block.line}`;
+      const { code } = await transform(block.code, { loader: 'ts', format: 'esm', target: 'es2022' });
+      const file = `readme-${p.rel.replace('/', '-')}-${block.line}.mjs`;
+      writeFileSync(join(projectDir, file), code);
+      const started = Date.now();
+      let ok = true;
+      let detail = '';
+      try {
+        execFileSync('node', [file], {
+          cwd: projectDir,
+          encoding: 'utf8',
+          env: { ...process.env, MAKEMORE_DATA_DIR: dataDir },
+          stdio: ['ignore', 'pipe', 'pipe'],
+          timeout: 240_000,
+        });
+      } catch (error) {
+        ok = false;
+        const stderr = String(error.stderr ?? error.message ?? error)
+          .trim()
+          .split('\n');
+        detail =
+          stderr
+            .filter((l) => /Error|error/.test(l))
+            .slice(0, 2)
+            .join(' | ') || stderr.slice(-3).join(' | ');
+      }
+      ran++;
+      check(
+        `${label}: ${where} runs as written (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        ok,
+        detail,
+      );
+    }
+  }
+  return [ran, fragments];
+}
+
 const versionOf = (dir, rel) => JSON.parse(readFileSync(join(dir, rel, 'package.json'), 'utf8')).version;
 
 async function main() {
@@ -175,6 +289,86 @@ async function main() {
       published[p.name] = expected;
       check(`published ${p.name}@${expected}`, got === expected, got ? '' : 'not in the registry');
     }
+
+    // 1b. A new user installs the packages into fresh npm and pnpm projects and runs every README example.
+    if (!process.env.MAKEMORE_DATA_DIR)
+      throw new Error('set MAKEMORE_DATA_DIR: the README examples load datasets');
+    const libraries = packages.filter((p) => p.rel.startsWith('packages/'));
+    const cli = packages.filter((p) => !p.rel.startsWith('packages/'));
+    // The READMEs tell a user to install tfjs-core (a peer) and, for the examples without @makemore/backend,
+    // the cpu backend.
+    const tfjs = { '@tensorflow/tfjs-core': '4.22.0', '@tensorflow/tfjs-backend-cpu': '4.22.0' };
+    const depsOf = (list) => Object.fromEntries(list.map((p) => [p.name, published[p.name]]));
+    // @makemore/* come from the local registry; everything else (tfjs) from the user's usual registry.
+    const userNpmrc = `@makemore:registry=${registry}\n//127.0.0.1:${port}/:_authToken=rehearsal\n`;
+    const userEnv = { CI: 'true', npm_config_registry: undefined, NPM_CONFIG_USERCONFIG: undefined };
+    const npmApp = join(work, 'user-npm');
+    freshProject(npmApp, { ...depsOf(libraries), ...tfjs }, userNpmrc);
+    let started = Date.now();
+    sh('npm', ['install', '--no-audit', '--no-fund'], npmApp, userEnv);
+    const libraryBytes = dirBytes(join(npmApp, 'node_modules'));
+    console.log(
+      `     npm install of the ${libraries.length} library packages: ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
+    check(
+      `install size of the ${libraries.length} library packages with npm (${libraries.map((p) => p.name.split('/')[1]).join(', ')}) ≤ ${mb(INSTALL_TARGET_BYTES)}`,
+      libraryBytes <= INSTALL_TARGET_BYTES,
+      mb(libraryBytes),
+    );
+    for (const browserOnly of ['@tensorflow/tfjs-backend-webgl', '@tensorflow/tfjs-backend-webgpu']) {
+      check(
+        `a Node install carries no ${browserOnly}`,
+        !existsSync(join(npmApp, 'node_modules', browserOnly)),
+      );
+    }
+    for (const target of BUNDLE_TARGETS) {
+      const size = await bundleBytes(npmApp, target.pkg, target.name);
+      check(
+        `esbuild bundle of { ${target.name} } from ${target.pkg} ≤ ${kB(target.gzipBytes)} gzipped`,
+        size.gzip <= target.gzipBytes,
+        `${kB(size.raw)} minified, ${kB(size.gzip)} gzipped${size.tfjs ? ', includes tfjs' : ''}`,
+      );
+    }
+    sh(
+      'npm',
+      ['install', '--no-audit', '--no-fund', ...cli.map((p) => `${p.name}@${published[p.name]}`)],
+      npmApp,
+      userEnv,
+    );
+    console.log(
+      `     libraries + ${cli.map((p) => p.name).join(', ')} with npm: ${mb(dirBytes(join(npmApp, 'node_modules')))}`,
+    );
+
+    for (const p of packages) {
+      const installed = join(npmApp, 'node_modules', p.name);
+      const changelog = join(installed, 'CHANGELOG.md');
+      const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+      check(
+        `${p.name} ships LICENSE, a CHANGELOG from \`changeset version\` with ## ${published[p.name]}, keywords, homepage, bugs`,
+        existsSync(join(installed, 'LICENSE')) &&
+          existsSync(changelog) &&
+          readFileSync(changelog, 'utf8').includes(`## ${published[p.name]}`) &&
+          manifest.keywords?.length > 0 &&
+          Boolean(manifest.homepage) &&
+          Boolean(manifest.bugs?.url),
+      );
+    }
+
+    const pnpmApp = join(work, 'user-pnpm');
+    freshProject(pnpmApp, { ...depsOf(packages), ...tfjs }, userNpmrc);
+    started = Date.now();
+    sh('pnpm', ['install', '--config.confirmModulesPurge=false'], pnpmApp, userEnv);
+    console.log(
+      `     pnpm install of every published package: ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
+
+    started = Date.now();
+    const [ranNpm, fragments] = await runReadmeExamples(npmApp, 'npm', packages);
+    const [ranPnpm] = await runReadmeExamples(pnpmApp, 'pnpm', packages);
+    console.log(
+      `     README examples: ${ranNpm} run under npm, ${ranPnpm} under pnpm, ${fragments} marked fragments skipped ` +
+        `(${((Date.now() - started) / 1000).toFixed(0)} s)`,
+    );
 
     // 2. A user installs only the tokenizer package from the local registry.
     const app = join(work, 'app');

@@ -1,23 +1,4 @@
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
-
-/**
- * The encodings' source maps would repeat the multi-megabyte rank strings in `sourcesContent`; the data is
- * generated, so its content is dropped from the maps (the code's content stays).
- */
-function dropGeneratedSourceContent(): void {
-  const dir = 'dist/encodings';
-  for (const name of readdirSync(dir)) {
-    if (!name.endsWith('.map')) continue;
-    const path = `${dir}/${name}`;
-    const map = JSON.parse(readFileSync(path, 'utf8')) as { sources: string[]; sourcesContent?: unknown[] };
-    if (map.sourcesContent === undefined) continue;
-    map.sourcesContent = map.sources.map((source, i) =>
-      source.includes('/generated/') ? null : map.sourcesContent![i],
-    );
-    writeFileSync(path, JSON.stringify(map));
-  }
-}
 
 export default defineConfig({
   entry: {
@@ -36,9 +17,11 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
-  // Keep the ranks' non-ASCII text as UTF-8: ASCII escapes (\uXXXX) would double o200k_base's size.
   esbuildOptions(options) {
+    // Keep the ranks' non-ASCII text as UTF-8: ASCII escapes (\uXXXX) would double o200k_base's size.
     options.charset = 'utf8';
+    // Source maps without the sources embedded: `node --enable-source-maps` still names src/*.ts lines
+    // in a stack trace (what a bug report needs), without repeating the multi-megabyte rank strings.
+    options.sourcesContent = false;
   },
-  onSuccess: async () => dropGeneratedSourceContent(),
 });

@@ -36,6 +36,11 @@ export interface Command {
 export const COMMON_FLAGS: FlagSpec[] = [
   { name: 'json', type: 'boolean', description: 'print one JSON object per line on stdout, nothing else' },
   { name: 'quiet', short: 'q', type: 'boolean', description: 'print only results, no progress' },
+  {
+    name: 'verbose',
+    type: 'boolean',
+    description: 'also print notes about optional parts, such as a tensor backend that is not installed',
+  },
   { name: 'help', short: 'h', type: 'boolean', description: 'show this help' },
 ];
 

@@ -24,10 +24,16 @@ export async function createNetwork(config: ModelConfig): Promise<LanguageModel>
   return model;
 }
 
-/** Which backend to use: from `--backend`/`--threads`, or from a run spec. */
-export type BackendRequest = Args | { backend: string; threads?: number; explicitThreads?: boolean };
+/** Which backend to use: from `--backend`/`--threads`, or from a run spec (`verbose` from `--verbose`). */
+export type BackendRequest =
+  | Args
+  | { backend: string; threads?: number; explicitThreads?: boolean; verbose?: boolean };
 
-/** Makes the requested (or fastest) tensor backend active; prints the one fallback notice on stderr. */
+/**
+ * Makes the requested (or fastest) tensor backend active. The notice that a faster optional backend
+ * (tfjs-node) is not installed is printed on stderr only with `--verbose`: nothing is wrong when it is
+ * missing, and a backend the user asked for by name fails with its own error instead.
+ */
 export async function selectBackend(
   request: BackendRequest,
   out: Output,
@@ -35,11 +41,14 @@ export async function selectBackend(
   const { useBestBackend } = await import('@makemore/backend/node');
   const prefer = request instanceof Args ? (request.string('backend') ?? 'auto') : request.backend;
   const threads = request instanceof Args ? request.number('threads') : request.threads;
+  const verbose = request instanceof Args ? request.bool('verbose') : request.verbose === true;
   try {
     const choice = await useBestBackend({
       prefer,
       ...(threads !== undefined ? { threads } : {}),
-      onNotice: (message: string) => out.notice(`makemore: note: ${oneLine(message)}`),
+      onNotice: (message: string) => {
+        if (verbose) out.notice(`makemore: note: ${oneLine(message)}`);
+      },
     });
     return { backend: choice.backend, reason: choice.reason };
   } catch (error) {

@@ -88,12 +88,17 @@ describe('errors: exit code 2 and one line naming the problem', () => {
       /dataset 'names' is not available offline.*makemore datasets download names.*MAKEMORE_DATA_DIR.*names\.txt/,
     );
   });
-  it('a backend that cannot be loaded says why, and auto falls back with one notice', async () => {
+  it('a backend that cannot be loaded says why, and auto falls back quietly (with one notice under --verbose)', async () => {
     const r = await runCli(['bench', '--only', 'mlp', '--steps', '4', '--backend', 'tensorflow'], {
       cwd: work,
     });
     expectUsageError(r, /cannot use --backend tensorflow: .*tfjs-node.*use --backend auto to fall back/);
-    const auto = await runCli(['bench', '--only', 'mlp', '--steps', '4', '--warmup', '0'], { cwd: work });
+    const quiet = await runCli(['bench', '--only', 'mlp', '--steps', '4', '--warmup', '0'], { cwd: work });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).not.toMatch(/note: .*tfjs-node/);
+    const auto = await runCli(['bench', '--only', 'mlp', '--steps', '4', '--warmup', '0', '--verbose'], {
+      cwd: work,
+    });
     expect(auto.code).toBe(0);
     expect(auto.stderr).toMatch(/^makemore: note: .*tfjs-node.*(wasm|cpu) backend/m);
   });

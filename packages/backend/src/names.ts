@@ -44,8 +44,12 @@ export const INSTALL_HINT: Record<BackendName, string> = {
     'so it needs internet access at install time)',
   wasm: 'it ships with @makemore/backend; reinstall @tensorflow/tfjs-backend-wasm@4.22.0 if its files are missing',
   cpu: 'it ships with @makemore/backend; reinstall @tensorflow/tfjs-backend-cpu@4.22.0',
-  webgpu: 'use a browser with WebGPU enabled (Chrome 113+ or Edge 113+)',
-  webgl: 'use a browser with WebGL 2 or WebGL 1 enabled and a working GPU driver',
+  webgpu:
+    'install `@tensorflow/tfjs-backend-webgpu@4.22.0` next to @makemore/backend (an optional peer) and use a ' +
+    'browser with WebGPU enabled (Chrome 113+ or Edge 113+)',
+  webgl:
+    'install `@tensorflow/tfjs-backend-webgl@4.22.0` next to @makemore/backend (an optional peer) and use a ' +
+    'browser with WebGL 2 or WebGL 1 enabled and a working GPU driver',
 };
 
 /** Checks a `prefer` value against the names allowed here and says which are allowed when it is wrong. */

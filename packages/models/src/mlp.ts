@@ -102,7 +102,7 @@ export class MLP extends BaseLanguageModel {
 
   /**
    * Mean cross-entropy against `targets` (`[B]` for windows, `[B, T]` for sequences). Without BatchNorm,
-   * forward and backward are one hand-written op ({@link mlpLoss}), which needs far fewer kernels than
+   * forward and backward are one hand-written op (`mlpLoss` in mlp-backprop.ts), which needs far fewer kernels than
    * autodiff; with BatchNorm, or another cross-entropy method, it is the generic autodiff path.
    */
   override loss(idx: tf.Tensor, targets: tf.Tensor, options: LossOptions = {}): tf.Scalar {

@@ -66,7 +66,10 @@ export const lrFindCommand: Command = {
     const maxLr = args.number('max-lr')!;
     if (!(maxLr > minLr && minLr > 0))
       throw new CliError(`need 0 < --min-lr < --max-lr, got ${minLr} and ${maxLr}`);
-    const backend = await selectBackend({ backend: spec.backend.name, threads: spec.backend.threads }, out);
+    const backend = await selectBackend(
+      { backend: spec.backend.name, threads: spec.backend.threads, verbose: args.bool('verbose') },
+      out,
+    );
     const ds = await loadSpecDataset(spec, { dataDir: args.string('data-dir'), env: io.env });
     const fileTokenizer = await tokenizerFileOf(spec);
     let prepared: import('@makemore/run').PreparedRun;

@@ -99,7 +99,10 @@ export const sweepCommand: Command = {
         }
       }
     }
-    const backend = await selectBackend({ backend: base.backend.name, threads: base.backend.threads }, out);
+    const backend = await selectBackend(
+      { backend: base.backend.name, threads: base.backend.threads, verbose: args.bool('verbose') },
+      out,
+    );
     const ds = await loadSpecDataset(base, { dataDir: args.string('data-dir'), env: io.env });
     const trainer = await import('@makemore/trainer');
     out.info(

@@ -150,7 +150,12 @@ async function trainLocked(
 
   // The backend comes first: a resumed checkpoint's tensors are created on it.
   const backend = await selectBackend(
-    { backend: spec.backend.name, threads: spec.backend.threads, explicitThreads: args.has('threads') },
+    {
+      backend: spec.backend.name,
+      threads: spec.backend.threads,
+      explicitThreads: args.has('threads'),
+      verbose: args.bool('verbose'),
+    },
     out,
   );
   if (args.bool('resume')) {

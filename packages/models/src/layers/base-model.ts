@@ -7,11 +7,11 @@
  * `numParams()`, `stateDict()` and an all-or-nothing `loadStateDict()`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import './register-gradients';
 import { checkStateDict, pickStateEntry, StateDictError } from '../state-dict';
 import type { InputKind, LanguageModel, LossOptions, ModelConfig } from '../types';
 import { type CrossEntropyMethod, crossEntropy } from './cross-entropy';
 import { Module } from './module';
+import { assertGradientsRegistered } from './register-gradients';
 
 /** Abstract base of the tfjs models: subclasses build their layers and implement {@link forward}. */
 export abstract class BaseLanguageModel extends Module implements LanguageModel {
@@ -26,6 +26,7 @@ export abstract class BaseLanguageModel extends Module implements LanguageModel 
 
   constructor(readonly config: ModelConfig) {
     super();
+    assertGradientsRegistered();
     requirePositiveInt('vocabSize', config.vocabSize);
     requirePositiveInt('blockSize', config.blockSize);
     this.vocabSize = config.vocabSize;

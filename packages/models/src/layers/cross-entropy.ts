@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { canFuse, FUSED_KERNEL_NAMES as FUSED, runFused } from './fused-kernels';
-import './register-gradients';
+import { assertGradientsRegistered } from './register-gradients';
 
 /** Which implementation {@link crossEntropy} uses; all give the same value and gradient. */
 export type CrossEntropyMethod = 'fused' | 'one-hot' | 'gather';
@@ -37,6 +37,7 @@ export function crossEntropy(
   targets: tf.Tensor,
   options: CrossEntropyOptions = {},
 ): tf.Scalar {
+  assertGradientsRegistered();
   const ignoreIndex = options.ignoreIndex ?? -1;
   const method = options.method ?? 'fused';
   const vocab = logits.shape[logits.shape.length - 1] as number;

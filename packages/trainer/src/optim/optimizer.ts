@@ -7,7 +7,7 @@
  */
 import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 
-/** Gradients by parameter name, as {@link LanguageModel.parameters} names them. */
+/** Gradients by parameter name, as `LanguageModel.parameters()` names them. */
 export type Gradients = Map<string, Tensor> | Record<string, Tensor>;
 
 /** Which parameters get weight decay: `true` for those that should. */
