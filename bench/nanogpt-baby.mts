@@ -28,7 +28,9 @@ const { values } = parseArgs({
 });
 const nanogptDir = values.nanogpt ?? process.env.NANOGPT_DIR;
 if (!nanogptDir && values.only !== 'ours') {
-  console.log('nanogpt-baby: skipped (pass --nanogpt <a nanoGPT checkout> or set NANOGPT_DIR, and PYTHONPATH to torch)');
+  console.log(
+    'nanogpt-baby: skipped (pass --nanogpt <a nanoGPT checkout> or set NANOGPT_DIR, and PYTHONPATH to torch)',
+  );
   process.exit(0);
 }
 const dataDir = process.env.MAKEMORE_DATA_DIR;
@@ -43,7 +45,11 @@ interface Side {
   wallSeconds: number;
 }
 
-function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<string> {
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -54,7 +60,9 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
     child.stderr.on('data', (d: Buffer) => {
       err += d;
     });
-    child.on('close', (code) => (code === 0 ? resolvePromise(out) : reject(new Error(`${command} exited ${code}: ${err.slice(-2000)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolvePromise(out) : reject(new Error(`${command} exited ${code}: ${err.slice(-2000)}`)),
+    );
   });
 }
 
@@ -106,16 +114,35 @@ async function ours(): Promise<Side> {
     const started = performance.now();
     const stdout = await run(
       process.execPath,
-      [join(repo, 'apps/cli/dist/bin.js'), 'train', '--preset', 'nanogpt-baby', '--steps', String(iters), '--threads', String(threads), '--json', '--out', out],
+      [
+        join(repo, 'apps/cli/dist/bin.js'),
+        'train',
+        '--preset',
+        'nanogpt-baby',
+        '--steps',
+        String(iters),
+        '--threads',
+        String(threads),
+        '--json',
+        '--out',
+        out,
+      ],
       { cwd: repo, env: process.env },
     );
     const wallSeconds = (performance.now() - started) / 1000;
-    const lines = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const evals = lines
       .filter((l) => l.type === 'eval')
       .map((l) => ({ step: l.step as number, ...(l.losses as { train: number; val: number }) }));
     const backend = (lines.find((l) => l.type === 'start')?.backend as string) ?? '?';
-    return { side: `makemore train --preset nanogpt-baby (${backend}, ${threads} threads)`, evals, wallSeconds };
+    return {
+      side: `makemore train --preset nanogpt-baby (${backend}, ${threads} threads)`,
+      evals,
+      wallSeconds,
+    };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -126,7 +153,12 @@ if (values.only !== 'ours') sides.push(await nanoGpt());
 if (values.only !== 'nanogpt') sides.push(await ours());
 for (const s of sides) {
   const last = s.evals.at(-1);
-  console.log(`${s.side}: ${s.wallSeconds.toFixed(0)} s wall; val ${s.evals.map((e) => `${e.step}:${e.val.toFixed(4)}`).join(' ')}; final val ${last?.val.toFixed(4)}`);
+  console.log(
+    `${s.side}: ${s.wallSeconds.toFixed(0)} s wall; val ${s.evals.map((e) => `${e.step}:${e.val.toFixed(4)}`).join(' ')}; final val ${last?.val.toFixed(4)}`,
+  );
 }
-if (sides.length === 2) console.log(`wall-time ratio (ours ÷ nanoGPT): ${(sides[1]!.wallSeconds / sides[0]!.wallSeconds).toFixed(2)}`);
+if (sides.length === 2)
+  console.log(
+    `wall-time ratio (ours ÷ nanoGPT): ${(sides[1]!.wallSeconds / sides[0]!.wallSeconds).toFixed(2)}`,
+  );
 console.log(`RESULT ${JSON.stringify(sides)}`);

@@ -11,7 +11,6 @@ import type { TextTokenizer as Tokenizer } from '@makemore/tokenizers';
 import * as tf from '@tensorflow/tfjs-core';
 import type { AttentionMaps } from './protocol';
 
-
 /** A model that returns its attention probabilities: one `[B, nHead, T, T]` tensor per layer. */
 interface AttentionSource {
   attentionWeights(idx: tf.Tensor): tf.Tensor[];
