@@ -237,8 +237,15 @@ async function streamSamples(
   const context = prompt.length > 0 ? prompt : tokenizer.encode('\n').slice(0, 1);
   if (context.length === 0) context.push(0);
   for (let index = 0; index < options.n && !signal.aborted; index++) {
-    // The tokenizer's whole-sequence decode, made incremental; a streaming decoder can replace it.
-    const text = createTextStream((ids) => tokenizer.decode(ids));
+    // A byte-level BPE streams through its own decoder (no U+FFFD for a character split across tokens);
+    // other tokenizers' whole-sequence decode is made incremental.
+    const streaming = tokenizer as {
+      createDecoder?: () => { write(ids: readonly number[]): string; end(): string };
+    };
+    const decoder = streaming.createDecoder?.();
+    const text = decoder
+      ? { push: (ids: readonly number[]) => decoder.write(ids), end: () => decoder.end() }
+      : createTextStream((ids) => tokenizer.decode(ids));
     let sample = options.prompt ?? '';
     if (!json) io.stdout.write(sample);
     const stream = generateStream(model, {
