@@ -73,6 +73,8 @@ export interface OpenedRun {
   tokenizer: CliTokenizer;
   kind: 'words' | 'text' | 'documents';
   datasetName: string;
+  /** The run spec the checkpoint records (undefined for checkpoints not written from a spec). */
+  spec?: import('@makemore/run').RunSpec;
   /** The same batches the run trained and evaluated on (when asked for). */
   data?: TrainingData;
   /** Characters per token on the held-out text, for bits per character (1 for char tokenizers). */
@@ -148,6 +150,7 @@ export async function openRun(
     tokenizer,
     kind,
     datasetName: spec?.data.dataset ?? 'unknown',
+    ...(spec ? { spec } : {}),
     ...(data ? { data } : {}),
     charsPerToken,
     async wordSplits() {

@@ -98,7 +98,13 @@ export const evalCommand: Command = {
     const { estimateLoss } = await import('@makemore/trainer');
     const iters = args.number('eval-iters') ?? 0;
     const started = Date.now();
-    const losses = await estimateLoss(runInfo.model, data, { splits, iters: iters === 0 ? 'all' : iters });
+    // Random batches are the size the run evaluated with (its eval or training batch), as nanoGPT's eval_iters.
+    const evalBatch = runInfo.spec ? (runInfo.spec.eval.batchSize ?? runInfo.spec.training.batchSize) : undefined;
+    const losses = await estimateLoss(runInfo.model, data, {
+      splits,
+      iters: iters === 0 ? 'all' : iters,
+      ...(iters !== 0 && evalBatch !== undefined ? { batchSize: evalBatch } : {}),
+    });
     // Bits per character: the loss is in nats per token; a token covers charsPerToken characters.
     const cpt = runInfo.charsPerToken;
     const rows = splits.map((split) => {
