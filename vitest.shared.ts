@@ -10,6 +10,12 @@ export const workspaceAliases = packages.flatMap((name) => [
   { find: new RegExp(`^@makemore/${name}$`), replacement: `${root}packages/${name}/src/index.ts` },
 ]);
 
+/**
+ * Tests read the datasets from MAKEMORE_DATA_DIR (.ci/run sets it); a developer's run without it uses the
+ * folder the project lays out beside the repository, ../shared/datasets.
+ */
+process.env.MAKEMORE_DATA_DIR ??= fileURLToPath(new URL('../shared/datasets', import.meta.url));
+
 export const sharedTest = {
   testTimeout: 60_000,
   hookTimeout: 60_000,

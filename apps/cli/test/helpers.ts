@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 export const CLI_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 export const REPO = resolve(CLI_DIR, '../..');
 export const BIN = join(CLI_DIR, 'dist', 'bin.js');
-export const DATA_DIR = process.env.MAKEMORE_DATA_DIR ?? '/work/shared/datasets';
+export const DATA_DIR = process.env.MAKEMORE_DATA_DIR as string;
 
 function newestMtime(dir: string): number {
   let newest = 0;

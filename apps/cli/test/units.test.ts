@@ -289,7 +289,7 @@ describe('run() in process', () => {
       io: {
         stdout: { write: (s: string) => out.push(s) },
         stderr: { write: (s: string) => err.push(s) },
-        env: { MAKEMORE_DATA_DIR: process.env.MAKEMORE_DATA_DIR ?? '/work/shared/datasets', ...env },
+        env: { MAKEMORE_DATA_DIR: process.env.MAKEMORE_DATA_DIR as string, ...env },
         cwd: '/tmp',
       },
       out,

@@ -44,9 +44,7 @@ for (const f of readdirSync(artifacts)) if (f.endsWith('.png')) rmSync(join(arti
 
 const dataDir =
   process.env.MAKEMORE_DATA_DIR ??
-  [resolve(repoRoot, '../shared/datasets'), '/work/shared/datasets'].find((d) =>
-    existsSync(join(d, 'names.txt')),
-  );
+  [resolve(repoRoot, '../shared/datasets')].find((d) => existsSync(join(d, 'names.txt')));
 // The first test loads the site as a visitor would (auto: the fastest backend that loads, which must skip
 // SwiftShader WebGL for wasm). The rest force wasm, so every test runs on the same backend.
 const backend = process.env.E2E_BACKEND ?? 'wasm';

@@ -12,7 +12,9 @@ import {
   wordSequenceBatches,
 } from '../src/node.js';
 
-const dataDir = process.env.MAKEMORE_DATA_DIR ?? '/work/shared/datasets';
+const dataDir = process.env.MAKEMORE_DATA_DIR ?? '';
+if (!dataDir)
+  throw new Error('set MAKEMORE_DATA_DIR to the folder of the dataset files (e.g. ../shared/datasets)');
 
 function charTokenizer(chars: string[]) {
   const itos = ['.', ...chars.filter((c) => c !== '.')];

@@ -6,7 +6,9 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const dataDir = process.env.MAKEMORE_DATA_DIR ?? '/work/shared/datasets';
+const dataDir = process.env.MAKEMORE_DATA_DIR ?? '';
+if (!dataDir)
+  throw new Error('set MAKEMORE_DATA_DIR to the folder of the dataset files (e.g. ../shared/datasets)');
 const out = fileURLToPath(new URL('../src/sotu-files.ts', import.meta.url));
 // These 15 files come from hushbrush/sotu-viz; all others from samxgchen/sotu_topics (see SOURCES.md).
 const fromHushbrush = (stem) => stem === 'Adams_1797' || /^Washington_/.test(stem) || /^Wilson_/.test(stem);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { TextTokenizer } from '../src/index.js';
 
 /** The shared data folder: MAKEMORE_DATA_DIR first, as CI sets it. */
-export const DATA_DIR = process.env.MAKEMORE_DATA_DIR ?? '/work/shared/datasets';
+export const DATA_DIR = process.env.MAKEMORE_DATA_DIR as string;
 
 export const readData = (path: string): Buffer => readFileSync(join(DATA_DIR, path));
 

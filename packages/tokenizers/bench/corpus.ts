@@ -1,8 +1,10 @@
-/** Loads the benchmark corpora from MAKEMORE_DATA_DIR (default /work/shared/datasets). */
+/** Loads the benchmark corpora from MAKEMORE_DATA_DIR (e.g. ../shared/datasets beside the repository). */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const dataDir = process.env.MAKEMORE_DATA_DIR ?? '/work/shared/datasets';
+export const dataDir = process.env.MAKEMORE_DATA_DIR ?? '';
+if (!dataDir)
+  throw new Error('set MAKEMORE_DATA_DIR to the folder of the dataset files (e.g. ../shared/datasets)');
 
 /** Tiny Shakespeare (1.1 MB). */
 export function shakespeare(): string {

@@ -6,7 +6,7 @@ import { anyString } from '../test/arbitraries';
 import { CharTokenizer } from './char';
 import { TokenizerFormatError } from './errors';
 
-const dataDir = process.env.MAKEMORE_DATA_DIR ?? '/work/shared/datasets';
+const dataDir = process.env.MAKEMORE_DATA_DIR as string;
 
 describe('CharTokenizer', () => {
   it("builds makemore's 27-token vocabulary from names.txt: '.' = 0, a = 1 … z = 26", () => {

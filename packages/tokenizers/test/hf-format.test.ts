@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import cl100k from '../src/encodings/cl100k_base';
 import { BpeTokenizer, TokenizerFormatError, byteLevelToBytes, bytesToByteLevel } from '../src/index';
 
-const dataDir = process.env.MAKEMORE_DATA_DIR ?? '/work/shared/datasets';
+const dataDir = process.env.MAKEMORE_DATA_DIR as string;
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`./fixtures/hf/${name}`, import.meta.url), 'utf8'));
 const ids = fixture('hf-ids.json') as {

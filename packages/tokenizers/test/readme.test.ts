@@ -17,7 +17,7 @@ import {
 import { loadTokenizerFile, saveTokenizerFile } from '../src/node';
 
 const require = createRequire(import.meta.url);
-const dataDir = process.env.MAKEMORE_DATA_DIR ?? '/work/shared/datasets';
+const dataDir = process.env.MAKEMORE_DATA_DIR as string;
 
 describe('README examples', () => {
   it('the first example: cl100k in three lines', () => {

@@ -25,7 +25,7 @@ import { BpeTokenizer, DisallowedSpecialTokenError, TIKTOKEN_PRESETS, toWellForm
 import { anyString } from './arbitraries';
 
 const require = createRequire(import.meta.url);
-const dataDir = process.env.MAKEMORE_DATA_DIR ?? '/work/shared/datasets';
+const dataDir = process.env.MAKEMORE_DATA_DIR as string;
 const SAMPLE = 200_000;
 
 type Name = 'r50k_base' | 'cl100k_base' | 'o200k_base';

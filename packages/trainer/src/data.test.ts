@@ -11,7 +11,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const dataDir = process.env.MAKEMORE_DATA_DIR ?? '/work/shared/datasets';
+const dataDir = process.env.MAKEMORE_DATA_DIR as string;
 
 describe('words data for window models', () => {
   it("builds the lecture's context windows for 'emma'", () => {

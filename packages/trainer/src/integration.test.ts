@@ -16,7 +16,7 @@ import type { Optimizer } from './optim/optimizer';
 import { stepDecay } from './schedules';
 import { train } from './train';
 
-const dataDir = process.env.MAKEMORE_DATA_DIR ?? '/work/shared/datasets';
+const dataDir = process.env.MAKEMORE_DATA_DIR as string;
 const names = readFileSync(join(dataDir, 'names.txt'), 'utf8').split('\n').filter(Boolean);
 const tokenizer = CharTokenizer.fromText(names.join(''), { specialTokens: ['.'] });
 

@@ -99,7 +99,9 @@ export const evalCommand: Command = {
     const iters = args.number('eval-iters') ?? 0;
     const started = Date.now();
     // Random batches are the size the run evaluated with (its eval or training batch), as nanoGPT's eval_iters.
-    const evalBatch = runInfo.spec ? (runInfo.spec.eval.batchSize ?? runInfo.spec.training.batchSize) : undefined;
+    const evalBatch = runInfo.spec
+      ? (runInfo.spec.eval.batchSize ?? runInfo.spec.training.batchSize)
+      : undefined;
     const losses = await estimateLoss(runInfo.model, data, {
       splits,
       iters: iters === 0 ? 'all' : iters,

@@ -1,13 +1,13 @@
 /**
  * Test data: names.txt encoded as makemore does (`.` = 0 marks both ends, a–z = 1–26), read from
- * `$MAKEMORE_DATA_DIR` (default /work/shared/datasets). Node-only; used by tests.
+ * `$MAKEMORE_DATA_DIR` (vitest.shared.ts points it at ../shared/datasets beside the repository). Node-only; used by tests.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The folder holding names.txt. */
 export function dataDir(): string {
-  return process.env.MAKEMORE_DATA_DIR ?? '/work/shared/datasets';
+  return process.env.MAKEMORE_DATA_DIR as string;
 }
 
 /** Every name as `[0, ...letters, 0]` token ids, in file order. */
