@@ -162,7 +162,6 @@ async function trainLocked(
     // The checkpoint's tensors are created on the active backend, so it loads after the backend is chosen.
     snapshot = await openCheckpoint(outDir, 'last', (line) => out.notice(line));
     for (const note of resumeNotes) out.notice(`makemore: note: resuming: ${note}`);
-    out.json({ type: 'resume', step: snapshot.step, notes: resumeNotes });
   }
   const ds = await loadSpecDataset(spec, { dataDir: args.string('data-dir'), env: io.env });
   const savedTokenizer = snapshot
@@ -225,6 +224,7 @@ async function trainLocked(
     backend: backend.backend,
     out: outDir,
     resumedFrom: snapshot?.step ?? null,
+    ...(snapshot ? { resumeNotes } : {}),
   });
 
   const job = trainer.train(
