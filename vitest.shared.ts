@@ -6,6 +6,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 const packages = ['random', 'tokenizers', 'datasets', 'backend', 'models', 'trainer', 'run'];
 
 export const workspaceAliases = packages.flatMap((name) => [
+  { find: new RegExp(`^@makemore/${name}/spec$`), replacement: `${root}packages/${name}/src/spec-entry.ts` },
   { find: new RegExp(`^@makemore/${name}/node$`), replacement: `${root}packages/${name}/src/node.ts` },
   { find: new RegExp(`^@makemore/${name}$`), replacement: `${root}packages/${name}/src/index.ts` },
 ]);

@@ -7,7 +7,7 @@ const mapsWithoutSources: NonNullable<Options['esbuildOptions']> = (options) => 
 };
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/spec-entry.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -204,8 +204,10 @@ test('the first load is lean and the header shows the chosen backend', async () 
   const entry = readFileSync(join(dist, 'index.html'), 'utf8').match(/src="\.\/assets\/([^"]+\.js)"/)?.[1];
   assert(entry, 'index.html names no entry script');
   const entryBytes = statSync(join(dist, 'assets', entry)).size;
+  // tfjs-core alone is over 300 kB minified, so this bound catches it in the entry. The page itself is
+  // ~210 kB since the tokenizer playground's BpeTokenizer gained HF JSON, counting and streaming training.
   assert(
-    entryBytes < 200_000,
+    entryBytes < 240_000,
     `the entry script is ${entryBytes} bytes; TensorFlow.js must load lazily in the worker`,
   );
   const badge = page.getByTestId('backend');
@@ -494,7 +496,7 @@ test('a model exported from the demo samples in the CLI', async () => {
     const config = JSON.parse(readFileSync(join(dir, 'last', 'config.json'), 'utf8'));
     assert(
       runJson.recipe === 'lecture-mlp' && JSON.stringify(config.trainer.run) === JSON.stringify(runJson),
-      'run.json is the spec the checkpoint records (trainer.run)',
+      `run.json is the spec the checkpoint records (trainer.run):\n${JSON.stringify(runJson)}\n${JSON.stringify(config.trainer.run)}`,
     );
     const out = sampleWithCli(dir, { repoRoot, dataDir });
     if (out === null) {

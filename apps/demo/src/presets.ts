@@ -5,7 +5,7 @@
  */
 import { type BuiltinDatasetName, listDatasets } from '@makemore/datasets';
 import type { ModelType } from '@makemore/models';
-import { DEFAULT_RECIPE, type Recipe, RECIPES } from '@makemore/run';
+import { DEFAULT_RECIPE, type Recipe, RECIPES } from '@makemore/run/spec';
 
 export { DEFAULT_RECIPE, RECIPES, type Recipe };
 

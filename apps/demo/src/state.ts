@@ -5,7 +5,7 @@
 import { dataBaseUrl } from './lib/data';
 import { observable } from './lib/observable';
 import { onEvent, request } from './worker/client';
-import type { RunSpec } from '@makemore/run';
+import type { RunSpec } from '@makemore/run/spec';
 import type { ModelSummary, Sample, TrainStatus, WorkerEvent } from './worker/protocol';
 
 export interface BackendInfo {

@@ -7,8 +7,8 @@
  * `backend=cpu|wasm|webgpu` picks the worker's backend (read by the page's state, not here). `autostart=1`
  * starts training as soon as the backend is ready.
  */
-import type { RunSpecInput } from '@makemore/run';
-import { getRecipe, mergeSpec } from '@makemore/run';
+import type { RunSpecInput } from '@makemore/run/spec';
+import { getRecipe, mergeSpec } from '@makemore/run/spec';
 
 /** What the URL asks for. */
 export interface RunFromUrl {

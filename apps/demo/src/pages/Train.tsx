@@ -12,7 +12,7 @@ import {
   type RunSpecInput,
   resolveRunSpec,
   setField,
-} from '@makemore/run';
+} from '@makemore/run/spec';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ErrorAlert, formatDuration, Panel, SelectField } from '../components/fields';
 import { LossChart } from '../components/LossChart';
