@@ -38,7 +38,7 @@ import {
   type TrainingSnapshot,
 } from '@makemore/trainer';
 import { TEXT_BLOCK_SIZE } from './defaults';
-import { RunSpecError, resolveRunSpec, settle } from './resolve';
+import { canonicalSpec, RunSpecError, resolveRunSpec, settle } from './resolve';
 import type { DatasetKind, DecayRule, OptimizerSpec, RunSpec, ScheduleSpec } from './spec';
 
 /** What a run needs of a tokenizer: @makemore/tokenizers' one interface (both its classes fit). */
@@ -124,7 +124,17 @@ export function prepareSource(spec: RunSpec, dataset: Dataset, options: PrepareO
       `${model.blockSize} is shorter than the longest word + 1 (${longestWord + 1}); use 'auto' or a larger number`,
     );
   }
-  return { spec: resolved, kind, datasetName: dataset.name, tokenizer, splits, splitSizes, longestWord };
+  // The settled numbers (vocabSize, blockSize) take their place in the canonical order, so the spec a run
+  // records serialises exactly as the same spec resolved anywhere else.
+  return {
+    spec: canonicalSpec(resolved),
+    kind,
+    datasetName: dataset.name,
+    tokenizer,
+    splits,
+    splitSizes,
+    longestWord,
+  };
 }
 
 /** True for models that read a fixed window and predict the one token after it. */

@@ -146,7 +146,14 @@ const ORDER: Record<string, readonly string[]> = {
   'data.tokenizer': ['type', 'vocabSize', 'pattern', 'path'],
 };
 
-/** The spec with its keys in a fixed, readable order (what `--print-config` shows). */
+/**
+ * A spec with its keys in the fixed, readable order `--print-config` shows, so two equal specs also
+ * serialise to equal JSON.
+ */
+export function canonicalSpec(spec: RunSpec): RunSpec {
+  return canonical(spec);
+}
+
 function canonical<T>(value: T, path = ''): T {
   if (!isObject(value)) return value;
   const order = ORDER[path] ?? [];

@@ -22,7 +22,7 @@ export {
   type TrainingSpec,
 } from './spec';
 export { BUILTIN_KINDS, FAMILY_DEFAULTS, MODEL_FIELDS, TEXT_BLOCK_SIZE } from './defaults';
-export { impliedKind, mergeSpec, RunSpecError, resolveRunSpec, settle } from './resolve';
+export { canonicalSpec, impliedKind, mergeSpec, RunSpecError, resolveRunSpec, settle } from './resolve';
 export {
   compareWithReference,
   DEFAULT_RECIPE,
