@@ -10,7 +10,7 @@ import { TokenizerFormatError, describeValue } from './errors';
 /**
  * Any tokenizer, structurally: what the other makemore packages need of one. Declared once, here; every
  * package above this one takes a tokenizer as a `TextTokenizer` (or re-exports it), so a tokenizer of your
- * own fits all of them. {@link CharTokenizer} and {@link BpeTokenizer} match it. For word datasets the
+ * own fits all of them. `CharTokenizer` and `BpeTokenizer` match it. For word datasets the
  * boundary token (`.`) is expected at id 0 unless a builder is told otherwise.
  */
 export interface TextTokenizer {

@@ -39,7 +39,7 @@ export class PyFloat {
 
 /**
  * A call `module.name(*args)` to write with `GLOBAL` + `REDUCE`, optionally with a persistent id
- * instead (see {@link PickleWriteOptions}); used for tensors and OrderedDicts.
+ * instead (see `PickleWriteOptions`); used for tensors and OrderedDicts.
  */
 export class PyGlobalCall {
   constructor(
