@@ -26,9 +26,10 @@ describe('schedules', () => {
   it("cosineWithWarmup gives nanoGPT's baby-GPT values", () => {
     // maxLr 1e-3, minLr 1e-4, warmup 100, decay over 2000 steps.
     const s = cosineWithWarmup({ maxLr: 1e-3, minLr: 1e-4, warmupSteps: 100, decaySteps: 2000 });
-    expect(s(0)).toBeCloseTo(1e-5, 15); // 1e-3 · 1/100
-    expect(s(49)).toBeCloseTo(5e-4, 15); // 1e-3 · 50/100
-    expect(s(99)).toBeCloseTo(1e-3, 15);
+    // Warmup as train.py's get_lr: learning_rate · (it + 1) / (warmup_iters + 1).
+    expect(s(0)).toBeCloseTo(1e-3 / 101, 15);
+    expect(s(49)).toBeCloseTo((1e-3 * 50) / 101, 15);
+    expect(s(99)).toBeCloseTo((1e-3 * 100) / 101, 15);
     expect(s(100)).toBeCloseTo(1e-3, 15); // cos(0) = 1
     expect(s(1050)).toBeCloseTo(5.5e-4, 15); // half way: minLr + ½(max − min)
     expect(s(2000)).toBeCloseTo(1e-4, 15); // cos(π) = −1

@@ -59,7 +59,9 @@ export interface CosineOptions {
 /**
  * Linear warmup then cosine decay to a floor (Loshchilov & Hutter 2017, SGDR, without restarts; the
  * schedule nanoGPT trains with):
- * - step < warmup: maxLr · (step + 1) / warmup
+ * - step < warmup: maxLr · (step + 1) / (warmup + 1), as nanoGPT's train.py (its `get_lr`), so a recipe that
+ *   names nanoGPT's warmup trains on exactly its learning rates; the ramp stops one notch below maxLr and the
+ *   cosine then starts at maxLr
  * - warmup ≤ step ≤ decaySteps: minLr + ½(1 + cos(π·r))·(maxLr − minLr), r = (step − warmup)/(decaySteps − warmup)
  * - step > decaySteps: minLr
  */
@@ -77,7 +79,7 @@ export function cosineWithWarmup(options: CosineOptions): Schedule {
     throw new RangeError(`cosineWithWarmup: decaySteps (${decaySteps}) must exceed warmupSteps (${warmup})`);
   }
   return (step) => {
-    if (step < warmup) return (maxLr * (step + 1)) / warmup;
+    if (step < warmup) return (maxLr * (step + 1)) / (warmup + 1);
     if (step > decaySteps) return minLr;
     const ratio = (step - warmup) / (decaySteps - warmup);
     return minLr + 0.5 * (1 + Math.cos(Math.PI * ratio)) * (maxLr - minLr);

@@ -65,7 +65,7 @@ describe('train', () => {
       'done@12',
     ]);
     const firstStep = events[0] as Extract<TrainEvent, { type: 'step' }>;
-    expect(firstStep.lr).toBeCloseTo(5e-3, 12); // warmup: 1e-2 · 1/2
+    expect(firstStep.lr).toBeCloseTo(1e-2 / 3, 12); // warmup: 1e-2 · 1/(2 + 1)
     expect(firstStep.gradNorm).toBeGreaterThan(0);
     const sample = events.find((e) => e.type === 'sample');
     expect(sample).toMatchObject({ samples: ['eval-mode sample at 6'] });
