@@ -24,7 +24,7 @@ const common: Options = {
 export default defineConfig([
   {
     ...common,
-    entry: ['src/**/*.ts', '!src/**/*.test.ts', '!src/**/*.suite.ts', '!src/testing/**'],
+    entry: ['src/**/*.ts', '!src/**/*.test.ts'],
     format: ['esm'],
     splitting: true,
     dts: { entry: ['src/index.ts', 'src/node.ts'] },

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDecoder } from './create-decoder';
 import { createModel } from './create-model';
 import { generate, nextTokenLogits } from './generate';
-import { maxAbsDiff, onBackend, randomTokens } from './testing';
+import { maxAbsDiff, onBackend, randomTokens } from '../test/support/testing';
 import type { LanguageModel, ModelConfig } from './types';
 
 beforeAll(async () => {

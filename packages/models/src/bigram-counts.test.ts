@@ -1,7 +1,7 @@
 import { Rng } from '@makemore/random';
 import { describe, expect, it } from 'vitest';
 import { BigramCounts } from './bigram-counts';
-import { encodedNames } from './node/test-names';
+import { encodedNames } from '../test/support/names';
 
 describe('BigramCounts', () => {
   it('counts pairs and computes the smoothed NLL by hand on a tiny corpus', () => {

@@ -4,8 +4,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BigramCounts } from './bigram-counts';
 import { BigramNN } from './bigram-nn';
 import { generate } from './generate';
-import { gradientCheck, maxAbsDiff, overfitBatch, randomTokens, tensorLeak, trainingLeak } from './testing';
-import { encodedNames } from './node/test-names';
+import {
+  gradientCheck,
+  maxAbsDiff,
+  overfitBatch,
+  randomTokens,
+  tensorLeak,
+  trainingLeak,
+} from '../test/support/testing';
+import { encodedNames } from '../test/support/names';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

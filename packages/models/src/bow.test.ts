@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BoW } from './bow';
-import { learnableBatch, sequenceModelSuite } from './recurrent.suite';
+import { learnableBatch, sequenceModelSuite } from '../test/support/sequence-suite';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

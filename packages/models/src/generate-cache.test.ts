@@ -21,7 +21,7 @@ import {
   samplingProbabilities,
 } from './generate';
 import { createTextStream } from './text-stream';
-import { tensorLeak } from './testing';
+import { tensorLeak } from '../test/support/testing';
 import type { LanguageModel, ModelConfig } from './types';
 
 beforeAll(async () => {

@@ -3,7 +3,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generate } from './generate';
 import { MLP, type MLPConfig } from './mlp';
-import { gradientCheck, maxAbsDiff, overfitBatch, randomTokens, tensorLeak, trainingLeak } from './testing';
+import {
+  gradientCheck,
+  maxAbsDiff,
+  overfitBatch,
+  randomTokens,
+  tensorLeak,
+  trainingLeak,
+} from '../test/support/testing';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

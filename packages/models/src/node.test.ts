@@ -8,7 +8,7 @@ import { BigramCounts } from './bigram-counts';
 import { createModel, isLanguageModel } from './create-model';
 import { loadModel, saveModel } from './node';
 import { parseSafetensors } from './safetensors';
-import { maxAbsDiff, randomTokens } from './testing';
+import { maxAbsDiff, randomTokens } from '../test/support/testing';
 import type { LanguageModel } from './types';
 
 let root: string;

@@ -15,7 +15,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModel, isLanguageModel } from './create-model';
 import { parseSafetensors, tensorsFromSafetensors } from './safetensors';
-import { maxAbsDiff } from './testing';
+import { maxAbsDiff } from '../test/support/testing';
 import type { LanguageModel, ModelConfig } from './types';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GRU } from './gru';
 import { LSTM } from './lstm';
-import { learnableBatch, sequenceModelSuite } from './recurrent.suite';
+import { learnableBatch, sequenceModelSuite } from '../test/support/sequence-suite';
 import { RNN } from './rnn';
 import { sequenceModelFactories } from './sequence-models';
 import type { LanguageModel, ModelConfig } from './types';

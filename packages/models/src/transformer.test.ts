@@ -3,7 +3,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generate } from './generate';
 import { StateDictError } from './state-dict';
-import { gradientCheck, maxAbsDiff, overfitBatch, randomTokens, tensorLeak, trainingLeak } from './testing';
+import {
+  gradientCheck,
+  maxAbsDiff,
+  overfitBatch,
+  randomTokens,
+  tensorLeak,
+  trainingLeak,
+} from '../test/support/testing';
 import { Transformer, type TransformerConfig } from './transformer';
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { learnableBatch, sequenceModelSuite } from './recurrent.suite';
+import { learnableBatch, sequenceModelSuite } from '../test/support/sequence-suite';
 import { sequenceModelFactories } from './sequence-models';
 import { WaveNet } from './wavenet';
 

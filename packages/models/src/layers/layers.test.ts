@@ -3,7 +3,14 @@ import { Rng } from '@makemore/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { StateDictError } from '../state-dict';
-import { gradientCheck, maxAbsDiff, overfitBatch, randomTokens, tensorLeak, trainingLeak } from '../testing';
+import {
+  gradientCheck,
+  maxAbsDiff,
+  overfitBatch,
+  randomTokens,
+  tensorLeak,
+  trainingLeak,
+} from '../../test/support/testing';
 import type { InputKind, ModelConfig } from '../types';
 import { gelu } from './activations';
 import { BaseLanguageModel } from './base-model';

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSafetensors } from '../safetensors';
-import { maxAbsDiff } from '../testing';
+import { maxAbsDiff } from '../../test/support/testing';
 import { Transformer } from '../transformer';
 import { HfGpt2Error, type HfGpt2Config, hfGpt2ToTransformer } from './hf-gpt2';
 

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { maxAbsDiff } from '../testing';
+import { maxAbsDiff } from '../../test/support/testing';
 import { Transformer } from '../transformer';
 import { readTorchCheckpoint, TorchCheckpointError, TorchTensor, writeTorchCheckpoint } from './checkpoint';
 import { buildNanoGptCheckpoint, parseNanoGptCheckpoint, type NanoGptCheckpoint } from './nanogpt';

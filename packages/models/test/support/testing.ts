@@ -3,11 +3,11 @@
  * parameters, an overfit-one-batch check, tensor-leak counting and running code on a named backend.
  *
  * The helpers are framework-free (they return measurements; the test asserts on them), and they are
- * not exported from the package entry: tests import them from `../testing` directly.
+ * not part of the package: they live in test/support, outside src/, and tests import them by path.
  */
 import { Rng } from '@makemore/random';
 import * as tf from '@tensorflow/tfjs-core';
-import type { LanguageModel } from '../types';
+import type { LanguageModel } from '../../src/types';
 
 /** One checked coordinate of {@link gradientCheck}. */
 export interface GradientSample {

@@ -8,9 +8,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import { useBestBackend } from '@makemore/backend/node';
 import { Rng } from '@makemore/random';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generate } from './generate';
+import { generate } from '../../src/generate';
 import { gradientCheck, maxAbsDiff, onBackend, overfitBatch, tensorLeak, trainingLeak } from './testing';
-import type { LanguageModel } from './types';
+import type { LanguageModel } from '../../src/types';
 
 /** A batch: `idx` and `targets` as plain arrays with their shapes. */
 export interface Batch {
