@@ -231,6 +231,17 @@ export function buildTokenizer(
   return BpeTokenizer.train(splits.text.train ?? '', { vocabSize: tok.vocabSize, pattern: tok.pattern });
 }
 
+/**
+ * The tokenizer of a run's data handed to nanoGPT (`makemore export nanogpt`). A word list is exported as
+ * its words one per line, and nanoGPT has no special tokens, so its tokenizer is the characters of the
+ * exported text `exported` (the newline included, which ends each word) with no boundary token. Text keeps
+ * the run's own tokenizer, so the ids are the ones `makemore train` trains on.
+ */
+export function nanoGptTokenizer(source: PreparedSource, exported: string): RunTokenizer {
+  if (source.splits.kind !== 'words') return source.tokenizer;
+  return CharTokenizer.fromText(exported);
+}
+
 /** The model config of a prepared source: the spec's model with its numbers settled. */
 export function modelConfigOf(source: PreparedSource): ModelConfig {
   const { seed, ...rest } = source.spec.model;
