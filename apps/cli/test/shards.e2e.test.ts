@@ -43,7 +43,10 @@ describe('makemore train --shards', () => {
     );
     expect(first.code, first.stderr).toBe(0);
     const events = jsonLines(first.stdout);
-    const start = events.find((e) => e.type === 'start') as { spec: Record<string, any>; dataset: string };
+    const start = events.find((e) => e.type === 'start') as unknown as {
+      spec: { data: Record<string, unknown>; model: { vocabSize: number } };
+      dataset: string;
+    };
     expect(start.dataset).toBe(dir);
     expect(start.spec.data).toMatchObject({
       dataset: dir,
@@ -55,7 +58,10 @@ describe('makemore train --shards', () => {
     const evals = events.filter((e) => e.type === 'eval') as unknown as { losses: Record<string, number> }[];
     expect(evals).toHaveLength(2);
     expect(Object.keys(evals[0]?.losses ?? {})).toEqual(['train', 'val']);
-    const done = events.find((e) => e.type === 'done') as { step: number; losses: Record<string, number> };
+    const done = events.find((e) => e.type === 'done') as unknown as {
+      step: number;
+      losses: Record<string, number>;
+    };
     expect(done.step).toBe(4);
     expect(done.losses.val).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(join(work, 'run', 'run.json'), 'utf8')).data.shards).toBe(dir);

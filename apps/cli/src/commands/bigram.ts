@@ -14,7 +14,7 @@ import { CliError, oneLine } from '../errors';
 import { formatGroups, groupSamples } from '../grouping';
 import { writeRunFile } from '../run-folder';
 import { prepareForCli, runApi } from '../run-spec';
-import { type CliTokenizer, sampleFrom, tokenizerFromSaved } from '../session';
+import { sampleFrom, tokenizerFromSaved } from '../session';
 import { table } from '../ui/table';
 
 /** The file a bigram run writes. */
