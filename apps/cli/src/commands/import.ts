@@ -167,8 +167,7 @@ const importNanoGptCommand: Command = {
 const importHfGpt2Command: Command = {
   name: 'import hf-gpt2',
   summary: 'Read Hugging Face GPT-2 safetensors (gpt2 … gpt2-xl) into a checkpoint folder',
-  usage:
-    'import hf-gpt2 <model.safetensors> --out <dir> [--tokenizer <file>] [--config <config.json>]',
+  usage: 'import hf-gpt2 <model.safetensors> --out <dir> [--tokenizer <file>] [--config <config.json>]',
   details:
     "Conv1D weights are transposed into our Linear layout, the tied lm_head is shared, the attention mask buffers dropped. config.json next to the file is read when present (n_head; OpenAI's four sizes need none).",
   flags: [
@@ -188,10 +187,7 @@ const importHfGpt2Command: Command = {
     ...BACKEND_FLAGS,
   ],
   examples: [
-    [
-      'import hf-gpt2 gpt2/model.safetensors --out runs/gpt2',
-      'then makemore sample --checkpoint runs/gpt2',
-    ],
+    ['import hf-gpt2 gpt2/model.safetensors --out runs/gpt2', 'then makemore sample --checkpoint runs/gpt2'],
   ],
   async run(args, { io, out }) {
     const [path, extra] = args.positionals;
