@@ -61,7 +61,7 @@ export function prepareShardSource(spec: RunSpec, options: PrepareOptions = {}):
     );
   }
   const resolved = resolveForKind(spec, 'text');
-  const fraction = (index as { split?: { fraction?: number } }).split?.fraction;
+  const fraction = index.split?.fraction;
   if (typeof fraction === 'number' && fraction > 0 && fraction < 1) {
     // Rounded so that 0.9 records its rest as 0.1, not 0.09999999999999998.
     resolved.data.split.fractions = [fraction, Math.round((1 - fraction) * 1e12) / 1e12];

@@ -16,10 +16,17 @@ import { textWindowData } from '../text-windows';
 
 /** The fields of a shard folder's index.json that training reads. */
 export interface TokenShardsIndexJson {
+  /** `makemore-token-shards`. */
   format: string;
+  /** How each id is stored: 2 bytes (vocabularies up to 65,536) or 4, little-endian. */
   dtype: 'uint16' | 'uint32';
+  /** The tokenizer's vocabulary size. */
   vocabSize: number;
+  /** The tokenizer's JSON, when the one that encoded the shards had `toJSON()`. */
   tokenizer?: unknown;
+  /** The split the shards were cut with: `fraction` of the text went to train. */
+  split?: { fraction: number; atByte: number };
+  /** Each split's shard files, in order, with their token counts. */
   splits: Record<string, { file: string; tokens: number }[]>;
 }
 
