@@ -7,7 +7,7 @@ const mapsWithoutSources: NonNullable<Options['esbuildOptions']> = (options) => 
 };
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/spec-entry.ts'],
+  entry: ['src/index.ts', 'src/spec-entry.ts', 'src/node.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

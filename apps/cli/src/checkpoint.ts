@@ -8,7 +8,7 @@ import type { LanguageModel } from '@makemore/models';
 import type { TrainingData, TrainingSnapshot } from '@makemore/trainer';
 import { isBigramDir, openBigram } from './commands/bigram';
 import { CliError, oneLine } from './errors';
-import { loadSpecDataset, runApi } from './run-spec';
+import { type CliData, prepareForCli, probeText, runApi } from './run-spec';
 import { type CliTokenizer, createNetwork, tokenizerFromSaved } from './session';
 
 /**
@@ -123,23 +123,28 @@ export async function openRun(
     if (!spec)
       throw new CliError(`${where} does not record its run spec; it was not written by makemore train`);
     if (!source) {
-      const ds = await loadSpecDataset(spec, { dataDir: options.dataDir, env: options.env });
-      try {
-        source = run.prepareSource(spec, ds, { tokenizer });
-      } catch (error) {
-        throw new CliError(`${where}: ${oneLine(error)}`, { cause: error });
-      }
+      const found = await prepareForCli(spec, 'source', {
+        dataDir: options.dataDir,
+        env: options.env,
+        tokenizer,
+        where,
+        failure: where,
+      });
+      source = found.prepared;
+      cliData = found.data;
     }
     return source;
   };
+  let cliData: CliData | undefined;
   let data: TrainingData | undefined;
   let charsPerToken = 1;
   if (options.needData) {
     const s = await loadSource();
     data = run.buildTrainingData(s, model.inputKind, model.blockSize);
-    if (s.splits.kind === 'text') {
-      const probe = (s.splits.text.val ?? '').slice(-100_000);
-      charsPerToken = probe.length / Math.max(1, tokenizer.encode(probe).length);
+    if (s.splits.kind !== 'words' && cliData) {
+      const probe =
+        s.splits.kind === 'text' ? (s.splits.text.val ?? '').slice(-100_000) : await probeText(s, cliData);
+      if (probe.length > 0) charsPerToken = probe.length / Math.max(1, tokenizer.encode(probe).length);
     }
   }
   return {

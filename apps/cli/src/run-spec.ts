@@ -4,13 +4,14 @@
  * live in @makemore/run; this file only adapts the command line to them and words its errors as flags.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Dataset } from '@makemore/datasets';
-import type { RunSpec, RunSpecInput, RunTokenizer } from '@makemore/run';
+import type { PreparedRun, PreparedSource, RunSpec, RunSpecInput, RunTokenizer } from '@makemore/run';
 import type { Args } from './args';
 import { loadForCli } from './commands/datasets';
 import { FLAG_FIELDS, flagOfField } from './commands/train-flags';
 import { CliError, oneLine } from './errors';
+import { runFitsError } from './run-safety';
 
 /** The @makemore/run module, loaded lazily (it brings TensorFlow.js). */
 export const runApi = () => import('@makemore/run');
@@ -58,6 +59,14 @@ export function specFromFlags(args: Args, cwd: string, base: RunSpecInput): RunS
     if (!args.has(flag)) continue;
     const raw = args.parsed.flags[flag] as string | number | boolean;
     set(spec, field, to ? to(raw) : raw);
+  }
+  if (args.has('shards')) {
+    for (const other of ['dataset', 'tokenizer', 'split'])
+      if (args.has(other))
+        throw new CliError(
+          `--shards and --${other} do not go together: token shards are a corpus already split and encoded by makemore prepare`,
+        );
+    set(spec, 'data.shards', resolve(cwd, args.string('shards') as string));
   }
   if (args.has('dataset')) set(spec, 'data.dataset', datasetField(args.string('dataset') as string, cwd));
   if (args.has('tokenizer'))
@@ -138,7 +147,17 @@ export async function specInputFromArgs(
     const { rule: _r, fractions: _f, ...rest } = merged.data?.split ?? {};
     merged.data = { ...merged.data, split: rest };
   }
-  if (merged.recipe && (flags.model?.type !== undefined || flags.data?.dataset !== undefined))
+  // Token shards bring their own data, split and tokenizer: a recipe's give way to them.
+  if (flags.data?.shards !== undefined) {
+    merged.data = {
+      shards: flags.data.shards,
+      ...(merged.data?.split?.seed !== undefined ? { split: { seed: merged.data.split.seed } } : {}),
+    };
+  }
+  if (
+    merged.recipe &&
+    (flags.model?.type !== undefined || flags.data?.dataset !== undefined || flags.data?.shards !== undefined)
+  )
     delete merged.recipe;
   const envSteps = env.MAKEMORE_STEPS;
   if (!args.has('steps') && envSteps !== undefined && envSteps !== '') {
@@ -184,6 +203,143 @@ export async function resolveForCli(input: RunSpecInput): Promise<RunSpec> {
     return run.resolveRunSpec(input);
   } catch (error) {
     return specError(error);
+  }
+}
+
+/**
+ * A spec's data as the CLI finds it: a dataset loaded into memory (from `--data-dir`, `MAKEMORE_DATA_DIR`,
+ * the cache or a download), or token shards (`data.shards`), which stay on disk.
+ */
+export type CliData =
+  | { kind: 'dataset'; name: string; dataset: Dataset }
+  | { kind: 'shards'; name: string; dir: string };
+
+/** Options for {@link loadDataForCli} and {@link prepareForCli}. */
+export interface CliDataOptions {
+  dataDir?: string | undefined;
+  env: Record<string, string | undefined>;
+}
+
+/** Finds a spec's data: loads its dataset, or checks that its shard folder is there. */
+export async function loadDataForCli(spec: RunSpec, options: CliDataOptions): Promise<CliData> {
+  const dir = spec.data.shards;
+  if (dir !== undefined) {
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new CliError(
+        `--shards: no such folder ${dir}; make one with makemore prepare --dataset <file> --out ${dir}`,
+      );
+    return { kind: 'shards', name: dir, dir };
+  }
+  const dataset = await loadForCli(spec.data.dataset, {
+    dataDir: options.dataDir,
+    env: options.env,
+    download: true,
+  });
+  return { kind: 'dataset', name: dataset.name, dataset };
+}
+
+/** Options for {@link prepareForCli}. */
+export interface PrepareForCliOptions extends CliDataOptions {
+  /** The data, when the caller has found it already (a sweep prepares many points on one dataset). */
+  data?: CliData;
+  /** A tokenizer to use instead of the spec's (a resumed run's saved one). */
+  tokenizer?: RunTokenizer;
+  /** Where progress lines go (training a BPE). */
+  onProgress?: (message: string) => void;
+  /** Memory limits the model and batch must fit (see `memoryLimits`). */
+  memory?: import('@makemore/models').MemoryLimits;
+  /** What errors other than a spec's begin with (default: `cannot build the <type> model`). */
+  failure?: string;
+  /** What a spec error begins with (default: `run spec`). */
+  where?: string;
+}
+
+/** What {@link prepareForCli} returns: the prepared source or run, and the data it came from. */
+export interface CliPrepared<T> {
+  prepared: T;
+  data: CliData;
+}
+
+/**
+ * The one way the CLI's commands turn a resolved spec into a prepared source (`'source'`: tokenizer and
+ * splits, for the bigram table and exports) or run (`'run'`: model, batches, optimizer, for train, lr-find
+ * and sweep): it finds the data, loads a `{ type: 'file' }` tokenizer, calls @makemore/run's
+ * `prepareSource` / `prepareRun` (or `@makemore/run/node`'s shard versions for `data.shards`), and words
+ * every failure as a one-line CLI error that names the flag to change.
+ */
+export async function prepareForCli(
+  spec: RunSpec,
+  what: 'source',
+  options: PrepareForCliOptions,
+): Promise<CliPrepared<PreparedSource>>;
+export async function prepareForCli(
+  spec: RunSpec,
+  what: 'run',
+  options: PrepareForCliOptions,
+): Promise<CliPrepared<PreparedRun>>;
+export async function prepareForCli(
+  spec: RunSpec,
+  what: 'source' | 'run',
+  options: PrepareForCliOptions,
+): Promise<CliPrepared<PreparedSource | PreparedRun>> {
+  const run = await runApi();
+  const data = options.data ?? (await loadDataForCli(spec, options));
+  // A shard folder's tokenizer is the one its index.json records, read by the shard preparation itself.
+  const tokenizer = options.tokenizer ?? (data.kind === 'shards' ? undefined : await tokenizerFileOf(spec));
+  const prepareOptions = {
+    ...(tokenizer ? { tokenizer } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.memory ? { memory: options.memory } : {}),
+  };
+  try {
+    if (data.kind === 'shards') {
+      const node = await import('@makemore/run/node');
+      const prepared =
+        what === 'run'
+          ? node.prepareShardRun(spec, prepareOptions)
+          : node.prepareShardSource(spec, prepareOptions);
+      return { prepared, data };
+    }
+    const prepared =
+      what === 'run'
+        ? run.prepareRun(spec, data.dataset, prepareOptions)
+        : run.prepareSource(spec, data.dataset, prepareOptions);
+    return { prepared, data };
+  } catch (error) {
+    if (error instanceof run.RunSpecError) return specError(error, options.where);
+    const tooBig = await runFitsError(error);
+    if (tooBig) throw tooBig;
+    if (error instanceof CliError) throw error;
+    const prefix = options.failure ?? `cannot build the ${spec.model.type} model`;
+    throw new CliError(`${prefix}: ${oneLine(error)}`, { cause: error });
+  }
+}
+
+/**
+ * A stretch of the held-out text, for characters per token (bits per character): the end of the dataset,
+ * or the text of the first ids of the val shard.
+ */
+export async function probeText(prepared: PreparedSource, data: CliData): Promise<string> {
+  if (data.kind === 'dataset') return data.dataset.text.slice(-100_000);
+  const splits = prepared.splits;
+  if (splits.kind !== 'shards') return '';
+  const { readTokenShardsIndex } = await import('@makemore/trainer/node');
+  const index = readTokenShardsIndex(splits.dir);
+  const first = index.splits.val?.[0] ?? index.splits.train?.[0];
+  if (!first) return '';
+  const width = index.dtype === 'uint32' ? 4 : 2;
+  const { open } = await import('node:fs/promises');
+  const file = await open(join(splits.dir, first.file), 'r');
+  try {
+    const count = Math.min(first.tokens, 50_000);
+    const buf = Buffer.alloc(count * width);
+    await file.read(buf, 0, buf.length, 0);
+    const ids = Array.from({ length: count }, (_, i) =>
+      width === 2 ? buf.readUInt16LE(2 * i) : buf.readUInt32LE(4 * i),
+    );
+    return prepared.tokenizer.decode(ids);
+  } finally {
+    await file.close();
   }
 }
 

@@ -1,6 +1,6 @@
 // Helpers for the end-to-end tests: build the CLI when its dist is missing or stale, and run it as a
 // child process with a controlled environment.
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,17 +47,30 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Options for {@link runCli}. */
-export interface RunOptions {
+/** Options for {@link spawnCli}. */
+export interface SpawnOptions {
   cwd: string;
   env?: Record<string, string | undefined>;
-  /** Called with each stdout chunk; return true to send SIGINT to the child. */
-  interruptWhen?: (stdoutSoFar: string) => boolean;
+  /** Shell commands run before the CLI in `bash -c` (e.g. `ulimit -f 64`); without it, no shell. */
+  shellPrefix?: string;
+  /** The child is killed (SIGKILL) after this long (default 90 s). */
   timeoutMs?: number;
 }
 
-/** Runs `node dist/bin.js ...args` and collects its output. */
-export function runCli(args: string[], options: RunOptions): Promise<CliResult> {
+/** A running CLI process and what it has printed so far. */
+export interface Spawned {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves when the process has exited. */
+  done: Promise<CliResult>;
+}
+
+/**
+ * Starts `node dist/bin.js ...args` with the test environment (the shared datasets, no MAKEMORE_STEPS or
+ * DEBUG, CI=1, then `options.env`; a value of undefined removes a variable).
+ */
+export function spawnCli(args: string[], options: SpawnOptions): Spawned {
   const env: Record<string, string | undefined> = {
     ...process.env,
     MAKEMORE_DATA_DIR: DATA_DIR,
@@ -67,33 +80,56 @@ export function runCli(args: string[], options: RunOptions): Promise<CliResult> 
     ...options.env,
   };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd,
-      env: env as NodeJS.ProcessEnv,
-    });
-    let stdout = '';
-    let stderr = '';
-    let interrupted = false;
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      stdout += chunk;
-      if (!interrupted && options.interruptWhen?.(stdout)) {
-        interrupted = true;
-        child.kill('SIGINT');
-      }
-    });
-    child.stderr.on('data', (chunk: string) => {
-      stderr += chunk;
-    });
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const spawnOptions = { cwd: options.cwd, env: env as NodeJS.ProcessEnv };
+  const child = options.shellPrefix
+    ? spawn(
+        'bash',
+        ['-c', `${options.shellPrefix}; exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}`],
+        spawnOptions,
+      )
+    : spawn(process.execPath, [BIN, ...args], spawnOptions);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
+  const done = new Promise<CliResult>((resolvePromise, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolvePromise({ code, signal, stdout, stderr });
     });
   });
+  return { child, stdout: () => stdout, stderr: () => stderr, done };
+}
+
+/** Options for {@link runCli}. */
+export interface RunOptions extends Omit<SpawnOptions, 'shellPrefix'> {
+  /** Called with each stdout chunk; return true to send SIGINT to the child. */
+  interruptWhen?: (stdoutSoFar: string) => boolean;
+}
+
+/** Runs `node dist/bin.js ...args` to its end and collects its output. */
+export function runCli(args: string[], options: RunOptions): Promise<CliResult> {
+  const spawned = spawnCli(args, options);
+  const { interruptWhen } = options;
+  if (interruptWhen) {
+    let interrupted = false;
+    spawned.child.stdout?.on('data', () => {
+      if (!interrupted && interruptWhen(spawned.stdout())) {
+        interrupted = true;
+        spawned.child.kill('SIGINT');
+      }
+    });
+  }
+  return spawned.done;
 }
 
 /** Parses JSON-lines output; throws if any line is not JSON. */

@@ -23,6 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { makeCheckpoint, sampleWithCli } from './checkpoint.mjs';
+import { writeTinyGpt2 } from './hf-gpt2.mjs';
 import {
   compareRuns,
   NODE_SIDE,
@@ -586,6 +587,32 @@ test('a CLI checkpoint (transformer) imports, samples and shows attention maps',
     const tables = await maps.locator('table').count();
     assert(tables >= 2, `expected a heat map per layer and head, got ${tables}`);
     await shot('explore-attention');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Hugging Face GPT-2 safetensors import with the bundled r50k_base and sample', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'makemore-gpt2-'));
+  try {
+    const files = await writeTinyGpt2(dir);
+    await go('Models');
+    const s = section('models');
+    await s.getByLabel('GPT-2 files').setInputFiles([files.weights, files.config]);
+    await s.getByTestId('models-message').filter({ hasText: 'Imported GPT-2' }).waitFor({ timeout: 90_000 });
+    const text = (await s.getByTestId('current-model').textContent()) ?? '';
+    assert(
+      text.includes('transformer') && text.includes('Hugging Face GPT-2'),
+      `expected the imported GPT-2, got "${text}"`,
+    );
+    await go('Sample');
+    const sample = section('sample');
+    await setNumber(sample, 'How many', 1);
+    await sample.getByRole('button', { name: 'Sample' }).click();
+    await sample.getByTestId('sample-results').locator('li').first().waitFor({ timeout: 90_000 });
+    const out = (await sample.getByTestId('sample-results').locator('li').first().textContent()) ?? '';
+    assert(out.length > 0, 'the imported GPT-2 must sample some text');
+    await shot('hf-gpt2-sample');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,8 @@
  * batches and the same losses wherever it runs.
  *
  * It is browser-safe: it takes the dataset already loaded (the Node and browser loaders of
- * @makemore/datasets both give a `Dataset`) and never touches a file.
+ * @makemore/datasets both give a `Dataset`) and never touches a file. Token shards on disk, which are
+ * never loaded whole, come in through `@makemore/run/node` (`prepareShardRun`).
  */
 import { type Dataset, joinDocuments, splitDocuments, splitText, splitWords } from '@makemore/datasets';
 import {
@@ -47,10 +48,14 @@ export type RunTokenizer = Tokenizer;
 /** The boundary token of word lists: makemore's `.` at id 0. */
 export const BOUNDARY_TOKEN = '.';
 
-/** A dataset split as the spec says: word lists, or text streams. */
+/**
+ * A dataset split as the spec says: word lists, text streams, or token shards on disk (`data.shards`),
+ * whose ids stay in their files (`tokens` counts them per split).
+ */
 export type RunSplits =
   | { kind: 'words'; words: Record<string, string[]> }
-  | { kind: 'text'; text: Record<string, string> };
+  | { kind: 'text'; text: Record<string, string> }
+  | { kind: 'shards'; dir: string; tokens: Record<string, number> };
 
 /** The data half of a prepared run: no model yet. */
 export interface PreparedSource {
@@ -60,10 +65,15 @@ export interface PreparedSource {
   datasetName: string;
   tokenizer: RunTokenizer;
   splits: RunSplits;
-  /** Examples per split: words for word lists, characters for text. */
+  /** Examples per split: words for word lists, characters for text, tokens for shards. */
   splitSizes: Record<string, number>;
   /** Tokens in the longest word (word lists; 0 for text). */
   longestWord: number;
+  /**
+   * Opens batches that are not built from `splits` in memory (token shards: `@makemore/run/node`).
+   * {@link buildTrainingData} calls it when it is there.
+   */
+  openData?: (inputKind: 'window' | 'sequence', blockSize: number) => TrainingData;
 }
 
 /** Options for {@link prepareSource} and {@link prepareRun}. */
@@ -84,6 +94,12 @@ export interface PrepareOptions {
 
 /** Splits the dataset and builds the tokenizer a spec asks for. */
 export function prepareSource(spec: RunSpec, dataset: Dataset, options: PrepareOptions = {}): PreparedSource {
+  if (spec.data.shards !== undefined) {
+    throw new RunSpecError(
+      'data.shards',
+      `token shards (${spec.data.shards}) are read from disk, in Node: prepare the run with prepareShardRun of @makemore/run/node`,
+    );
+  }
   const kind = dataset.kind;
   if (spec.data.kind !== 'auto' && spec.data.kind !== kind) {
     throw new RunSpecError(
@@ -91,10 +107,7 @@ export function prepareSource(spec: RunSpec, dataset: Dataset, options: PrepareO
       `'${dataset.name}' loaded as ${kind}, but the spec says ${spec.data.kind}`,
     );
   }
-  // A file dataset's kind is known only now: settle what depends on it, keeping everything already set.
-  const settled = settle(structuredClone(spec) as never, kind, { warmupGiven: true });
-  settled.data.kind = kind;
-  const resolved = resolveRunSpec(settled as never);
+  const resolved = resolveForKind(spec, kind);
   const splits = splitDataset(resolved, dataset);
   const tokenizer = options.tokenizer ?? buildTokenizer(resolved, splits, dataset.name, options);
   let longestWord = 0;
@@ -105,7 +118,33 @@ export function prepareSource(spec: RunSpec, dataset: Dataset, options: PrepareO
   }
   const splitSizes: Record<string, number> = {};
   if (splits.kind === 'words') for (const [k, v] of Object.entries(splits.words)) splitSizes[k] = v.length;
-  else for (const [k, v] of Object.entries(splits.text)) splitSizes[k] = v.length;
+  else if (splits.kind === 'text') for (const [k, v] of Object.entries(splits.text)) splitSizes[k] = v.length;
+  return completeSource(resolved, {
+    kind,
+    datasetName: dataset.name,
+    tokenizer,
+    splits,
+    splitSizes,
+    longestWord,
+  });
+}
+
+/**
+ * The spec settled for a dataset of `kind`, known only once the data is found: what depends on it is
+ * filled in, keeping everything already set, and the whole is checked again.
+ */
+export function resolveForKind(spec: RunSpec, kind: DatasetKind): RunSpec {
+  const settled = settle(structuredClone(spec) as never, kind, { warmupGiven: true });
+  settled.data.kind = kind;
+  return resolveRunSpec(settled as never);
+}
+
+/**
+ * Completes a source from its parts: settles `blockSize` (`auto`) and `vocabSize` (the tokenizer's) and
+ * checks them against the data, then orders the spec canonically.
+ */
+export function completeSource(resolved: RunSpec, parts: Omit<PreparedSource, 'spec'>): PreparedSource {
+  const { splits, tokenizer, longestWord } = parts;
   const model = resolved.model;
   const window = isWindowModel(resolved);
   if (model.blockSize === 'auto') {
@@ -126,15 +165,7 @@ export function prepareSource(spec: RunSpec, dataset: Dataset, options: PrepareO
   }
   // The settled numbers (vocabSize, blockSize) take their place in the canonical order, so the spec a run
   // records serialises exactly as the same spec resolved anywhere else.
-  return {
-    spec: canonicalSpec(resolved),
-    kind,
-    datasetName: dataset.name,
-    tokenizer,
-    splits,
-    splitSizes,
-    longestWord,
-  };
+  return { ...parts, spec: canonicalSpec(resolved) };
 }
 
 /** True for models that read a fixed window and predict the one token after it. */
@@ -171,6 +202,12 @@ export function buildTokenizer(
   options: PrepareOptions = {},
 ): RunTokenizer {
   const tok = spec.data.tokenizer;
+  if (splits.kind === 'shards') {
+    throw new RunSpecError(
+      'data.shards',
+      `the tokenizer of the shards in ${splits.dir} is the one their index.json records; pass it as options.tokenizer`,
+    );
+  }
   if (tok.type === 'file') {
     throw new RunSpecError(
       'data.tokenizer',
@@ -194,6 +231,17 @@ export function buildTokenizer(
   return BpeTokenizer.train(splits.text.train ?? '', { vocabSize: tok.vocabSize, pattern: tok.pattern });
 }
 
+/**
+ * The tokenizer of a run's data handed to nanoGPT (`makemore export nanogpt`). A word list is exported as
+ * its words one per line, and nanoGPT has no special tokens, so its tokenizer is the characters of the
+ * exported text `exported` (the newline included, which ends each word) with no boundary token. Text keeps
+ * the run's own tokenizer, so the ids are the ones `makemore train` trains on.
+ */
+export function nanoGptTokenizer(source: PreparedSource, exported: string): RunTokenizer {
+  if (source.splits.kind !== 'words') return source.tokenizer;
+  return CharTokenizer.fromText(exported);
+}
+
 /** The model config of a prepared source: the spec's model with its numbers settled. */
 export function modelConfigOf(source: PreparedSource): ModelConfig {
   const { seed, ...rest } = source.spec.model;
@@ -209,7 +257,14 @@ export function buildTrainingData(
   blockSize: number,
 ): TrainingData {
   const { spec, splits, tokenizer } = source;
+  if (source.openData) return source.openData(inputKind, blockSize);
   const info = { name: source.datasetName, split: spec.data.split };
+  if (splits.kind === 'shards') {
+    throw new RunSpecError(
+      'data.shards',
+      `token shards (${splits.dir}) are read from disk: prepare the run with prepareShardRun of @makemore/run/node`,
+    );
+  }
   if (splits.kind === 'words') {
     const dataBlock = inputKind === 'sequence' ? source.longestWord + 1 : blockSize;
     return createTrainingData({
@@ -360,7 +415,14 @@ export interface PreparedRun extends PreparedSource {
  * schedule. The count-table `bigram` is fitted rather than trained: use {@link prepareSource} for it.
  */
 export function prepareRun(spec: RunSpec, dataset: Dataset, options: PrepareOptions = {}): PreparedRun {
-  const source = prepareSource(spec, dataset, options);
+  return prepareRunFrom(prepareSource(spec, dataset, options), options);
+}
+
+/**
+ * {@link prepareRun} from a prepared source: the model, its batches, the optimizer and the schedule. The
+ * Node entry uses it for token shards, whose source is not a loaded dataset.
+ */
+export function prepareRunFrom(source: PreparedSource, options: PrepareOptions = {}): PreparedRun {
   const config = modelConfigOf(source);
   if (config.type === 'bigram') {
     throw new RunSpecError(
@@ -435,6 +497,8 @@ export function prepareRun(spec: RunSpec, dataset: Dataset, options: PrepareOpti
     dispose() {
       optimizer.dispose();
       model.dispose();
+      // Data read from files (token shards) holds them open until now.
+      (data as TrainingData & { close?: () => void }).close?.();
     },
   };
 }

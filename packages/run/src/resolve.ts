@@ -11,7 +11,13 @@
  */
 import type { ModelType } from '@makemore/models';
 import { BUILTIN_KINDS, COMMON_DEFAULTS, FAMILY_DEFAULTS, MODEL_FIELDS } from './defaults';
-import { RUN_SPEC_VERSION, type DatasetKind, type RunSpec, type RunSpecInput } from './spec';
+import {
+  RUN_SPEC_VERSION,
+  SHARDS_TOKENIZER_FILE,
+  type DatasetKind,
+  type RunSpec,
+  type RunSpecInput,
+} from './spec';
 
 /** A spec field that is unknown, malformed or contradicts another. `field` is its dotted path. */
 export class RunSpecError extends Error {
@@ -27,7 +33,7 @@ export class RunSpecError extends Error {
 type Json = Record<string, unknown>;
 
 const SECTIONS: Record<string, readonly string[]> = {
-  data: ['dataset', 'kind', 'split', 'tokenizer'],
+  data: ['dataset', 'shards', 'kind', 'split', 'tokenizer'],
   model: ['type', 'vocabSize', 'blockSize', 'seed', ...new Set(Object.values(MODEL_FIELDS).flat())],
   optimizer: ['type', 'lr', 'betas', 'eps', 'weightDecay', 'decay', 'momentum'],
   schedule: ['type', 'warmup', 'minLr', 'decaySteps', 'milestones', 'gamma'],
@@ -77,6 +83,7 @@ export function mergeSpec(base: RunSpecInput, override: RunSpecInput): RunSpecIn
 
 /** The dataset kind a spec implies before any data is loaded (`auto` for a file path). */
 export function impliedKind(input: RunSpecInput): DatasetKind | 'auto' {
+  if (input.data?.shards !== undefined) return 'text';
   const kind = input.data?.kind;
   if (kind && kind !== 'auto') return kind;
   return BUILTIN_KINDS[input.data?.dataset ?? 'names'] ?? 'auto';
@@ -102,10 +109,51 @@ export function resolveRunSpec(input: RunSpecInput = {}): RunSpec {
     );
   }
   const merged = mergeSpec(mergeSpec(COMMON_DEFAULTS, FAMILY_DEFAULTS[type]), input) as Json & RunSpecInput;
+  if (merged.data?.shards !== undefined) settleShards(merged.data as Json);
   const kind = impliedKind(merged);
   const spec = settle(merged as RunSpecInput, kind, { warmupGiven: input.schedule?.warmup !== undefined });
   validate(spec, kind);
   return canonical(spec);
+}
+
+/** The tokenizer spec of a run on the shard folder `dir`: the one its index.json records. */
+export function shardsTokenizer(dir: string): { type: 'file'; path: string } {
+  return { type: 'file', path: `${dir.replace(/[/\\]+$/, '')}/${SHARDS_TOKENIZER_FILE}` };
+}
+
+/**
+ * A run on token shards: the folder stands for the dataset, the data is text, and the tokenizer is the
+ * shards' own. A tokenizer that says otherwise is refused rather than ignored, except the default `char`
+ * (a spec that names no tokenizer has it).
+ */
+function settleShards(data: Json): void {
+  const dir = data.shards;
+  if (typeof dir !== 'string' || dir.length === 0)
+    fail('data.shards', 'must be the path of a token shard folder (made by makemore prepare)');
+  const shards = dir as string;
+  if (data.kind !== undefined && data.kind !== 'auto' && data.kind !== 'text')
+    fail(
+      'data.kind',
+      `token shards are a text stream, not ${JSON.stringify(data.kind)}; use 'text' or 'auto'`,
+    );
+  const own = shardsTokenizer(shards);
+  const tok = (data.tokenizer ?? { type: 'char' }) as Json;
+  if (tok.type === 'bpe' || (tok.type === 'file' && tok.path !== own.path)) {
+    fail(
+      'data.tokenizer',
+      `the shards in ${shards} are already encoded with the tokenizer their index.json records; remove data.tokenizer (or re-encode the corpus with makemore prepare --tokenizer)`,
+    );
+  }
+  data.dataset = shards;
+  data.kind = 'text';
+  data.tokenizer = own;
+  // The shards were cut when they were prepared (first share train, the rest val): a word list's split
+  // rule left over from a recipe gives way to that; `prepareShardRun` records the folder's own fractions.
+  const split = (data.split ?? {}) as Json;
+  if (split.rule !== undefined && split.rule !== 'contiguous') {
+    const { rule: _rule, fractions: _fractions, ...rest } = split;
+    data.split = rest;
+  }
 }
 
 /** Field order of a printed spec: sections as a run flows, fields as the spec types list them. */

@@ -5,6 +5,7 @@
  */
 export {
   RUN_SPEC_VERSION,
+  SHARDS_TOKENIZER_FILE,
   type BackendSpec,
   type DataSpec,
   type DatasetKind,
@@ -22,7 +23,15 @@ export {
   type TrainingSpec,
 } from './spec';
 export { BUILTIN_KINDS, FAMILY_DEFAULTS, MODEL_FIELDS, TEXT_BLOCK_SIZE } from './defaults';
-export { canonicalSpec, impliedKind, mergeSpec, RunSpecError, resolveRunSpec, settle } from './resolve';
+export {
+  canonicalSpec,
+  impliedKind,
+  mergeSpec,
+  RunSpecError,
+  resolveRunSpec,
+  settle,
+  shardsTokenizer,
+} from './resolve';
 export {
   compareWithReference,
   DEFAULT_RECIPE,

@@ -40,10 +40,24 @@ export type TokenizerSpec =
   /** A saved tokenizer (`.json`, minbpe `.model`, `.tiktoken`); read by the Node adapters. */
   | { type: 'file'; path: string };
 
+/**
+ * The tokenizer spec of a shard run: `{ type: 'file', path: '<shards>/index.json' }`, the tokenizer that
+ * the shard folder's index records (the ids in the shards were encoded with it).
+ */
+export const SHARDS_TOKENIZER_FILE = 'index.json';
+
 /** Where the text comes from, and how it becomes examples. */
 export interface DataSpec {
   /** A built-in dataset name (`names`, `verbs`, `shakespeare`, `sotu`) or a file or folder path. */
   dataset: string;
+  /**
+   * A token shard folder (written by `makemore prepare` / `prepareTokenShards`) to train on instead of a
+   * dataset loaded into memory: batches are random windows read from its files, so memory stays bounded by
+   * the batch whatever the corpus size. Node only (`prepareShardRun` of `@makemore/run/node`). With it,
+   * `dataset` names the folder, `kind` is `text`, the split is the one the shards were cut with, and the
+   * tokenizer is the one their `index.json` records ({@link SHARDS_TOKENIZER_FILE}).
+   */
+  shards?: string;
   /** The dataset's kind, or `auto` to take the one it loads as. */
   kind: DatasetKind | 'auto';
   split: SplitSpec;

@@ -7,7 +7,8 @@
  *   padded rows, x = [boundary, w…, boundary…], y = [w…, boundary, −1…] (`encodeWordSequences`), where −1
  *   targets are ignored by the loss.
  * - text (Shakespeare, State of the Union): a token stream with nanoGPT-style random windows; a sequence
- *   model predicts every next token of the window, a window model only the token after it.
+ *   model predicts every next token of the window, a window model only the token after it (the loops live in
+ *   text-windows.ts, shared with token shards on disk).
  *
  * Batches are drawn with the caller's {@link Rng}, so the RNG state alone decides which examples come next:
  * saving it in a checkpoint is what makes a resumed run repeat the same batches.
@@ -17,6 +18,7 @@ import type { InputKind } from '@makemore/models';
 import type { Rng } from '@makemore/random';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { checkBatch, requireRng, textWindowData } from './text-windows';
 
 /** A batch of int32 inputs and targets; the caller disposes both. */
 export interface Batch {
@@ -250,20 +252,6 @@ function tableData(spec: TableDataSpec): TrainingData {
   };
 }
 
-function checkBatch(split: string, batchSize: number, n: number): void {
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RangeError(`batchSize must be an integer >= 1, got ${batchSize}`);
-  }
-  if (n < 1) throw new RangeError(`split '${split}' has no examples; it cannot give a batch`);
-}
-
-function requireRng(rng: Rng | undefined, iters: number): Rng {
-  if (!Number.isInteger(iters) || iters < 1)
-    throw new RangeError(`iters must be 'all' or an integer >= 1, got ${iters}`);
-  if (!rng) throw new Error('evalBatches: a numeric iters needs an rng to draw random batches');
-  return rng;
-}
-
 function textData(options: TextDataOptions): TrainingData {
   const { blockSize } = options;
   const inputKind = options.inputKind ?? 'sequence';
@@ -280,74 +268,23 @@ function textData(options: TextDataOptions): TrainingData {
     throw new Error("createTrainingData: kind 'text' needs tokens (with split) or splits");
   }
   const names = Object.keys(streams);
-  // A sequence model reads blockSize tokens and predicts blockSize; a window model predicts one.
-  const yWidth = inputKind === 'window' ? 1 : blockSize;
-  const yOffset = inputKind === 'window' ? blockSize : 1;
-  const starts = (split: string): number => {
-    const s = streams[split];
-    if (!s) throw new Error(`unknown split '${split}'; the splits are: ${names.join(', ')}`);
-    return Math.max(0, s.length - blockSize);
-  };
+  const positions = (split: string): number => Math.max(0, (streams[split] as Int32Array).length - blockSize);
   for (const name of names) {
-    if (starts(name) < 1) {
+    if (positions(name) < 1) {
       throw new RangeError(
         `split '${name}' has ${streams[name]?.length} tokens; it needs more than blockSize (${blockSize}) to form one example`,
       );
     }
   }
-  const gather = (split: string, positions: ArrayLike<number>): Batch & { count: number } => {
-    const s = streams[split] as Int32Array;
-    const b = positions.length;
-    const x = new Int32Array(b * blockSize);
-    const y = new Int32Array(b * yWidth);
-    for (let i = 0; i < b; i++) {
-      const p = positions[i] as number;
-      x.set(s.subarray(p, p + blockSize), i * blockSize);
-      y.set(s.subarray(p + yOffset, p + yOffset + yWidth), i * yWidth);
-    }
-    return {
-      x: tf.tensor2d(x, [b, blockSize], 'int32'),
-      y: tf.tensor(y, yWidth === 1 ? [b] : [b, yWidth], 'int32'),
-      count: b * yWidth,
-    };
-  };
-  return {
-    kind: 'text',
+  return textWindowData({
+    reader: {
+      splits: names,
+      positions,
+      read: (split, p, into) => into.set((streams[split] as Int32Array).subarray(p, p + blockSize + 1)),
+    },
     inputKind,
     blockSize,
-    splits: names,
     evalSplit: pickEvalSplit(names, options.evalSplit, 'val'),
-    ignoreIndex: -1,
-    tokensPerExample: blockSize,
-    size: starts,
-    batch(split, batchSize, rng) {
-      const n = starts(split);
-      checkBatch(split, batchSize, n);
-      const positions = new Int32Array(batchSize);
-      for (let i = 0; i < batchSize; i++) positions[i] = rng.int(n);
-      const { x, y } = gather(split, positions);
-      return { x, y };
-    },
-    *evalBatches(split, { batchSize, iters, rng }) {
-      const n = starts(split);
-      checkBatch(split, batchSize, n);
-      if (iters === 'all') {
-        // Consecutive non-overlapping windows: every token of the split is a target once (window models:
-        // every token after the first window).
-        const step = yWidth === 1 ? 1 : blockSize;
-        const all: number[] = [];
-        for (let p = 0; p < n; p += step) all.push(p);
-        for (let i = 0; i < all.length; i += batchSize) yield gather(split, all.slice(i, i + batchSize));
-        return;
-      }
-      const draw = requireRng(rng, iters);
-      for (let it = 0; it < iters; it++) {
-        yield gather(
-          split,
-          Array.from({ length: batchSize }, () => draw.int(n)),
-        );
-      }
-    },
     describe: () => ({
       kind: 'text',
       inputKind,
@@ -355,5 +292,5 @@ function textData(options: TextDataOptions): TrainingData {
       sizes: Object.fromEntries(names.map((k) => [k, streams[k]?.length ?? 0])),
       ...options.info,
     }),
-  };
+  });
 }

@@ -35,6 +35,8 @@ export {
 } from './node/run-lock';
 export {
   openTokenShards,
+  readTokenShardsIndex,
   type ShardedTrainingData,
+  type TokenShardsIndexJson,
   type TokenShardsDataOptions,
 } from './node/sharded-data';

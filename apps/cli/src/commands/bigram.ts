@@ -13,8 +13,8 @@ import type { Context } from '../command';
 import { CliError, oneLine } from '../errors';
 import { formatGroups, groupSamples } from '../grouping';
 import { writeRunFile } from '../run-folder';
-import { loadSpecDataset, runApi, specError, tokenizerFileOf } from '../run-spec';
-import { type CliTokenizer, sampleFrom, tokenizerFromSaved } from '../session';
+import { prepareForCli, runApi } from '../run-spec';
+import { sampleFrom, tokenizerFromSaved } from '../session';
 import { table } from '../ui/table';
 
 /** The file a bigram run writes. */
@@ -37,6 +37,8 @@ function splitSequences(source: PreparedSource): Record<string, number[][]> {
     const enc = (list: string[]) => list.map((w) => [0, ...tokenizer.encode(w), 0]);
     return Object.fromEntries(Object.entries(splits.words).map(([k, v]) => [k, enc(v)]));
   }
+  if (splits.kind === 'shards')
+    throw new CliError('the bigram count table is fitted from text in memory, not from token shards');
   return Object.fromEntries(Object.entries(splits.text).map(([k, v]) => [k, [tokenizer.encode(v)]]));
 }
 
@@ -49,17 +51,15 @@ export async function trainBigramCounts(
 ): Promise<number> {
   const run = await runApi();
   const { BigramCounts } = await import('@makemore/models');
-  const ds = await loadSpecDataset(spec, { dataDir: args.string('data-dir'), env: io.env });
-  const fileTokenizer = await tokenizerFileOf(spec);
-  let source: PreparedSource;
-  try {
-    source = run.prepareSource(spec, ds, {
-      ...(fileTokenizer ? { tokenizer: fileTokenizer } : {}),
-      onProgress: (m) => out.notice(m),
-    });
-  } catch (error) {
-    return specError(error);
-  }
+  if (spec.data.shards !== undefined)
+    throw new CliError(
+      '--shards: the bigram count table is fitted from text in memory; train a network on token shards (e.g. --model transformer)',
+    );
+  const { prepared: source } = await prepareForCli(spec, 'source', {
+    dataDir: args.string('data-dir'),
+    env: io.env,
+    onProgress: (m) => out.notice(m),
+  });
   const { tokenizer } = source;
   const sequences = splitSequences(source);
   const smoothing = source.spec.model.smoothing ?? 1;
@@ -96,7 +96,7 @@ export async function trainBigramCounts(
     type: 'start',
     spec: source.spec,
     splitSizes: source.splitSizes,
-    dataset: ds.name,
+    dataset: source.datasetName,
     out: outDir,
   });
   out.json({ type: 'sample', step: 0, samples });
@@ -113,7 +113,9 @@ export async function trainBigramCounts(
     out: outDir,
     ...(recipe ? { recipe: recipe.name, reference: recipe.reference, comparison } : {}),
   });
-  out.info(`bigram counts (smoothing ${smoothing}) on ${ds.name}, fitted in ${Date.now() - started} ms`);
+  out.info(
+    `bigram counts (smoothing ${smoothing}) on ${source.datasetName}, fitted in ${Date.now() - started} ms`,
+  );
   for (const line of table(
     ['split', 'loss', 'bits/token'],
     Object.entries(losses).map(([k, v]) => [k, v, v / Math.LN2]),
@@ -174,9 +176,7 @@ export async function openBigram(
     /** Where the table's data came from, as `sample` and `eval` print it. */
     split: { dataset: spec.data.dataset, kind, seed: spec.data.split.seed },
     async data() {
-      const run = await runApi();
-      const ds = await loadSpecDataset(spec, { dataDir: options.dataDir, env: options.env });
-      const source = run.prepareSource(spec, ds, { tokenizer });
+      const { prepared: source } = await prepareForCli(spec, 'source', { ...options, tokenizer });
       return {
         sequences: splitSequences(source),
         words:

@@ -13,14 +13,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BACKEND_FLAGS, type Command } from '../command';
 import { CliError, oneLine } from '../errors';
-import {
-  loadSpecDataset,
-  resolveForCli,
-  runApi,
-  specError,
-  specInputFromArgs,
-  tokenizerFileOf,
-} from '../run-spec';
+import { prepareForCli, resolveForCli, runApi, specInputFromArgs } from '../run-spec';
 import { selectBackend } from '../session';
 import { DATA_FLAGS, SPEC_SOURCE_FLAGS } from './train-flags';
 
@@ -33,7 +26,7 @@ const exportDataCommand: Command = {
     "tokenizer are the run spec's (--preset, --config and the data flags), the ones makemore train uses for it.",
   flags: [
     ...SPEC_SOURCE_FLAGS.filter((f) => f.name !== 'print-config'),
-    ...DATA_FLAGS,
+    ...DATA_FLAGS.filter((f) => f.name !== 'shards'),
     {
       name: 'out',
       type: 'string',
@@ -75,35 +68,30 @@ const exportDataCommand: Command = {
     // The run spec decides the split and the tokenizer, so the export holds exactly what makemore train
     // would train on for the same spec.
     const runSpec = await resolveForCli(await specInputFromArgs(args, io.env, io.cwd));
-    const ds = await loadSpecDataset(runSpec, { dataDir: args.string('data-dir'), env: io.env });
-    const fileTokenizer = await tokenizerFileOf(runSpec);
-    let source: import('@makemore/run').PreparedSource;
-    try {
-      source = run.prepareSource(runSpec, ds, {
-        ...(fileTokenizer ? { tokenizer: fileTokenizer } : {}),
-        onProgress: (m) => out.notice(m),
-      });
-    } catch (error) {
-      return specError(error);
-    }
+    if (runSpec.data.shards !== undefined)
+      throw new CliError(
+        'export nanogpt reads a dataset (--dataset); token shards are already encoded, and a uint16 shard file is laid out like a nanoGPT .bin',
+      );
+    const { prepared: source } = await prepareForCli(runSpec, 'source', {
+      dataDir: args.string('data-dir'),
+      env: io.env,
+      onProgress: (m) => out.notice(m),
+    });
     const { rule, fractions, seed } = source.spec.data.split;
     let train: string;
     let val: string;
     let split: string;
-    let tokenizer = source.tokenizer;
     if (source.splits.kind === 'words') {
       const w = source.splits.words;
       train = `${(w.train ?? []).join('\n')}\n`;
       val = `${(w.dev && w.dev.length > 0 ? w.dev : (w.test ?? [])).join('\n')}\n`;
       split = `the run spec's word split (rule ${rule}, seed ${seed}): train words / ${w.dev && w.dev.length > 0 ? 'dev' : 'test'} words, one per line`;
-      // nanoGPT has no special tokens: characters of the words plus the newline between them.
-      const { CharTokenizer } = await import('@makemore/tokenizers');
-      tokenizer = CharTokenizer.fromText(train + val);
-    } else {
+    } else if (source.splits.kind === 'text') {
       train = source.splits.text.train ?? '';
       val = source.splits.text.val ?? '';
       split = `the run spec's split (rule ${rule}${rule === 'documents' ? `, seed ${seed}` : ''}, ${fractions.join('/')}), as makemore train splits it`;
-    }
+    } else throw new CliError('export nanogpt reads a dataset in memory, not token shards');
+    const tokenizer = run.nanoGptTokenizer(source, train + val);
     const spec =
       runSpec.data.tokenizer.type === 'file'
         ? { kind: 'file' as const, path: runSpec.data.tokenizer.path }
@@ -124,7 +112,7 @@ const exportDataCommand: Command = {
     if (isChar) await writeFile(join(dir, 'meta.pkl'), models.charMetaPickle(json.vocab as string[]));
     const info = {
       dataset: basename(dir),
-      source: `${ds.name} (${ds.kind === 'words' ? 'a word list' : ds.kind})`,
+      source: `${source.datasetName} (${source.kind === 'words' ? 'a word list' : source.kind})`,
       tokenizer: isChar
         ? 'characters'
         : spec.kind === 'file'

@@ -6,7 +6,7 @@
  * or given with --meta; a GPT-2 BPE run needs --tokenizer with the encoding's file.
  *
  * `makemore import hf-gpt2 <model.safetensors>`: Hugging Face GPT-2 weights (gpt2 … gpt2-xl layouts) with
- * GPT-2's tokenizer, into the same kind of folder.
+ * GPT-2's tokenizer (the bundled r50k_base unless --tokenizer names another), into the same kind of folder.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -167,8 +167,7 @@ const importNanoGptCommand: Command = {
 const importHfGpt2Command: Command = {
   name: 'import hf-gpt2',
   summary: 'Read Hugging Face GPT-2 safetensors (gpt2 … gpt2-xl) into a checkpoint folder',
-  usage:
-    'import hf-gpt2 <model.safetensors> --tokenizer <r50k_base.tiktoken> --out <dir> [--config <config.json>]',
+  usage: 'import hf-gpt2 <model.safetensors> --out <dir> [--tokenizer <file>] [--config <config.json>]',
   details:
     "Conv1D weights are transposed into our Linear layout, the tied lm_head is shared, the attention mask buffers dropped. config.json next to the file is read when present (n_head; OpenAI's four sizes need none).",
   flags: [
@@ -177,7 +176,7 @@ const importHfGpt2Command: Command = {
       name: 'tokenizer',
       type: 'string',
       placeholder: '<file>',
-      description: "GPT-2's encoding (r50k_base.tiktoken) or the model's tokenizer file",
+      description: "the model's tokenizer file [default: GPT-2's r50k_base, bundled]",
     },
     {
       name: 'config',
@@ -188,10 +187,7 @@ const importHfGpt2Command: Command = {
     ...BACKEND_FLAGS,
   ],
   examples: [
-    [
-      'import hf-gpt2 gpt2/model.safetensors --tokenizer r50k_base.tiktoken --out runs/gpt2',
-      'then makemore sample --checkpoint runs/gpt2',
-    ],
+    ['import hf-gpt2 gpt2/model.safetensors --out runs/gpt2', 'then makemore sample --checkpoint runs/gpt2'],
   ],
   async run(args, { io, out }) {
     const [path, extra] = args.positionals;
@@ -203,11 +199,6 @@ const importHfGpt2Command: Command = {
     const target = args.string('out');
     if (!target) throw new CliError('missing --out <dir> for the checkpoint folder');
     const tokenizerFile = args.string('tokenizer');
-    if (!tokenizerFile) {
-      throw new CliError(
-        "missing --tokenizer <file>: GPT-2's encoding is r50k_base (e.g. --tokenizer r50k_base.tiktoken)",
-      );
-    }
     const file = resolve(io.cwd, path);
     if (!existsSync(file)) throw new CliError(`weights not found: ${file}`);
     const configPath = args.string('config')
@@ -226,23 +217,25 @@ const importHfGpt2Command: Command = {
     const models = await import('@makemore/models');
     let converted: ReturnType<typeof models.hfGpt2ToTransformer>;
     try {
-      converted = models.hfGpt2ToTransformer(
-        models.parseSafetensors(new Uint8Array(await readFile(file))).tensors,
-        hfConfig,
-      );
+      converted = models.hfGpt2FromSafetensors(new Uint8Array(await readFile(file)), hfConfig);
     } catch (error) {
       throw new CliError(`cannot import ${path}: ${oneLine(error)}`, { cause: error });
     }
-    const tk = await import('@makemore/tokenizers/node');
     let tokenizer: SavedTokenizer;
-    try {
-      tokenizer = await tk.loadTokenizerFile(resolve(io.cwd, tokenizerFile));
-    } catch (error) {
-      throw new CliError(`cannot load tokenizer ${tokenizerFile}: ${oneLine(error)}`, { cause: error });
+    if (tokenizerFile === undefined) {
+      // GPT-2's own encoding, bundled with @makemore/tokenizers.
+      tokenizer = await (await import('@makemore/tokenizers')).getEncoding('r50k_base');
+    } else {
+      const tk = await import('@makemore/tokenizers/node');
+      try {
+        tokenizer = await tk.loadTokenizerFile(resolve(io.cwd, tokenizerFile));
+      } catch (error) {
+        throw new CliError(`cannot load tokenizer ${tokenizerFile}: ${oneLine(error)}`, { cause: error });
+      }
     }
     if (tokenizer.vocabSize > converted.config.vocabSize) {
       throw new CliError(
-        `the tokenizer has ${tokenizer.vocabSize} ids but the model only ${converted.config.vocabSize}`,
+        `the tokenizer${tokenizerFile === undefined ? " (GPT-2's r50k_base, the default)" : ''} has ${tokenizer.vocabSize} ids but the model only ${converted.config.vocabSize}${tokenizerFile === undefined ? '; pass the tokenizer the model was trained with, --tokenizer <file>' : ''}`,
       );
     }
     await selectBackend(args, out);

@@ -3,15 +3,8 @@
  * rate) drawn as a curve in the terminal, with the suggested rate marked.
  */
 import type { Command } from '../command';
-import { CliError, oneLine } from '../errors';
-import {
-  loadSpecDataset,
-  resolveForCli,
-  runApi,
-  specError,
-  specInputFromArgs,
-  tokenizerFileOf,
-} from '../run-spec';
+import { CliError } from '../errors';
+import { prepareForCli, resolveForCli, specInputFromArgs } from '../run-spec';
 import { selectBackend } from '../session';
 import { plot } from '../ui/chart';
 import { DATA_FLAGS, MODEL_FLAGS, OPTIM_FLAGS, RUN_FLAGS, SPEC_SOURCE_FLAGS } from './train-flags';
@@ -58,7 +51,6 @@ export const lrFindCommand: Command = {
     ['lr-find --model transformer --min-lr 1e-5 --max-lr 1e-1 --optimizer adamw', 'for a transformer'],
   ],
   async run(args, { io, out }) {
-    const run = await runApi();
     const spec = await resolveForCli(await specInputFromArgs(args, {}, io.cwd));
     if (spec.model.type === 'bigram')
       throw new CliError('lr-find needs a trained model; bigram counts have no learning rate');
@@ -70,25 +62,18 @@ export const lrFindCommand: Command = {
       { backend: spec.backend.name, threads: spec.backend.threads, verbose: args.bool('verbose') },
       out,
     );
-    const ds = await loadSpecDataset(spec, { dataDir: args.string('data-dir'), env: io.env });
-    const fileTokenizer = await tokenizerFileOf(spec);
-    let prepared: import('@makemore/run').PreparedRun;
-    try {
-      prepared = run.prepareRun(spec, ds, {
-        ...(fileTokenizer ? { tokenizer: fileTokenizer } : {}),
-        onProgress: (m) => out.notice(m),
-      });
-    } catch (error) {
-      if (error instanceof run.RunSpecError) return specError(error);
-      throw new CliError(`cannot build the ${spec.model.type} model: ${oneLine(error)}`, { cause: error });
-    }
+    const { prepared, data: source } = await prepareForCli(spec, 'run', {
+      dataDir: args.string('data-dir'),
+      env: io.env,
+      onProgress: (m) => out.notice(m),
+    });
     const trainer = await import('@makemore/trainer');
     const { model, data } = prepared;
     const config = prepared.spec.model;
     const optimizerName = spec.optimizer.type;
     const steps = args.number('steps')!;
     out.info(
-      `lr sweep: ${config.type} on ${ds.name}, ${steps} rates from ${minLr} to ${maxLr}, ${optimizerName}, ${backend.backend}`,
+      `lr sweep: ${config.type} on ${source.name}, ${steps} rates from ${minLr} to ${maxLr}, ${optimizerName}, ${backend.backend}`,
     );
     const started = Date.now();
     const result = await trainer.findLearningRate({

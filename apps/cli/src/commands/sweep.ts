@@ -10,7 +10,14 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from '../command';
 import { CliError, EXIT_INTERRUPTED, oneLine } from '../errors';
-import { loadSpecDataset, resolveForCli, runApi, specError, specInputFromArgs } from '../run-spec';
+import {
+  loadDataForCli,
+  prepareForCli,
+  resolveForCli,
+  runApi,
+  specError,
+  specInputFromArgs,
+} from '../run-spec';
 import { selectBackend } from '../session';
 import { formatDuration, table } from '../ui/table';
 import { DATA_FLAGS, MODEL_FLAGS, OPTIM_FLAGS, RUN_FLAGS, SPEC_SOURCE_FLAGS } from './train-flags';
@@ -103,10 +110,10 @@ export const sweepCommand: Command = {
       { backend: base.backend.name, threads: base.backend.threads, verbose: args.bool('verbose') },
       out,
     );
-    const ds = await loadSpecDataset(base, { dataDir: args.string('data-dir'), env: io.env });
+    const data = await loadDataForCli(base, { dataDir: args.string('data-dir'), env: io.env });
     const trainer = await import('@makemore/trainer');
     out.info(
-      `sweep of ${points.length} runs (${done.size} already done) on ${ds.name}, backend ${backend.backend}; results in ${dir}`,
+      `sweep of ${points.length} runs (${done.size} already done) on ${data.name}, backend ${backend.backend}; results in ${dir}`,
     );
     for (const [i, point] of points.entries()) {
       if (done.has(point.key)) continue;
@@ -114,13 +121,12 @@ export const sweepCommand: Command = {
       const label = Object.entries(point.assignment)
         .map(([k, v]) => `${k.split('.').pop()}=${JSON.stringify(v)}`)
         .join(' ');
-      let prepared: import('@makemore/run').PreparedRun;
-      try {
-        prepared = run.prepareRun(point.spec, ds);
-      } catch (error) {
-        if (error instanceof run.RunSpecError) return specError(error, `sweep point ${label}`);
-        throw new CliError(`sweep point ${label}: ${oneLine(error)}`, { cause: error });
-      }
+      const { prepared } = await prepareForCli(point.spec, 'run', {
+        env: io.env,
+        data,
+        where: `sweep point ${label}`,
+        failure: `sweep point ${label}`,
+      });
       const progress = out.progress(`${i + 1}/${points.length} ${label}`, point.spec.training.steps, {
         plainEvery: Math.max(1, Math.round(point.spec.training.steps / 4)),
       });

@@ -61,6 +61,13 @@ export const DATA_FLAGS: FlagSpec[] = [
     description: 'a built-in dataset or a text file/folder (default names)',
   },
   {
+    name: 'shards',
+    type: 'string',
+    placeholder: '<dir>',
+    description:
+      'a token shard folder from makemore prepare, instead of --dataset: random windows read from disk, memory bounded by the batch',
+  },
+  {
     name: 'tokenizer',
     type: 'string',
     choices: ['char', 'bpe', 'bpe:<vocab>'],
@@ -381,6 +388,7 @@ export function flagOfField(field: string): string | undefined {
   for (const [flag, f] of Object.entries(FLAG_FIELDS)) if (f.field === field) return `--${flag}`;
   if (field.startsWith('data.tokenizer')) return '--tokenizer';
   if (field === 'data.dataset') return '--dataset';
+  if (field === 'data.shards') return '--shards';
   if (field.startsWith('optimizer.betas')) return '--beta1/--beta2';
   if (field === 'training.seed') return '--seed';
   return undefined;

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { rm, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { PreparedRun, RunSpec, RunSpecInput } from '@makemore/run';
+import type { RunSpec, RunSpecInput } from '@makemore/run';
 import type { TrainingSnapshot } from '@makemore/trainer';
 import type { Args } from '../args';
 import { checkVocabAgrees, openCheckpoint } from '../checkpoint';
@@ -15,23 +15,17 @@ import type { Command, Context } from '../command';
 import { CliError, EXIT_INTERRUPTED, oneLine } from '../errors';
 import { formatGroups, groupSamples } from '../grouping';
 import {
-  loadSpecDataset,
+  prepareForCli,
+  probeText,
   readSpecFile,
   resolveForCli,
   runApi,
   specError,
   specFromFlags,
   specInputFromArgs,
-  tokenizerFileOf,
 } from '../run-spec';
 import { defaultOut, savedSpec, writeRunFile } from '../run-folder';
-import {
-  lockRunFolder,
-  memoryLimits,
-  runFitsError,
-  trainFailure,
-  truncateMetricsForResume,
-} from '../run-safety';
+import { lockRunFolder, memoryLimits, trainFailure, truncateMetricsForResume } from '../run-safety';
 import { selectBackend, tokenizerFromSaved } from '../session';
 import { sparkline } from '../ui/chart';
 import { formatDuration, table } from '../ui/table';
@@ -73,6 +67,10 @@ export const trainCommand: Command = {
     ['train --config run.json --steps 500', 'a spec file with a flag on top'],
     ['train --model transformer --steps 3000 --out out/names-gpt', "makemore's transformer sizes on names"],
     ['train --dataset ./words.txt --model gru --json > log.jsonl', 'your own word list, JSON lines'],
+    [
+      'train --preset nanogpt-baby --shards shards/corpus --out out/corpus-gpt',
+      'a corpus larger than memory, encoded by makemore prepare',
+    ],
     [
       'train --resume --out out/names-mlp --steps 40000',
       'continue a run (its schedule is kept unless you change it)',
@@ -163,24 +161,17 @@ async function trainLocked(
     snapshot = await openCheckpoint(outDir, 'last', (line) => out.notice(line));
     for (const note of resumeNotes) out.notice(`makemore: note: resuming: ${note}`);
   }
-  const ds = await loadSpecDataset(spec, { dataDir: args.string('data-dir'), env: io.env });
   const savedTokenizer = snapshot
     ? await tokenizerFromSaved(snapshot.tokenizer, join(outDir, 'last', 'config.json'))
-    : await tokenizerFileOf(spec);
+    : undefined;
   if (snapshot && savedTokenizer) checkVocabAgrees(savedTokenizer, snapshot.model, outDir);
-  let prepared: PreparedRun;
-  try {
-    prepared = run.prepareRun(spec, ds, {
-      ...(savedTokenizer ? { tokenizer: savedTokenizer } : {}),
-      onProgress: (message) => out.notice(message),
-      memory: await memoryLimits(backend.backend),
-    });
-  } catch (error) {
-    if (error instanceof run.RunSpecError) return specError(error);
-    const tooBig = await runFitsError(error);
-    if (tooBig) throw tooBig;
-    throw new CliError(`cannot build the ${spec.model.type} model: ${oneLine(error)}`, { cause: error });
-  }
+  const { prepared, data } = await prepareForCli(spec, 'run', {
+    dataDir: args.string('data-dir'),
+    env: io.env,
+    ...(savedTokenizer ? { tokenizer: savedTokenizer } : {}),
+    onProgress: (message) => out.notice(message),
+    memory: await memoryLimits(backend.backend),
+  });
   spec = prepared.spec;
   const trainer = await import('@makemore/trainer');
   const trainerNode = await import('@makemore/trainer/node');
@@ -212,13 +203,13 @@ async function trainLocked(
   );
   const recipe = spec.recipe ? run.RECIPES.find((r) => r.name === spec.recipe) : undefined;
   const { training, optimizer, schedule } = spec;
-  const header = `${spec.model.type} (${model.numParams().toLocaleString('en-US')} params) on ${ds.name}: ${training.steps} steps, batch ${training.batchSize}${training.gradAccum > 1 ? `×${training.gradAccum}` : ''}, ${optimizer.type} lr ${optimizer.lr} ${schedule.type}, backend ${backend.backend}${recipe ? `, recipe ${recipe.name}` : ''}`;
+  const header = `${spec.model.type} (${model.numParams().toLocaleString('en-US')} params) on ${data.name}${data.kind === 'shards' ? ' (token shards)' : ''}: ${training.steps} steps, batch ${training.batchSize}${training.gradAccum > 1 ? `×${training.gradAccum}` : ''}, ${optimizer.type} lr ${optimizer.lr} ${schedule.type}, backend ${backend.backend}${recipe ? `, recipe ${recipe.name}` : ''}`;
   out.info(snapshot ? `resuming ${outDir} at step ${snapshot.step}: ${header}` : header);
   out.json({
     type: 'start',
     spec,
     params: model.numParams(),
-    dataset: ds.name,
+    dataset: data.name,
     splitSizes: prepared.splitSizes,
     examples: Object.fromEntries(prepared.data.splits.map((s) => [s, prepared.data.size(s)])),
     backend: backend.backend,
@@ -350,9 +341,9 @@ async function trainLocked(
   });
   out.line('');
   // Bits per character: nats per token / ln 2 / characters per token (1 for the char tokenizer).
-  const probe = ds.text.slice(-100_000);
+  const probe = await probeText(prepared, data);
   const cpt =
-    spec.data.tokenizer.type === 'char'
+    spec.data.tokenizer.type === 'char' || probe.length === 0
       ? 1
       : probe.length / Math.max(1, prepared.tokenizer.encode(probe).length);
   out.line(`final evaluation (${finalNote}):`);

@@ -1,76 +1,13 @@
 // Helpers for the fault-injection suite: spawn the built CLI with a handle on the child (to kill -9
 // it at a chosen moment), a seeded random generator for those moments, and checks that a folder's
 // checkpoints are whole.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, DATA_DIR } from '../helpers';
+import type { Spawned } from '../helpers';
 
-/** A running CLI process and what it has printed so far. */
-export interface Spawned {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  /** Resolves when the process has exited. */
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
-
-/** Starts `node dist/bin.js ...args` (or `bash -c` around it when `shell` is given, e.g. `ulimit -f 64`). */
-export function spawnCli(
-  args: string[],
-  options: {
-    cwd: string;
-    env?: Record<string, string | undefined>;
-    shellPrefix?: string;
-    timeoutMs?: number;
-  },
-): Spawned {
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    MAKEMORE_DATA_DIR: DATA_DIR,
-    MAKEMORE_STEPS: undefined,
-    DEBUG: undefined,
-    CI: '1',
-    ...options.env,
-  };
-  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const child = options.shellPrefix
-    ? spawn(
-        'bash',
-        ['-c', `${options.shellPrefix}; exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}`],
-        {
-          cwd: options.cwd,
-          env: env as NodeJS.ProcessEnv,
-        },
-      )
-    : spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8');
-  child.stderr!.setEncoding('utf8');
-  child.stdout!.on('data', (c: string) => {
-    stdout += c;
-  });
-  child.stderr!.on('data', (c: string) => {
-    stderr += c;
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
-  const done = new Promise<{
-    code: number | null;
-    signal: NodeJS.Signals | null;
-    stdout: string;
-    stderr: string;
-  }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  return { child, stdout: () => stdout, stderr: () => stderr, done };
-}
+// Spawning the CLI is helpers.ts' spawnCli, shared with the end-to-end tests.
+export { type Spawned, spawnCli } from '../helpers';
 
 /** Resolves once `predicate(stdout)` holds (checked on every chunk), or rejects when the process ends first. */
 export function waitForOutput(spawned: Spawned, predicate: (stdout: string) => boolean): Promise<void> {

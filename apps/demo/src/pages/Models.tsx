@@ -118,6 +118,23 @@ export function ModelsPage({ active }: { active: boolean }) {
       return `Imported ${chosen.map((f) => f.name).join(' + ')}: ${what}.`;
     });
 
+  /** Hugging Face GPT-2 weights (with config.json when the width is not one of OpenAI's sizes). */
+  const importGpt2 = (list: FileList | null) =>
+    guard(async () => {
+      const chosen = [...(list ?? [])];
+      const weights = chosen.find((f) => f.name.toLowerCase().endsWith('.safetensors'));
+      const config = chosen.find((f) => f.name.toLowerCase().endsWith('.json'));
+      if (!weights) throw new Error('Choose the model.safetensors of a Hugging Face GPT-2 model.');
+      const bytes = new Uint8Array(await weights.arrayBuffer());
+      const configBytes = config ? new Uint8Array(await config.arrayBuffer()) : undefined;
+      const result = await request(
+        { type: 'importHfGpt2', weights: bytes, ...(configBytes ? { config: configBytes } : {}) },
+        [bytes.buffer, ...(configBytes ? [configBytes.buffer] : [])],
+      );
+      adoptModel(result, 0);
+      return `Imported GPT-2 from ${chosen.map((f) => f.name).join(' + ')}: ${result.numParams.toLocaleString('en')} parameters, with GPT-2's r50k_base encoding. Sample it on the Sample page.`;
+    });
+
   return (
     <>
       <h2 id="title-models">Models</h2>
@@ -188,6 +205,24 @@ export function ModelsPage({ active }: { active: boolean }) {
             accept=".json,.safetensors"
             disabled={status === 'running'}
             onChange={(event) => void importFiles((event.currentTarget as HTMLInputElement).files)}
+          />
+        </div>
+      </Panel>
+      <Panel title="Import HF GPT-2 (.safetensors)">
+        <p class="muted">
+          A Hugging Face GPT-2 <code>model.safetensors</code> (<code>gpt2</code> … <code>gpt2-xl</code>), with
+          its <code>config.json</code> if you have it, read with GPT-2&apos;s r50k_base encoding (bundled):
+          the same as <code>makemore import hf-gpt2</code>.
+        </p>
+        <div class="field">
+          <label for="import-hf-gpt2">GPT-2 files</label>
+          <input
+            id="import-hf-gpt2"
+            type="file"
+            multiple
+            accept=".json,.safetensors"
+            disabled={status === 'running'}
+            onChange={(event) => void importGpt2((event.currentTarget as HTMLInputElement).files)}
           />
         </div>
       </Panel>

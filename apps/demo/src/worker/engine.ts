@@ -9,6 +9,8 @@ import { useBestBackend } from '@makemore/backend';
 import { type Dataset, datasetFromText, isBuiltinDataset, loadDataset } from '@makemore/datasets';
 import {
   createModel,
+  type HfGpt2Config,
+  hfGpt2FromSafetensors,
   isLanguageModel,
   type LanguageModel,
   type ModelConfig,
@@ -28,7 +30,7 @@ import {
   sampleTexts,
   specOfSnapshot,
 } from '@makemore/run';
-import { tokenizerFromJSON } from '@makemore/tokenizers';
+import { getEncoding, tokenizerFromJSON } from '@makemore/tokenizers';
 import {
   type CheckpointSink,
   cloneSnapshot,
@@ -530,6 +532,61 @@ function importModelOnly(
   return summarize(session);
 }
 
+/**
+ * Hugging Face GPT-2 weights (`model.safetensors` of `gpt2` … `gpt2-xl`, or any GPT2LMHeadModel, with its
+ * `config.json` when the width is not one of OpenAI's sizes) with GPT-2's r50k_base encoding, bundled and
+ * loaded on first use: a model that samples, as `makemore import hf-gpt2` makes one.
+ */
+async function importHfGpt2(weights: Uint8Array, configJson?: Uint8Array): Promise<ModelSummary> {
+  requireIdle('load another model');
+  let hfConfig: HfGpt2Config = {};
+  const configText = text(configJson);
+  if (configText !== undefined) {
+    try {
+      hfConfig = JSON.parse(configText) as HfGpt2Config;
+    } catch (e) {
+      throw new Error(`config.json is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  const converted = hfGpt2FromSafetensors(weights, hfConfig);
+  const tokenizer = (await getEncoding('r50k_base')) as unknown as RunTokenizer;
+  if (tokenizer.vocabSize > converted.config.vocabSize) {
+    throw new Error(
+      `GPT-2's r50k_base encoding has ${tokenizer.vocabSize} tokens but these weights only ${converted.config.vocabSize}: they are not GPT-2's vocabulary.`,
+    );
+  }
+  const model = networkOf(converted.config);
+  const tensors = Object.fromEntries(
+    Object.entries(converted.weights).map(([k, t]) => [k, tf.tensor(t.data, t.shape, 'float32')]),
+  );
+  try {
+    model.loadStateDict(tensors);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+  disposeSession();
+  session = {
+    datasetName: 'Hugging Face GPT-2 weights',
+    kind: 'text',
+    tokenizer,
+    vocab: vocabOf(tokenizer),
+    model,
+    run: null,
+    dataset: null,
+    trainWords: null,
+    splitSizes: {},
+    step: 0,
+    paused: null,
+    lastFiles: null,
+    origin: 'imported',
+  };
+  setStatus('idle');
+  return summarize(session);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Explore
 
@@ -627,6 +684,8 @@ export async function handle(
       return exportCheckpoint();
     case 'import':
       return { result: await importCheckpoint(message.files) };
+    case 'importHfGpt2':
+      return { result: await importHfGpt2(message.weights, message.config) };
     case 'embeddings':
       return { result: embeddings() };
     case 'attention': {

@@ -105,6 +105,8 @@ export type Request =
   | { type: 'sample'; options: SampleOptions }
   | { type: 'export' }
   | { type: 'import'; files: CheckpointFiles }
+  /** Hugging Face GPT-2 `model.safetensors` (and its `config.json`), with GPT-2's bundled r50k_base. */
+  | { type: 'importHfGpt2'; weights: Uint8Array; config?: Uint8Array }
   | { type: 'embeddings' }
   | { type: 'attention'; text: string }
   | { type: 'lrFind'; steps: number; minLr: number; maxLr: number }
@@ -122,6 +124,7 @@ export interface Results {
   sample: Sample[];
   export: CheckpointFiles;
   import: ModelSummary;
+  importHfGpt2: ModelSummary;
   embeddings: EmbeddingPoints;
   attention: AttentionMaps;
   lrFind: LrCurve;

@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseSafetensors } from '../safetensors';
+import { parseSafetensors, serializeSafetensors } from '../safetensors';
 import { maxAbsDiff } from '../../test/support/testing';
 import { Transformer } from '../transformer';
-import { HfGpt2Error, type HfGpt2Config, hfGpt2ToTransformer } from './hf-gpt2';
+import { HfGpt2Error, type HfGpt2Config, hfGpt2FromSafetensors, hfGpt2ToTransformer } from './hf-gpt2';
 
 const DIR = fileURLToPath(new URL('../../fixtures/torch/hf-gpt2/', import.meta.url));
 const read = (name: string) => parseSafetensors(new Uint8Array(readFileSync(`${DIR}${name}`))).tensors;
@@ -79,5 +79,24 @@ describe('hfGpt2ToTransformer', () => {
     expect(() => hfGpt2ToTransformer({ 'x.weight': { shape: [2], data: new Float32Array(2) } })).toThrow(
       /not GPT-2 weights/,
     );
+  });
+});
+
+describe('hfGpt2FromSafetensors', () => {
+  it("reads a file's bytes as hfGpt2ToTransformer reads its parsed tensors, and names a file that is not GPT-2", () => {
+    const bytes = new Uint8Array(readFileSync(`${DIR}model.safetensors`));
+    const fromBytes = hfGpt2FromSafetensors(bytes, hfConfig);
+    const fromTensors = hfGpt2ToTransformer(read('model.safetensors'), hfConfig);
+    expect(fromBytes.config).toEqual(fromTensors.config);
+    expect(Object.keys(fromBytes.weights).sort()).toEqual(Object.keys(fromTensors.weights).sort());
+    for (const [name, t] of Object.entries(fromTensors.weights)) {
+      expect(fromBytes.weights[name]?.shape).toEqual(t.shape);
+      expect(Array.from(fromBytes.weights[name]?.data ?? [])).toEqual(Array.from(t.data));
+    }
+    expect(() =>
+      hfGpt2FromSafetensors(
+        serializeSafetensors({ x: { dtype: 'F32', shape: [2], data: new Float32Array(2) } }),
+      ),
+    ).toThrow(HfGpt2Error);
   });
 });

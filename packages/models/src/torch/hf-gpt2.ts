@@ -13,7 +13,12 @@
  * GPT-2's activation is `gelu_new`, the tanh approximation (our `gelu: 'tanh'`), with LayerNorm ε 1e-5.
  * `n_head` cannot be read from the weights: it comes from config.json, or from the four OpenAI sizes
  * (768 → 12, 1024 → 16, 1280 → 20, 1600 → 25 heads).
+ *
+ * Everything here is bytes in, arrays out (no file access), so the CLI's `makemore import hf-gpt2` and the
+ * demo's Models page share {@link hfGpt2FromSafetensors}; GPT-2's tokenizer is @makemore/tokenizers' bundled
+ * `r50k_base` encoding.
  */
+import { parseSafetensors } from '../safetensors';
 import type { TransformerConfig } from '../transformer';
 
 /** The fields of a Hugging Face GPT-2 `config.json` this reads; others are ignored. */
@@ -137,6 +142,18 @@ export function hfGpt2ToTransformer(
     init: 'gpt2',
   };
   return { config, weights };
+}
+
+/**
+ * A Hugging Face GPT-2 `model.safetensors` file's bytes (and its `config.json`, parsed, if at hand) →
+ * our Transformer's config and state dict: `parseSafetensors`, then {@link hfGpt2ToTransformer}. Throws a
+ * {@link HfGpt2Error} (or the safetensors parser's error) that says what does not fit.
+ */
+export function hfGpt2FromSafetensors(
+  bytes: Uint8Array | ArrayBuffer,
+  hfConfig: HfGpt2Config = {},
+): ReturnType<typeof hfGpt2ToTransformer> {
+  return hfGpt2ToTransformer(parseSafetensors(bytes).tensors, hfConfig);
 }
 
 function transpose(data: Float32Array, rows: number, cols: number): Float32Array {

@@ -50,5 +50,6 @@ export {
   GPT2_HEADS,
   type HfGpt2Config,
   HfGpt2Error,
+  hfGpt2FromSafetensors,
   hfGpt2ToTransformer,
 } from './hf-gpt2';

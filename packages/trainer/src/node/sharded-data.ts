@@ -5,20 +5,28 @@
  * Batches are nanoGPT-style random windows: a start position is drawn uniformly over every window of
  * the split (windows do not cross shard files), and only that window's `blockSize + 1` ids are read from
  * its file with one positioned read. Memory is bounded by the batch, not by the corpus: the shard files
- * stay on disk and are only held open.
+ * stay on disk and are only held open. The batch and evaluation loops are the in-memory stream's
+ * (text-windows.ts); only the reading of a window is this file's.
  */
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InputKind } from '@makemore/models';
-import * as tf from '@tensorflow/tfjs-core';
-import type { Batch, TrainingData } from '../data';
+import type { TrainingData } from '../data';
+import { textWindowData } from '../text-windows';
 
-/** The fields of a shard folder's index.json this reads. */
-interface ShardIndex {
+/** The fields of a shard folder's index.json that training reads. */
+export interface TokenShardsIndexJson {
+  /** `makemore-token-shards`. */
   format: string;
+  /** How each id is stored: 2 bytes (vocabularies up to 65,536) or 4, little-endian. */
   dtype: 'uint16' | 'uint32';
+  /** The tokenizer's vocabulary size. */
   vocabSize: number;
+  /** The tokenizer's JSON, when the one that encoded the shards had `toJSON()`. */
   tokenizer?: unknown;
+  /** The split the shards were cut with: `fraction` of the text went to train. */
+  split?: { fraction: number; atByte: number };
+  /** Each split's shard files, in order, with their token counts. */
   splits: Record<string, { file: string; tokens: number }[]>;
 }
 
@@ -47,25 +55,35 @@ interface OpenShard {
   before: number;
 }
 
-/** Opens a shard folder as {@link TrainingData} with splits `train` and `val`. */
-export function openTokenShards(dir: string, options: TokenShardsDataOptions): ShardedTrainingData {
-  let index: ShardIndex;
+/**
+ * Reads and checks a shard folder's index.json: its format, dtype and splits. Throws an error naming the
+ * folder and what is wrong with it.
+ */
+export function readTokenShardsIndex(dir: string): TokenShardsIndexJson {
+  const path = join(dir, 'index.json');
+  let index: TokenShardsIndexJson;
   try {
-    index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as ShardIndex;
+    index = JSON.parse(readFileSync(path, 'utf8')) as TokenShardsIndexJson;
   } catch (error) {
     throw new Error(
-      `${dir} is not a token shard folder: cannot read index.json (${(error as Error).message})`,
+      `${dir} is not a token shard folder: cannot read index.json (${(error as Error).message}); make one with makemore prepare`,
     );
   }
-  if (index.format !== 'makemore-token-shards') {
-    throw new Error(
-      `${join(dir, 'index.json')} is not a token shard index (format ${JSON.stringify(index.format)})`,
-    );
+  if (index?.format !== 'makemore-token-shards') {
+    throw new Error(`${path} is not a token shard index (format ${JSON.stringify(index?.format)})`);
   }
+  if (index.dtype !== 'uint16' && index.dtype !== 'uint32')
+    throw new Error(`${path}: dtype must be uint16 or uint32, got ${JSON.stringify(index.dtype)}`);
+  if (typeof index.splits !== 'object' || index.splits === null || Object.keys(index.splits).length === 0)
+    throw new Error(`${path} lists no splits`);
+  return index;
+}
+
+/** Opens a shard folder as {@link TrainingData} with splits `train` and `val`. */
+export function openTokenShards(dir: string, options: TokenShardsDataOptions): ShardedTrainingData {
+  const index = readTokenShardsIndex(dir);
   const { blockSize, inputKind } = options;
   const width = index.dtype === 'uint32' ? 4 : 2;
-  const yWidth = inputKind === 'window' ? 1 : blockSize;
-  const yOffset = inputKind === 'window' ? blockSize : 1;
   const opened: Record<string, OpenShard[]> = {};
   const fds: number[] = [];
   for (const [split, shards] of Object.entries(index.splits)) {
@@ -84,15 +102,13 @@ export function openTokenShards(dir: string, options: TokenShardsDataOptions): S
     }
   }
   const names = Object.keys(opened);
-  const total = (split: string) => {
-    const shards = opened[split];
-    if (!shards) throw new Error(`unknown split '${split}'; the splits are: ${names.join(', ')}`);
-    const last = shards[shards.length - 1] as OpenShard;
+  const positions = (split: string) => {
+    const last = (opened[split] as OpenShard[]).at(-1) as OpenShard;
     return last.before + last.windows;
   };
   const buf = Buffer.alloc((blockSize + 1) * width);
-  /** Reads the window starting at global window position `p` of `split` into x and y at row `row`. */
-  const readWindow = (split: string, p: number, x: Int32Array, y: Int32Array, row: number) => {
+  /** Reads the window at global start position `p` of `split`: one positioned read in one shard file. */
+  const read = (split: string, p: number, into: Int32Array) => {
     const shards = opened[split] as OpenShard[];
     let lo = 0;
     let hi = shards.length - 1;
@@ -102,65 +118,16 @@ export function openTokenShards(dir: string, options: TokenShardsDataOptions): S
       else hi = mid - 1;
     }
     const shard = shards[lo] as OpenShard;
-    const start = p - shard.before;
     const n = blockSize + 1;
-    const got = readSync(shard.fd, buf, 0, n * width, start * width);
-    if (got !== n * width) throw new Error(`short read in a shard of '${split}' (truncated file?)`);
-    const ids = new Int32Array(n);
-    for (let i = 0; i < n; i++) ids[i] = width === 2 ? buf.readUInt16LE(2 * i) : buf.readUInt32LE(4 * i);
-    x.set(ids.subarray(0, blockSize), row * blockSize);
-    y.set(ids.subarray(yOffset, yOffset + yWidth), row * yWidth);
+    const got = readSync(shard.fd, buf, 0, n * width, (p - shard.before) * width);
+    if (got !== n * width) throw new Error(`short read in a shard of '${split}' in ${dir} (truncated file?)`);
+    for (let i = 0; i < n; i++) into[i] = width === 2 ? buf.readUInt16LE(2 * i) : buf.readUInt32LE(4 * i);
   };
-  const gather = (split: string, positions: ArrayLike<number>): Batch & { count: number } => {
-    const b = positions.length;
-    const x = new Int32Array(b * blockSize);
-    const y = new Int32Array(b * yWidth);
-    for (let i = 0; i < b; i++) readWindow(split, positions[i] as number, x, y, i);
-    return {
-      x: tf.tensor2d(x, [b, blockSize], 'int32'),
-      y: tf.tensor(y, yWidth === 1 ? [b] : [b, yWidth], 'int32'),
-      count: b * yWidth,
-    };
-  };
-  return {
-    kind: 'text',
+  const data = textWindowData({
+    reader: { splits: names, positions, read },
     inputKind,
     blockSize,
-    splits: names,
     evalSplit: names.includes('val') ? 'val' : (names[1] ?? (names[0] as string)),
-    ignoreIndex: -1,
-    tokensPerExample: blockSize,
-    tokenizer: index.tokenizer,
-    vocabSize: index.vocabSize,
-    size: total,
-    batch(split, batchSize, rng) {
-      const n = total(split);
-      const positions = Array.from({ length: batchSize }, () => rng.int(n));
-      const { x, y } = gather(split, positions);
-      return { x, y };
-    },
-    *evalBatches(split, { batchSize, iters, rng }) {
-      const n = total(split);
-      if (iters === 'all') {
-        const step = yWidth === 1 ? 1 : blockSize;
-        let batch: number[] = [];
-        for (let p = 0; p < n; p += step) {
-          batch.push(p);
-          if (batch.length === batchSize) {
-            yield gather(split, batch);
-            batch = [];
-          }
-        }
-        if (batch.length > 0) yield gather(split, batch);
-        return;
-      }
-      if (!rng) throw new Error('evalBatches with a number of iterations needs an rng');
-      for (let it = 0; it < iters; it++)
-        yield gather(
-          split,
-          Array.from({ length: batchSize }, () => rng.int(n)),
-        );
-    },
     describe: () => ({
       kind: 'text',
       inputKind,
@@ -171,8 +138,12 @@ export function openTokenShards(dir: string, options: TokenShardsDataOptions): S
       ),
       ...options.info,
     }),
+  });
+  return Object.assign(data, {
+    tokenizer: index.tokenizer,
+    vocabSize: index.vocabSize,
     close() {
       for (const fd of fds.splice(0)) closeSync(fd);
     },
-  };
+  });
 }
