@@ -1,7 +1,8 @@
 /**
  * The packed-weight products of src/wasm/packed-mat-mul.ts: x·Wᵀ (+ bias) with W packed once equals the
  * stock product on the cpu backend, through our gemm and through the JavaScript fallback, for one row and
- * several, widths that are and are not multiples of the 8-float tiles, with and without a bias.
+ * several, widths that are and are not multiples of the 8-float tiles, with and without a bias, and with a
+ * residual added (bit for bit the stock `Add` of the product and the residual).
  */
 import { Rng } from '@makemore/random';
 import * as tf from '@tensorflow/tfjs-core';
@@ -57,10 +58,30 @@ describe.each([
     expectClose(actual, expected, 1e-4, 1e-4);
     tf.dispose([x, w, ...(b ? [b] : [])]);
   });
+
+  it.each([
+    [1, 384, 384],
+    [3, 18, 13],
+  ])(
+    'x [%i, %i], W [%i, k] with a residual: equals the product plus the residual, bit for bit',
+    async (m, k, n) => {
+      const rng = new Rng(m + n);
+      const [x, w, b, r] = [randn(rng, [m, k]), randn(rng, [n, k]), randn(rng, [n]), randn(rng, [m, n])];
+      await tf.setBackend('wasm');
+      useWasmGemm(gemm);
+      const packed = run(FUSED_KERNELS.packWeight, { weight: w });
+      const plain = run(FUSED_KERNELS.packedMatMul, { x, packed, bias: b }, { n });
+      const stockSum = tf.add(plain, r);
+      const fused = run(FUSED_KERNELS.packedMatMul, { x, packed, bias: b, residual: r }, { n });
+      expect(Array.from(fused.dataSync())).toEqual(Array.from(stockSum.dataSync()));
+      expect(fused.dataSync().some((v, i) => v !== plain.dataSync()[i])).toBe(true);
+      tf.dispose([x, w, b, r, packed, plain, stockSum, fused]);
+    },
+  );
 });
 
 describe('MakemorePackedMatMul errors', () => {
-  it('names a packed tensor of the wrong size and a bias of the wrong length', async () => {
+  it('names a packed tensor of the wrong size, a bias of the wrong length and a residual of the wrong shape', async () => {
     await tf.setBackend('wasm');
     const x = tf.ones([1, 4]);
     const packed = run(FUSED_KERNELS.packWeight, { weight: tf.ones([5, 4]) });
@@ -69,6 +90,9 @@ describe('MakemorePackedMatMul errors', () => {
     );
     expect(() => run(FUSED_KERNELS.packedMatMul, { x, packed, bias: tf.ones([3]) }, { n: 5 })).toThrow(
       /bias has shape \[3\], expected \[5\]/,
+    );
+    expect(() => run(FUSED_KERNELS.packedMatMul, { x, packed, residual: tf.ones([2, 5]) }, { n: 5 })).toThrow(
+      /residual has shape \[2,5\], expected \[1, 5\]/,
     );
     tf.dispose([x, packed]);
   });

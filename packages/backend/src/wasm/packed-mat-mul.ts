@@ -16,11 +16,11 @@ import { type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core'
 import { FUSED_KERNELS } from '../fused-kernels';
 import { kernelInput, wasmKernel } from './fused-kernel';
 import { WasmGemm, wasmGemm } from './gemm/gemm';
-import { float32Views, heapOffset, type WasmBackendInternals } from './heap';
+import { float32Views, heapOffset, heapView, type WasmBackendInternals } from './heap';
 
 type PackArgs = { inputs: { weight?: TensorInfo }; backend: WasmBackendInternals };
 type ProductArgs = {
-  inputs: { x?: TensorInfo; packed?: TensorInfo; bias?: TensorInfo };
+  inputs: { x?: TensorInfo; packed?: TensorInfo; bias?: TensorInfo; residual?: TensorInfo };
   backend: WasmBackendInternals;
   attrs: { n?: number };
 };
@@ -48,7 +48,10 @@ function packWeight(args: PackArgs): TensorInfo {
   return out;
 }
 
-/** `x [m, k]` · Wᵀ (+ bias [n]) → `[m, n]`, W packed by {@link packWeight}. */
+/**
+ * `x [m, k]` · Wᵀ (+ bias [n]) (+ residual [m, n]) → `[m, n]`, W packed by {@link packWeight}. The residual
+ * saves a generation step one `Add` kernel per projection (a block's x + proj(…)).
+ */
 function packedMatMul(args: ProductArgs): TensorInfo {
   const kernel = FUSED_KERNELS.packedMatMul;
   const x = kernelInput(args.inputs, 'x', kernel);
@@ -65,6 +68,10 @@ function packedMatMul(args: ProductArgs): TensorInfo {
   if (bias !== undefined && (bias.dtype !== 'float32' || util.sizeFromShape(bias.shape) !== n)) {
     throw new Error(`${kernel}: bias has shape [${bias.shape}], expected [${n}]`);
   }
+  const residual = args.inputs.residual;
+  if (residual !== undefined && (residual.dtype !== 'float32' || !util.arraysEqual(residual.shape, [m, n]))) {
+    throw new Error(`${kernel}: residual has shape [${residual.shape}], expected [${m}, ${n}] (float32)`);
+  }
   const { backend } = args;
   const out = backend.makeOutput([m, n], 'float32');
   if (m === 0) return out;
@@ -73,6 +80,7 @@ function packedMatMul(args: ProductArgs): TensorInfo {
     const a = { address: heapOffset(backend, x), transposed: false };
     const biasAddress = bias === undefined ? undefined : heapOffset(backend, bias);
     gemm.runPacked(a, heapOffset(backend, packed), heapOffset(backend, out), m, k, n, biasAddress);
+    if (residual !== undefined) addInto(...float32Views(backend, out, residual));
     return out;
   }
   const [xs, ps, ys, bs] = float32Views(backend, x, packed, out, ...(bias === undefined ? [] : [bias]));
@@ -84,7 +92,13 @@ function packedMatMul(args: ProductArgs): TensorInfo {
       ys[i * n + j] = sum + (bs === undefined ? 0 : (bs[j] as number));
     }
   }
+  if (residual !== undefined) addInto(ys, heapView(backend, residual) as Float32Array);
   return out;
+}
+
+/** out += residual, elementwise (as float32, as an `Add` kernel would). */
+function addInto(out: Float32Array, residual: Float32Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) + (residual[i] as number);
 }
 
 /** The weight-packing kernel for the wasm backend. */
