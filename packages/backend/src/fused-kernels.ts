@@ -33,9 +33,11 @@
  * - `MakemoreSgd`: inputs `{ param, grad }`, attrs `{ lr }` → param − grad·lr (plain SGD).
  * - `MakemorePackWeight`: inputs `{ weight [n, k] }` → the weight packed for our gemm, `[⌈n/8⌉·8·k]` (a
  *   Linear weight used as Wᵀ, packed once for the many one-row products of generation).
- * - `MakemorePackedMatMul`: inputs `{ x [m, k], packed, bias? [n], residual? [m, n] }`, attrs `{ n }` →
- *   x·Wᵀ (+ bias) (+ residual) `[m, n]` with W packed by `MakemorePackWeight` (the residual: a block's
- *   x + proj(…) in one kernel).
+ * - `MakemorePackedMatMul`: inputs `{ x [m, k], packed, bias? [n], residual? [m, n], normWeight? [k],
+ *   normBias? [k] }`, attrs `{ n, epsilon?, activation?: 'gelu' | 'gelu_tanh' }` →
+ *   act(LN(x)·Wᵀ + bias) + residual `[m, n]`, with W packed by `MakemorePackWeight`; LN (LayerNorm of each
+ *   row with normWeight, normBias and epsilon) only when normWeight is given, act (GELU, exact or tanh
+ *   form) only when activation is. Each option is one kernel fewer in a generation step.
  * - `MakemoreAdam`: inputs `{ m, v, p0, g0, p1, g1, … }` (parameters, their gradients, and their moments
  *   back to back in the flat `m` and `v`), attrs {@link AdamStepAttrs} → `[m, v, p0, p1, …]` after one
  *   Adam/AdamW step, as `@makemore/trainer` composes it.

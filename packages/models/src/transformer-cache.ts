@@ -21,16 +21,17 @@
  * has the packing kernels (`@makemore/backend`'s wasm), each weight is packed for the matrix product once
  * per generation ({@link StepLinear}) instead of once per product.
  *
- * Where the backend has every fused kernel the step needs (`@makemore/backend`'s wasm), a layer is eight
- * kernels and nothing else: LayerNorm, the qkv product, `MakemoreAttentionStep` (which appends k and v to
- * a cache allocated once at `[B, H, blockSize, D]`, in place, and attends in one call), the projection
- * with the residual added, LayerNorm, the MLP's product, GELU, its projection with the residual added
- * (the composed step took about 20 kernels and 2 custom-gradient scopes per layer, and copied the cache
- * twice per layer to append one row). Elsewhere the step composes tfjs ops and the cache grows by concat.
+ * Where the backend has the fused kernels the step needs (`@makemore/backend`'s wasm), a layer is five
+ * kernels and nothing else: ln_1 → qkv product (one `MakemorePackedMatMul` with the LayerNorm inside),
+ * `MakemoreAttentionStep` (which appends k and v to a cache allocated once at `[B, H, blockSize, D]`, in
+ * place, and attends in one call), the projection with the residual added, ln_2 → MLP product → GELU (one
+ * kernel), and its projection with the residual added; then ln_f → head is one more. The composed step
+ * took about 20 kernels and 2 custom-gradient scopes per layer, and copied the cache twice per layer to
+ * append one row. Elsewhere the step composes tfjs ops and the cache grows by concat.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { multiHeadAttention } from './layers/attention';
-import { canFuse, FUSED_KERNEL_NAMES as FUSED, runFused } from './layers/fused-kernels';
+import { canFuse, FUSED_KERNEL_NAMES as FUSED } from './layers/fused-kernels';
 import type { LayerNorm } from './layers/layer-norm';
 import type { Linear } from './layers/linear';
 import { gelu } from './layers/activations';
@@ -83,6 +84,19 @@ export class StepLinear {
       ...(this.bias ? { bias: this.bias } : {}),
     }) as tf.Tensor2D;
     return residual ? tf.add(y, residual) : y;
+  }
+
+  /**
+   * `act(ln(x)·Wᵀ + bias) (+ residual)` as ONE `MakemorePackedMatMul` (the weight must be packed): the
+   * LayerNorm before and the GELU after run inside the product's kernel.
+   */
+  applyFused(x: tf.Tensor, ln: LayerNorm, activation?: 'gelu' | 'gelu_tanh'): tf.Tensor2D {
+    if (this.packed === null) throw new Error('applyFused needs a packed weight');
+    const inputs: tf.NamedTensorMap = { x, packed: this.packed, normWeight: ln.weight };
+    if (ln.bias) inputs.normBias = ln.bias;
+    if (this.bias) inputs.bias = this.bias;
+    const attrs = { n: this.n, epsilon: ln.eps, ...(activation ? { activation } : {}) };
+    return tf.engine().runKernel(FUSED.packedMatMul, inputs, attrs) as tf.Tensor2D;
   }
 
   dispose(): void {
@@ -202,7 +216,7 @@ export class TransformerKVDecoder implements TokenDecoder {
   }
 
   /**
-   * The step on the backend's fused kernels: eight per layer, the cache written in place by
+   * The step on the backend's fused kernels: five per layer, the cache written in place by
    * `MakemoreAttentionStep` (nothing to swap afterwards).
    */
   private fusedStep(tokens: readonly number[]): tf.Tensor2D {
@@ -211,7 +225,7 @@ export class TransformerKVDecoder implements TokenDecoder {
     const E = this.heads * this.headDim;
     const linears = this.stepLinears();
     const attention = { heads: this.heads, position: t, scale: 1 / Math.sqrt(this.headDim) };
-    const approximate = this.model.hparams.gelu === 'tanh' ? 'tanh' : 'none';
+    const activation = this.model.hparams.gelu === 'tanh' ? 'gelu_tanh' : 'gelu';
     const logits = tf.tidy(() => {
       const ids = tf.tensor1d([...tokens], 'int32');
       let x = tf.add(tf.gather(wte.weight, ids), tf.slice(wpe.weight, [t, 0], [1, E])) as tf.Tensor2D;
@@ -219,18 +233,14 @@ export class TransformerKVDecoder implements TokenDecoder {
         const block = h.at(layer);
         const cache = this.caches[layer] as LayerCache;
         const lin = linears[layer] as BlockLinears;
-        const qkv = lin.cAttn.apply(normedRows(block.ln_1, x));
+        const qkv = lin.cAttn.applyFused(x, block.ln_1);
         const inputs = { qkv, keys: cache.k, values: cache.v };
         const y = tf.engine().runKernel(FUSED.attentionStep, inputs, attention) as tf.Tensor2D;
         x = lin.attnProj.apply(y, x);
-        const [hidden] = runFused(
-          FUSED.gelu,
-          { x: lin.cFc.apply(normedRows(block.ln_2, x)) },
-          { approximate },
-        );
-        x = lin.mlpProj.apply(hidden as tf.Tensor, x);
+        x = lin.mlpProj.apply(lin.cFc.applyFused(x, block.ln_2, activation), x);
       }
-      return this.head(x, true);
+      const head = this.headLinear as StepLinear;
+      return head.applyFused(x, this.model.transformer.ln_f);
     });
     this.length = t + 1;
     return logits;
@@ -281,7 +291,7 @@ export class TransformerKVDecoder implements TokenDecoder {
   /** `ln_f` and the vocabulary head (or the tied embedding) on `[B, E]` → logits `[B, V]`. */
   private head(x: tf.Tensor, step: boolean): tf.Tensor2D {
     const { ln_f, wte } = this.model.transformer;
-    const normed = (this.fused && step ? normedRows(ln_f, x) : ln_f.apply(x)) as tf.Tensor2D;
+    const normed = ln_f.apply(x) as tf.Tensor2D;
     if (step && this.headLinear !== null) return this.headLinear.apply(normed);
     if (this.model.lm_head) return this.model.lm_head.apply(normed) as tf.Tensor2D;
     return tf.matMul(normed, wte.weight as tf.Tensor2D, false, true);
@@ -300,25 +310,11 @@ export function singleQueryAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tenso
   return tf.reshape(tf.matMul(probs, v), [B, H * D]) as tf.Tensor2D;
 }
 
-/** The kernels the fused step runs (see the file's header); their gradients are not needed here. */
-const STEP_KERNELS = [
-  FUSED.attentionStep,
-  FUSED.layerNorm,
-  FUSED.gelu,
-  FUSED.packWeight,
-  FUSED.packedMatMul,
-] as const;
-
 /**
- * LayerNorm of `x` as the bare fused kernel: inference needs no custom-gradient scope, and the kernel's
- * per-row mean and 1/σ (kept for a backward pass) are dropped with the step's other temporaries.
+ * The kernels the fused step runs (see the file's header): LayerNorm and GELU run inside the packed
+ * product, which registers with them.
  */
-function normedRows(ln: LayerNorm, x: tf.Tensor): tf.Tensor {
-  const inputs: tf.NamedTensorMap = ln.bias
-    ? { x, weight: ln.weight, bias: ln.bias }
-    : { x, weight: ln.weight };
-  return runFused(FUSED.layerNorm, inputs, { epsilon: ln.eps })[0] as tf.Tensor;
-}
+const STEP_KERNELS = [FUSED.attentionStep, FUSED.packWeight, FUSED.packedMatMul] as const;
 
 /** The additive causal mask `[T, T]`: 0 on and below the diagonal, -1e9 above (as the model's own). */
 function causalMask(T: number): tf.Tensor2D {
