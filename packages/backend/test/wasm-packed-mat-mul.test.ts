@@ -98,7 +98,7 @@ describe.each([
       await tf.setBackend('wasm');
       useWasmGemm(gemm);
       const packed = run(FUSED_KERNELS.packWeight, { weight: w });
-      const norm = normBias ? { x, weight: lw, bias: lb } : { x, weight: lw };
+      const norm: tf.NamedTensorMap = normBias ? { x, weight: lw, bias: lb } : { x, weight: lw };
       const [normed, mean, rstd] = tf
         .engine()
         .runKernel(FUSED_KERNELS.layerNorm, norm, { epsilon: 1e-5 }) as tf.Tensor[];
