@@ -19,6 +19,11 @@
  *   the last axis, head h's columns h·D to (h + 1)·D of each, D = E / H), probs = softmax(q·kᵀ·scale + mask)
  *   per head and y the heads' probs·v side by side, as `[B, T, H, D]` reshaped.
  * - `MakemoreAttentionGrad`: inputs `{ dy, qkv, probs }`, attrs `{ heads, scale }` → dqkv `[B, T, 3E]`.
+ * - `MakemoreAttentionStep`: inputs `{ qkv [B, 3E], keys [B, H, S, D], values [B, H, S, D] }`, attrs
+ *   `{ heads, position, scale }` → y `[B, E]`: one query per row against a key/value cache (generation's
+ *   cached step). It first WRITES this position's k and v (from qkv) into row `position` of `keys` and
+ *   `values`, in place (the one kernel that changes its inputs: the caller owns the cache tensors and
+ *   allocates them for this), then gives each head softmax(q·K[0…position]ᵀ·scale)·V[0…position].
  * - `MakemoreCrossEntropy`: inputs `{ logits [N, V], targets [N] int32 }` → `[loss, probs]`: the mean
  *   negative log-likelihood over targets in [0, V) (others are ignored) and softmax(logits).
  * - `MakemoreCrossEntropyGrad`: inputs `{ dy (scalar), probs, targets }` → dlogits.
@@ -28,8 +33,11 @@
  * - `MakemoreSgd`: inputs `{ param, grad }`, attrs `{ lr }` → param − grad·lr (plain SGD).
  * - `MakemorePackWeight`: inputs `{ weight [n, k] }` → the weight packed for our gemm, `[⌈n/8⌉·8·k]` (a
  *   Linear weight used as Wᵀ, packed once for the many one-row products of generation).
- * - `MakemorePackedMatMul`: inputs `{ x [m, k], packed, bias? [n] }`, attrs `{ n }` → x·Wᵀ (+ bias) `[m, n]`
- *   with W packed by `MakemorePackWeight`.
+ * - `MakemorePackedMatMul`: inputs `{ x [m, k], packed, bias? [n], residual? [m, n], normWeight? [k],
+ *   normBias? [k] }`, attrs `{ n, epsilon?, activation?: 'gelu' | 'gelu_tanh' }` →
+ *   act(LN(x)·Wᵀ + bias) + residual `[m, n]`, with W packed by `MakemorePackWeight`; LN (LayerNorm of each
+ *   row with normWeight, normBias and epsilon) only when normWeight is given, act (GELU, exact or tanh
+ *   form) only when activation is. Each option is one kernel fewer in a generation step.
  * - `MakemoreAdam`: inputs `{ m, v, p0, g0, p1, g1, … }` (parameters, their gradients, and their moments
  *   back to back in the flat `m` and `v`), attrs {@link AdamStepAttrs} → `[m, v, p0, p1, …]` after one
  *   Adam/AdamW step, as `@makemore/trainer` composes it.
@@ -43,6 +51,7 @@ export const FUSED_KERNELS = {
   maskedSoftmaxGrad: 'MakemoreMaskedSoftmaxGrad',
   attention: 'MakemoreAttention',
   attentionGrad: 'MakemoreAttentionGrad',
+  attentionStep: 'MakemoreAttentionStep',
   crossEntropy: 'MakemoreCrossEntropy',
   crossEntropyGrad: 'MakemoreCrossEntropyGrad',
   tanhGrad: 'MakemoreTanhGrad',

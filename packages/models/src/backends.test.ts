@@ -88,7 +88,7 @@ describe('cpu and wasm agree', () => {
   }
 });
 
-describe('cached generation on wasm (weights packed once, MakemorePackedMatMul)', () => {
+describe('cached generation on wasm (weights packed once, the fused attention step)', () => {
   const configs: ModelConfig[] = [
     { type: 'transformer', vocabSize: 11, blockSize: 12, nLayer: 2, nHead: 2, nEmbd: 12, seed: 3 },
     // tied head, no biases; a width and vocabulary that are not multiples of 8 (packed tiles are 8 wide)
@@ -101,13 +101,15 @@ describe('cached generation on wasm (weights packed once, MakemorePackedMatMul)'
       nEmbd: 18,
       bias: false,
       tieWeights: true,
+      gelu: 'erf',
       seed: 4,
     },
   ];
   for (const gemm of [true, false]) {
-    it(`gives each row's forward logits and the reference's tokens${gemm ? '' : ' (JavaScript fallback)'}`, async () => {
-      await onBackend('wasm', () => {
+    it(`gives each row's forward logits up to a full cache, after dropping a row, and the reference's tokens${gemm ? '' : ' (JavaScript fallback)'}`, async () => {
+      await onBackend('wasm', async () => {
         expect(tf.getKernel('MakemorePackedMatMul', 'wasm')).toBeDefined();
+        expect(tf.getKernel('MakemoreAttentionStep', 'wasm')).toBeDefined();
         const was = useWasmGemm();
         useWasmGemm(gemm);
         try {
@@ -119,10 +121,7 @@ describe('cached generation on wasm (weights packed once, MakemorePackedMatMul)'
               [1, 2],
               [3, 4],
             ];
-            tf.dispose(decoder.prefill(rows) as tf.Tensor);
-            for (let s = 0; s < 5; s++) {
-              rows = rows.map((r, b) => [...r, (s + 3 * b) % config.vocabSize]);
-              const logits = decoder.step(rows.map((r) => r.at(-1)!)) as tf.Tensor2D;
+            const expectRowLogits = (logits: tf.Tensor2D) => {
               const values = logits.dataSync();
               logits.dispose();
               rows.forEach((row, b) => {
@@ -130,10 +129,22 @@ describe('cached generation on wasm (weights packed once, MakemorePackedMatMul)'
                 const got = values.slice(b * config.vocabSize, (b + 1) * config.vocabSize);
                 expect(maxAbsDiff(got, expected)).toBeLessThan(1e-4);
               });
+            };
+            tf.dispose(decoder.prefill(rows) as tf.Tensor);
+            // Steps until the cache is full, the last one row short of it after dropping row 0.
+            for (let s = 0; rows[0]!.length < model.blockSize; s++) {
+              if (rows[0]!.length === model.blockSize - 1) {
+                decoder.keepRows([1]);
+                rows = [rows[1]!];
+              }
+              rows = rows.map((r, b) => [...r, (s + 3 * b) % config.vocabSize]);
+              expectRowLogits(decoder.step(rows.map((r) => r.at(-1)!)) as tf.Tensor2D);
             }
             decoder.dispose();
-            const options = { maxNewTokens: 3 * model.blockSize, seed: 5, window: 'exact' as const };
-            expect(generate(model, options)).toEqual(generate(model, { ...options, cache: false }));
+            for (const window of ['exact', 'shift'] as const) {
+              const options = { maxNewTokens: 3 * model.blockSize, seed: 5, window, context: [1, 2] };
+              expect(generate(model, options)).toEqual(generate(model, { ...options, cache: false }));
+            }
             model.dispose();
           }
         } finally {
@@ -142,4 +153,22 @@ describe('cached generation on wasm (weights packed once, MakemorePackedMatMul)'
       });
     });
   }
+
+  it('runs a cached step as five kernels per layer, one of them MakemoreAttentionStep', async () => {
+    await onBackend('wasm', async () => {
+      const model = createModel({ ...configs[0]!, nLayer: 3 } as ModelConfig) as LanguageModel;
+      model.setTraining(false);
+      const decoder = createDecoder(model);
+      tf.dispose(decoder.prefill([[1, 2, 3]]) as tf.Tensor);
+      tf.dispose(decoder.step([4]) as tf.Tensor);
+      const profile = await tf.profile(() => tf.dispose(decoder.step([5]) as tf.Tensor));
+      const names = profile.kernels.map((k) => k.name);
+      expect(names.filter((n) => n === 'MakemoreAttentionStep')).toHaveLength(3);
+      // Per layer 5; the embeddings (gather, slice, add) and ln_f → head (1) once.
+      expect(names.length).toBe(5 * 3 + 4);
+      expect(names).not.toContain('Concat');
+      decoder.dispose();
+      model.dispose();
+    });
+  });
 });

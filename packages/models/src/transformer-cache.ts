@@ -20,16 +20,28 @@
  * and v as `[B, H, 1, D]` each. And a one-row product is bound by reading its weight: where the backend
  * has the packing kernels (`@makemore/backend`'s wasm), each weight is packed for the matrix product once
  * per generation ({@link StepLinear}) instead of once per product.
+ *
+ * Where the backend has the fused kernels the step needs (`@makemore/backend`'s wasm), a layer is five
+ * kernels and nothing else: ln_1 → qkv product (one `MakemorePackedMatMul` with the LayerNorm inside),
+ * `MakemoreAttentionStep` (which appends k and v to a cache allocated once at `[B, H, blockSize, D]`, in
+ * place, and attends in one call), the projection with the residual added, ln_2 → MLP product → GELU (one
+ * kernel), and its projection with the residual added; then ln_f → head is one more. The composed step
+ * took about 20 kernels and 2 custom-gradient scopes per layer, and copied the cache twice per layer to
+ * append one row. Elsewhere the step composes tfjs ops and the cache grows by concat.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { multiHeadAttention } from './layers/attention';
 import { canFuse, FUSED_KERNEL_NAMES as FUSED } from './layers/fused-kernels';
+import type { LayerNorm } from './layers/layer-norm';
 import type { Linear } from './layers/linear';
 import { gelu } from './layers/activations';
 import { checkRows, idsTensor, type TokenDecoder } from './token-decoder';
 import type { Transformer } from './transformer';
 
-/** Per-layer keys and values of the tokens seen so far, `[B, H, t, D]` each. */
+/**
+ * Per-layer keys and values of the tokens seen so far: `[B, H, t, D]` each on the composed path,
+ * `[B, H, blockSize, D]` (rows t… unused) on the fused one, where the attention kernel writes them.
+ */
 interface LayerCache {
   k: tf.Tensor4D;
   v: tf.Tensor4D;
@@ -57,19 +69,34 @@ export class StepLinear {
     return new StepLinear(layer.weight, layer.bias);
   }
 
-  /** `x [B, k]` → `x·Wᵀ (+ bias)`, `[B, n]`. */
-  apply(x: tf.Tensor): tf.Tensor2D {
+  /** `x [B, k]` → `x·Wᵀ (+ bias) (+ residual [B, n])`, `[B, n]`; with a packed weight, one kernel. */
+  apply(x: tf.Tensor, residual?: tf.Tensor): tf.Tensor2D {
     if (this.packed !== null) {
       const inputs: tf.NamedTensorMap = { x, packed: this.packed };
       if (this.bias) inputs.bias = this.bias;
+      if (residual) inputs.residual = residual;
       return tf.engine().runKernel(FUSED.packedMatMul, inputs, { n: this.n }) as tf.Tensor2D;
     }
-    return tf.fused.matMul({
+    const y = tf.fused.matMul({
       a: x as tf.Tensor2D,
       b: this.weight as tf.Tensor2D,
       transposeB: true,
       ...(this.bias ? { bias: this.bias } : {}),
     }) as tf.Tensor2D;
+    return residual ? tf.add(y, residual) : y;
+  }
+
+  /**
+   * `act(ln(x)·Wᵀ + bias) (+ residual)` as ONE `MakemorePackedMatMul` (the weight must be packed): the
+   * LayerNorm before and the GELU after run inside the product's kernel.
+   */
+  applyFused(x: tf.Tensor, ln: LayerNorm, activation?: 'gelu' | 'gelu_tanh'): tf.Tensor2D {
+    if (this.packed === null) throw new Error('applyFused needs a packed weight');
+    const inputs: tf.NamedTensorMap = { x, packed: this.packed, normWeight: ln.weight };
+    if (ln.bias) inputs.normBias = ln.bias;
+    if (this.bias) inputs.bias = this.bias;
+    const attrs = { n: this.n, epsilon: ln.eps, ...(activation ? { activation } : {}) };
+    return tf.engine().runKernel(FUSED.packedMatMul, inputs, attrs) as tf.Tensor2D;
   }
 
   dispose(): void {
@@ -95,6 +122,8 @@ export class TransformerKVDecoder implements TokenDecoder {
   private length = 0;
   private readonly heads: number;
   private readonly headDim: number;
+  /** Whether the cache is preallocated and the step runs on the fused kernels (decided at prefill). */
+  private fused = false;
 
   constructor(private readonly model: Transformer) {
     this.capacity = model.blockSize;
@@ -114,6 +143,8 @@ export class TransformerKVDecoder implements TokenDecoder {
     const B = rows.length;
     const [H, D] = [this.heads, this.headDim];
     const caches: LayerCache[] = [];
+    this.fused = canFuse(wte.weight, ...STEP_KERNELS);
+    const room = this.capacity - T;
     const logits = tf.tidy(() => {
       let x = tf.add(wte.apply(idsTensor(rows)), wpe.apply(tf.range(0, T, 1, 'int32'))); // [B, T, E]
       const mask = causalMask(T);
@@ -122,7 +153,18 @@ export class TransformerKVDecoder implements TokenDecoder {
         // [B, T, 3E] → [3, B, H, T, D]: the keys and values to keep.
         const parts = tf.transpose(tf.reshape(qkv, [B, T, 3, H, D]), [2, 0, 3, 1, 4]);
         const [, k, v] = tf.unstack(parts) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-        caches.push({ k: tf.keep(k), v: tf.keep(v) });
+        if (this.fused) {
+          // The fused step writes each new row in place: room for blockSize rows, allocated once here.
+          const padding: [number, number][] = [
+            [0, 0],
+            [0, 0],
+            [0, room],
+            [0, 0],
+          ];
+          caches.push({ k: tf.keep(tf.pad(k, padding)), v: tf.keep(tf.pad(v, padding)) });
+        } else {
+          caches.push({ k: tf.keep(k), v: tf.keep(v) });
+        }
         x = tf.add(x, block.attn.c_proj.apply(multiHeadAttention(qkv, mask, H)));
         x = tf.add(x, block.mlp.apply(block.ln_2.apply(x)));
       }
@@ -139,6 +181,7 @@ export class TransformerKVDecoder implements TokenDecoder {
     if (this.length >= this.capacity) {
       throw new Error(`the cache holds ${this.length} tokens, its capacity; prefill a shorter window`);
     }
+    if (this.fused) return this.fusedStep(tokens);
     const B = tokens.length;
     const [H, D] = [this.heads, this.headDim];
     const E = H * D;
@@ -168,6 +211,37 @@ export class TransformerKVDecoder implements TokenDecoder {
     });
     for (const c of this.caches) tf.dispose([c.k, c.v]);
     this.caches = next;
+    this.length = t + 1;
+    return logits;
+  }
+
+  /**
+   * The step on the backend's fused kernels: five per layer, the cache written in place by
+   * `MakemoreAttentionStep` (nothing to swap afterwards).
+   */
+  private fusedStep(tokens: readonly number[]): tf.Tensor2D {
+    const t = this.length;
+    const { wte, wpe, h } = this.model.transformer;
+    const E = this.heads * this.headDim;
+    const linears = this.stepLinears();
+    const attention = { heads: this.heads, position: t, scale: 1 / Math.sqrt(this.headDim) };
+    const activation = this.model.hparams.gelu === 'tanh' ? 'gelu_tanh' : 'gelu';
+    const logits = tf.tidy(() => {
+      const ids = tf.tensor1d([...tokens], 'int32');
+      let x = tf.add(tf.gather(wte.weight, ids), tf.slice(wpe.weight, [t, 0], [1, E])) as tf.Tensor2D;
+      for (let layer = 0; layer < h.length; layer++) {
+        const block = h.at(layer);
+        const cache = this.caches[layer] as LayerCache;
+        const lin = linears[layer] as BlockLinears;
+        const qkv = lin.cAttn.applyFused(x, block.ln_1);
+        const inputs = { qkv, keys: cache.k, values: cache.v };
+        const y = tf.engine().runKernel(FUSED.attentionStep, inputs, attention) as tf.Tensor2D;
+        x = lin.attnProj.apply(y, x);
+        x = lin.mlpProj.apply(lin.cFc.applyFused(x, block.ln_2, activation), x);
+      }
+      const head = this.headLinear as StepLinear;
+      return head.applyFused(x, this.model.transformer.ln_f);
+    });
     this.length = t + 1;
     return logits;
   }
@@ -235,6 +309,12 @@ export function singleQueryAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tenso
   const probs = tf.softmax(tf.mul(tf.matMul(q, k, false, true), scale)); // [B, H, 1, t]
   return tf.reshape(tf.matMul(probs, v), [B, H * D]) as tf.Tensor2D;
 }
+
+/**
+ * The kernels the fused step runs (see the file's header): LayerNorm and GELU run inside the packed
+ * product, which registers with them.
+ */
+const STEP_KERNELS = [FUSED.attentionStep, FUSED.packWeight, FUSED.packedMatMul] as const;
 
 /** The additive causal mask `[T, T]`: 0 on and below the diagonal, -1e9 above (as the model's own). */
 function causalMask(T: number): tf.Tensor2D {

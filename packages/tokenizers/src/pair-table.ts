@@ -11,7 +11,9 @@
 /** Int32s per slot: left (-1 when empty), right, value. */
 export const PAIR_STRIDE = 3;
 const STRIDE = PAIR_STRIDE;
-const MAX_LOAD = 0.7;
+/** The most pairs per slot before the table grows. */
+export const PAIR_MAX_LOAD = 0.7;
+const MAX_LOAD = PAIR_MAX_LOAD;
 
 export class PairTable {
   /** The slots, `PAIR_STRIDE` int32s each; read directly only by hot loops (see merge-recovery.ts). */
@@ -31,7 +33,7 @@ export class PairTable {
     return new Int32Array(capacity * STRIDE).fill(-1);
   }
 
-  /** The home slot of a pair: a 32-bit hash scaled to `[0, capacity)`. */
+  /** The home slot of a pair: a 32-bit hash scaled to `[0, capacity)` (merge-recovery.ts repeats it inline). */
   static home(left: number, right: number, capacity: number): number {
     const hash = (Math.imul(left, 0x9e3779b1) ^ Math.imul(right + 0x7f4a7c15, 0x85ebca6b)) >>> 0;
     return Math.floor((hash * capacity) / 4294967296);

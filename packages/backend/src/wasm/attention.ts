@@ -91,9 +91,15 @@ class Heads {
 
 /**
  * Runs every entry's product C = op(A)·op(B) (m × k times k × n) on our gemm, or in JavaScript when it
- * cannot run here.
+ * cannot run here. Shared with the single-query step (attention-step.ts).
  */
-function products(backend: WasmBackendInternals, entries: GemmEntry[], m: number, k: number, n: number) {
+export function products(
+  backend: WasmBackendInternals,
+  entries: GemmEntry[],
+  m: number,
+  k: number,
+  n: number,
+) {
   const gemm = wasmGemm(backend);
   if (gemm !== null) gemm.run(entries, m, k, n);
   else productsInJs(backend, entries, m, k, n);

@@ -27,8 +27,8 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 const approximation = (args: GeluArgs): GeluApproximation =>
   args.attrs.approximate === 'tanh' ? 'tanh' : 'none';
 
-/** `[y, aux]` of GELU on `x`. */
-function gelu(args: GeluArgs): TensorInfo[] {
+/** `[y, aux]` of GELU on `x` (also run inside MakemorePackedMatMul, on its product). */
+export function gelu(args: GeluArgs): TensorInfo[] {
   const x = kernelInput(args.inputs, 'x', FUSED_KERNELS.gelu);
   const { backend } = args;
   const y = backend.makeOutput(x.shape, 'float32');

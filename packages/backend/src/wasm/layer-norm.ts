@@ -35,8 +35,8 @@ function rowsOf(x: TensorInfo, weight: TensorInfo, kernel: string): { rows: numb
 const simdFor = (backend: WasmBackendInternals, dim: number): ElementwiseExports | null =>
   dim % 4 === 0 ? wasmElementwise(backend) : null;
 
-/** `[y, mean, rstd]`. */
-function layerNorm(args: LayerNormArgs): TensorInfo[] {
+/** `[y, mean, rstd]` (also run inside MakemorePackedMatMul, which may normalise its input first). */
+export function layerNorm(args: LayerNormArgs): TensorInfo[] {
   const kernel = FUSED_KERNELS.layerNorm;
   const x = kernelInput(args.inputs, 'x', kernel);
   const weight = kernelInput(args.inputs, 'weight', kernel);

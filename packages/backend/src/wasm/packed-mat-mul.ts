@@ -16,13 +16,22 @@ import { type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core'
 import { FUSED_KERNELS } from '../fused-kernels';
 import { kernelInput, wasmKernel } from './fused-kernel';
 import { WasmGemm, wasmGemm } from './gemm/gemm';
+import { gelu } from './gelu';
 import { float32Views, heapOffset, type WasmBackendInternals } from './heap';
+import { layerNorm } from './layer-norm';
 
 type PackArgs = { inputs: { weight?: TensorInfo }; backend: WasmBackendInternals };
 type ProductArgs = {
-  inputs: { x?: TensorInfo; packed?: TensorInfo; bias?: TensorInfo };
+  inputs: {
+    x?: TensorInfo;
+    packed?: TensorInfo;
+    bias?: TensorInfo;
+    residual?: TensorInfo;
+    normWeight?: TensorInfo;
+    normBias?: TensorInfo;
+  };
   backend: WasmBackendInternals;
-  attrs: { n?: number };
+  attrs: { n?: number; epsilon?: number; activation?: 'gelu' | 'gelu_tanh' };
 };
 
 /** `weight [n, k]` → its packed form, `[⌈n/8⌉·8·k]`. */
@@ -48,13 +57,18 @@ function packWeight(args: PackArgs): TensorInfo {
   return out;
 }
 
-/** `x [m, k]` · Wᵀ (+ bias [n]) → `[m, n]`, W packed by {@link packWeight}. */
+/**
+ * `x [m, k]` · Wᵀ (+ bias [n]) (+ residual [m, n]) → `[m, n]`, W packed by {@link packWeight}; with
+ * `normWeight` (and `normBias`), x is first LayerNorm-ed (`epsilon`), and with `activation`, GELU is
+ * applied to the product before the residual is added. Each option saves a generation step one kernel
+ * call: a block's step is ln → product, product → GELU, and x + product.
+ */
 function packedMatMul(args: ProductArgs): TensorInfo {
   const kernel = FUSED_KERNELS.packedMatMul;
   const x = kernelInput(args.inputs, 'x', kernel);
   const packed = kernelInput(args.inputs, 'packed', kernel);
-  const bias = args.inputs.bias;
-  const n = args.attrs.n;
+  const { bias, residual, normWeight, normBias } = args.inputs;
+  const { n, activation } = args.attrs;
   if (x.shape.length !== 2) throw new Error(`${kernel}: x has shape [${x.shape}], expected [m, k]`);
   const [m, k] = x.shape as [number, number];
   if (n === undefined || !Number.isInteger(n) || n < 1 || packed.shape[0] !== WasmGemm.packedFloats(k, n)) {
@@ -65,7 +79,54 @@ function packedMatMul(args: ProductArgs): TensorInfo {
   if (bias !== undefined && (bias.dtype !== 'float32' || util.sizeFromShape(bias.shape) !== n)) {
     throw new Error(`${kernel}: bias has shape [${bias.shape}], expected [${n}]`);
   }
+  if (residual !== undefined && (residual.dtype !== 'float32' || !util.arraysEqual(residual.shape, [m, n]))) {
+    throw new Error(`${kernel}: residual has shape [${residual.shape}], expected [${m}, ${n}] (float32)`);
+  }
+  if (activation !== undefined && activation !== 'gelu' && activation !== 'gelu_tanh') {
+    throw new Error(`${kernel}: activation = ${activation}; use 'gelu' or 'gelu_tanh', or leave it out`);
+  }
+  if (normWeight === undefined && normBias !== undefined) {
+    throw new Error(`${kernel}: normBias needs normWeight (the LayerNorm of x)`);
+  }
   const { backend } = args;
+  const temporaries: TensorInfo[] = [];
+  try {
+    let input = x;
+    if (normWeight !== undefined) {
+      const inputs =
+        normBias === undefined ? { x, weight: normWeight } : { x, weight: normWeight, bias: normBias };
+      const normed = layerNorm({ inputs, backend, attrs: { epsilon: args.attrs.epsilon ?? 1e-5 } });
+      temporaries.push(...normed);
+      input = normed[0] as TensorInfo;
+    }
+    let out = product(backend, input, packed, bias, m, k, n);
+    if (activation !== undefined) {
+      temporaries.push(out);
+      const approximate = activation === 'gelu_tanh' ? 'tanh' : 'none';
+      const [y, aux] = gelu({ inputs: { x: out }, backend, attrs: { approximate } }) as [
+        TensorInfo,
+        TensorInfo,
+      ];
+      temporaries.push(aux);
+      out = y;
+    }
+    if (residual !== undefined && m > 0) addInto(...float32Views(backend, out, residual));
+    return out;
+  } finally {
+    for (const t of temporaries) backend.disposeData(t.dataId);
+  }
+}
+
+/** x·Wᵀ (+ bias), a new `[m, n]` tensor. */
+function product(
+  backend: WasmBackendInternals,
+  x: TensorInfo,
+  packed: TensorInfo,
+  bias: TensorInfo | undefined,
+  m: number,
+  k: number,
+  n: number,
+): TensorInfo {
   const out = backend.makeOutput([m, n], 'float32');
   if (m === 0) return out;
   const gemm = wasmGemm(backend);
@@ -85,6 +146,11 @@ function packedMatMul(args: ProductArgs): TensorInfo {
     }
   }
   return out;
+}
+
+/** out += residual, elementwise (as float32, as an `Add` kernel would). */
+function addInto(out: Float32Array, residual: Float32Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) + (residual[i] as number);
 }
 
 /** The weight-packing kernel for the wasm backend. */

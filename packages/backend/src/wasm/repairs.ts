@@ -44,6 +44,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { adamWasmConfig } from './adam';
 import { attentionWasmConfigs } from './attention';
+import { attentionStepWasmConfig } from './attention-step';
 import { fastBatchMatMulWasmConfig } from './batch-mat-mul';
 import { crossEntropyWasmConfigs } from './cross-entropy';
 import { fastFusedMatMulWasmConfig } from './fused-mat-mul';
@@ -101,6 +102,7 @@ const FUSED_CONFIGS = [
   ...layerNormWasmConfigs,
   ...maskedSoftmaxWasmConfigs,
   ...attentionWasmConfigs,
+  attentionStepWasmConfig,
   ...crossEntropyWasmConfigs,
   tanhGradWasmConfig,
   squaredNormWasmConfig,
