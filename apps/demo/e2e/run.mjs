@@ -113,6 +113,12 @@ page.on('console', (msg) => {
   if (msg.type() === 'error') consoleErrors.push(msg.text());
 });
 page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
+// The page warns before unloading a run with unsaved steps: the tests accept (and count) that warning.
+const dialogsSeen = [];
+page.on('dialog', (dialog) => {
+  dialogsSeen.push(dialog.type());
+  void (dialog.type() === 'beforeunload' ? dialog.accept() : dialog.dismiss()).catch(() => {});
+});
 page.on('worker', (worker) => {
   worker.on('console', (msg) => {
     if (msg.type() === 'error') consoleErrors.push(`worker: ${msg.text()}`);
@@ -666,7 +672,8 @@ test('a run stopped on one side continues on the other with the losses of an uns
     await go('Train');
     const train = section('train');
     await setNumber(train, 'Steps', SAME_RUN_STEPS);
-    await train.getByRole('button', { name: 'Resume' }).click();
+    // The imported run fills the form; a changed Steps is applied from its checkpoint.
+    await train.getByRole('button', { name: 'Apply and restart from this checkpoint' }).click();
     await page.waitForFunction(
       (steps) =>
         globalThis.__makemoreRun?.status === 'done' && globalThis.__makemoreRun.steps.length >= steps,
@@ -755,6 +762,193 @@ test('every page fits a phone screen', async () => {
   } finally {
     await page.setViewportSize({ width: 1280, height: 900 });
   }
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The lab never loses work (issue #27): autosave and restore, honest controls, bounds, a watchdog.
+
+/** The page's per-step losses so far (`losses[i]` = step i + 1). */
+async function pageLosses() {
+  return (await browserLosses()).losses;
+}
+
+async function statusIs(value, timeout = 60_000) {
+  await page.waitForFunction(
+    (v) => document.querySelector('[data-testid=status]')?.textContent === v,
+    value,
+    { timeout },
+  );
+}
+
+async function stepShown() {
+  return Number.parseInt((await section('train').getByTestId('step').textContent()) ?? '', 10);
+}
+
+/** Opens the page fresh at the Train page, with the given extra URL parameters. */
+async function openTrain(extra = '') {
+  await page.goto(`${siteUrl}${siteUrl.includes('?') ? '&' : '?'}${extra}`);
+  await page.getByTestId('backend').waitFor({ timeout: 60_000 });
+  await go('Train');
+  return section('train');
+}
+
+/** Waits until an autosave has stored a step past `after` while the run trains on. */
+async function waitForAutosave(after = 0) {
+  await page.waitForFunction(
+    (a) => {
+      const saved = globalThis.__makemoreAutosave?.();
+      const step = Number.parseInt(document.querySelector('[data-testid=step]')?.textContent ?? '0', 10);
+      return saved && saved.step > a && step > saved.step;
+    },
+    after,
+    { timeout: 60_000, polling: 100 },
+  );
+  return page.evaluate(() => globalThis.__makemoreAutosave().step);
+}
+
+test('lab: a reload mid-run offers the saved run, which restores the same step and losses', async () => {
+  const train = await openTrain('autosave=1');
+  await chooseNeuralBigram(train);
+  await setNumber(train, 'Steps', 1500);
+  await setNumber(train, 'Eval every', 500);
+  await train.getByRole('button', { name: 'Start' }).click();
+  await waitForAutosave();
+  await page.waitForFunction(() => globalThis.__makemoreAutosave().step >= 20, null, { timeout: 60_000 });
+  // The unload guard warns while steps are unsaved (accepted above); the test reloads mid-run.
+  const warned = dialogsSeen.length;
+  const before = await pageLosses();
+  await page.reload();
+  const dialogs = dialogsSeen.slice(warned);
+  assert(dialogs.includes('beforeunload'), `the reload was not warned about (dialogs: ${dialogs})`);
+  const offer = page.getByTestId('restore-offer');
+  await offer.waitFor({ timeout: 60_000 });
+  await offer.getByRole('button', { name: 'Restore run' }).click();
+  await statusIs('paused');
+  const restored = await page.evaluate(() => globalThis.__makemoreAutosave().step);
+  assert(
+    (await stepShown()) === restored,
+    `restored at step ${restored}, the page shows ${await stepShown()}`,
+  );
+  assert(restored >= 20, `restored at step ${restored}`);
+  const back = await pageLosses();
+  assert(back.length === restored, `the restored history has ${back.length} steps, not ${restored}`);
+  for (let i = 0; i < Math.min(restored, before.length); i++)
+    assert(back[i] === before[i], `step ${i + 1}: restored loss ${back[i]} ≠ ${before[i]}`);
+  // Resumed to the end, the run has the losses of the same spec trained without a stop.
+  await train.getByRole('button', { name: 'Resume' }).click();
+  await statusIs('done', 120_000);
+  const resumed = await pageLosses();
+  const run = Number(await train.getByTestId('stats').getAttribute('data-run'));
+  await train.getByRole('button', { name: 'Start' }).click();
+  await train.locator(`[data-testid=stats][data-run="${run + 1}"]`).waitFor();
+  await statusIs('done', 120_000);
+  const unstopped = await pageLosses();
+  assert(unstopped.length === 1500 && resumed.length === 1500, 'both runs trained 1500 steps');
+  for (let i = 0; i < 1500; i++)
+    assert(
+      Math.abs(resumed[i] - unstopped[i]) <= 1e-6,
+      `step ${i + 1}: ${resumed[i]} restored and resumed vs ${unstopped[i]} unstopped`,
+    );
+  log(
+    `  reloaded near step ${before.length}, restored step ${restored}; all 1500 losses equal an unstopped run`,
+  );
+});
+
+test('lab: a NaN loss stops the run; a lower learning rate applied from the checkpoint trains', async () => {
+  const train = await openTrain();
+  await chooseNeuralBigram(train);
+  await setNumber(train, 'Learning rate', 1e39);
+  await setNumber(train, 'Steps', 40);
+  await setNumber(train, 'Eval every', 20);
+  await train.getByRole('button', { name: 'Start' }).click();
+  await statusIs('stopped');
+  const alert = (await train.getByRole('alert').allTextContents()).join(' ');
+  assert(/NaN|Infinity|not finite|non-finite/i.test(alert), `the error says what went wrong: "${alert}"`);
+  assert(
+    (await train.getByRole('button', { name: 'Resume' }).count()) === 0,
+    'a broken run offers no Resume',
+  );
+  await setNumber(train, 'Learning rate', 0.1);
+  await train.getByTestId('form-changes').filter({ hasText: 'optimizer.lr' }).waitFor();
+  await train.getByRole('button', { name: 'Apply and restart from this checkpoint' }).click();
+  await statusIs('done');
+  const loss = await number(train.getByTestId('loss'));
+  assert(Number.isFinite(loss) && loss < 4, `loss after the lower rate: ${loss}`);
+});
+
+test('lab: a whitespace-only or one-line upload leaves the previous model intact', async () => {
+  const train = await openTrain();
+  await chooseNeuralBigram(train);
+  await setNumber(train, 'Steps', 30);
+  await train.getByRole('button', { name: 'Start' }).click();
+  await statusIs('done');
+  const badge = await page.getByTestId('model-badge').textContent();
+  const tmp = mkdtempSync(join(tmpdir(), 'makemore-bad-upload-'));
+  try {
+    writeFileSync(join(tmp, 'blank.txt'), ' \n\n   \n\t\n');
+    writeFileSync(join(tmp, 'one.txt'), 'hello\n');
+    await train.getByLabel('Dataset', { exact: true }).selectOption('upload');
+    await train.getByLabel('Text file').setInputFiles(join(tmp, 'blank.txt'));
+    const refused = (await train.getByTestId('upload-error').textContent()) ?? '';
+    assert(refused.includes('only whitespace'), `whitespace-only upload: "${refused}"`);
+    await train.getByLabel('Text file').setInputFiles(join(tmp, 'one.txt'));
+    await train.getByTestId('upload-error').waitFor({ state: 'detached' });
+    await train.getByRole('button', { name: 'Start new run' }).click();
+    const message = train.getByTestId('error-data.dataset');
+    await message.waitFor({ timeout: 30_000 });
+    assert(/no examples/.test((await message.textContent()) ?? ''), 'the split problem is named');
+    assert((await page.getByTestId('model-badge').textContent()) === badge, 'the previous model stays');
+    assert((await train.getByTestId('status').textContent()) === 'done', 'the previous run stays done');
+    await go('Sample');
+    await section('sample').getByRole('button', { name: 'Sample' }).click();
+    await section('sample').getByTestId('sample-results').locator('li').first().waitFor();
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('lab: block size 10000 is refused before the run starts, under its field', async () => {
+  const train = await openTrain();
+  await train.getByLabel('Preset', { exact: true }).selectOption('lecture-mlp');
+  await setNumber(train, 'Block size (0 = auto)', 10000);
+  const run = await train.getByTestId('stats').getAttribute('data-run');
+  const started = Date.now();
+  await train.getByRole('button', { name: 'Start' }).click();
+  const message = train.getByTestId('error-model.blockSize');
+  await message.waitFor({ timeout: 30_000 });
+  const text = (await message.textContent()) ?? '';
+  assert(/block size 10000 is longer than any example/.test(text), `message: "${text}"`);
+  assert((await train.getByTestId('stats').getAttribute('data-run')) === run, 'no run was started');
+  assert((await train.getByTestId('status').textContent()) !== 'running', 'not running');
+  log(`  refused in ${((Date.now() - started) / 1000).toFixed(1)} s: ${text}`);
+});
+
+test('lab: a hung step is recovered by restarting the worker from the last autosave', async () => {
+  const train = await openTrain('autosave=1&stepBudget=3');
+  await chooseNeuralBigram(train);
+  await setNumber(train, 'Steps', 100000);
+  await setNumber(train, 'Eval every', 0);
+  await train.getByRole('button', { name: 'Start' }).click();
+  await waitForAutosave();
+  await page.evaluate(() => globalThis.__makemoreHangNextStep());
+  await train
+    .getByRole('alert')
+    .filter({ hasText: 'restarted from the autosave' })
+    .waitFor({ timeout: 60_000 });
+  await statusIs('paused');
+  const saved = await page.evaluate(() => globalThis.__makemoreAutosave().step);
+  assert((await stepShown()) === saved, `restored at ${await stepShown()}, the autosave is at ${saved}`);
+  await train.getByRole('button', { name: 'Resume' }).click();
+  await page.waitForFunction(
+    (from) =>
+      Number.parseInt(document.querySelector('[data-testid=step]')?.textContent ?? '0', 10) >= from + 20,
+    saved,
+    { timeout: 60_000 },
+  );
+  await train.getByRole('button', { name: 'Pause' }).click();
+  await statusIs('paused');
+  await train.getByRole('button', { name: 'Reset' }).click();
+  await statusIs('idle');
 });
 
 test('no console errors', async () => {
