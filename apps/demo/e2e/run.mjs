@@ -7,6 +7,7 @@
 // CHROMIUM (browser binary, default /usr/bin/chromium), E2E_SKIP_BUILD=1 (reuse dist/), E2E_BACKEND
 // (force a backend, e.g. wasm or cpu), E2E_ONLY (run tests whose name contains this text).
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import {
   copyFileSync,
   existsSync,
@@ -809,11 +810,17 @@ async function waitForAutosave(after = 0) {
 test('lab: a reload mid-run offers the saved run, which restores the same step and losses', async () => {
   const train = await openTrain('autosave=1');
   await chooseNeuralBigram(train);
-  await setNumber(train, 'Steps', 1500);
+  await setNumber(train, 'Steps', 3000);
   await setNumber(train, 'Eval every', 500);
   await train.getByRole('button', { name: 'Start' }).click();
-  await waitForAutosave();
-  await page.waitForFunction(() => globalThis.__makemoreAutosave().step >= 20, null, { timeout: 60_000 });
+  // Mid-run: an autosave of 20 steps or more is stored while the run still trains.
+  await page.waitForFunction(
+    () =>
+      globalThis.__makemoreAutosave?.()?.step >= 20 &&
+      document.querySelector('[data-testid=status]')?.textContent === 'running',
+    null,
+    { timeout: 60_000, polling: 100 },
+  );
   // The unload guard warns while steps are unsaved (accepted above); the test reloads mid-run.
   const warned = dialogsSeen.length;
   const before = await pageLosses();
@@ -843,14 +850,14 @@ test('lab: a reload mid-run offers the saved run, which restores the same step a
   await train.locator(`[data-testid=stats][data-run="${run + 1}"]`).waitFor();
   await statusIs('done', 120_000);
   const unstopped = await pageLosses();
-  assert(unstopped.length === 1500 && resumed.length === 1500, 'both runs trained 1500 steps');
-  for (let i = 0; i < 1500; i++)
+  assert(unstopped.length === 3000 && resumed.length === 3000, 'both runs trained 3000 steps');
+  for (let i = 0; i < 3000; i++)
     assert(
       Math.abs(resumed[i] - unstopped[i]) <= 1e-6,
       `step ${i + 1}: ${resumed[i]} restored and resumed vs ${unstopped[i]} unstopped`,
     );
   log(
-    `  reloaded near step ${before.length}, restored step ${restored}; all 1500 losses equal an unstopped run`,
+    `  reloaded near step ${before.length}, restored step ${restored}; all 3000 losses equal an unstopped run`,
   );
 });
 
@@ -949,6 +956,76 @@ test('lab: a hung step is recovered by restarting the worker from the last autos
   await statusIs('paused');
   await train.getByRole('button', { name: 'Reset' }).click();
   await statusIs('idle');
+});
+
+test('lab: a shareable link trains, and Copy link makes one (compressed spec)', async () => {
+  await page.goto(`${server.url}?preset=lecture-mlp&backend=${backend}&steps=30&autostart=1`);
+  const badge = (await page.getByTestId('backend').textContent({ timeout: 60_000 })) ?? '';
+  assert(badge.includes(backend), `asked for ${backend}, badge says "${badge}"`);
+  await statusIs('done', 120_000);
+  const train = section('train');
+  assert((await train.getByTestId('step').textContent()) === '30 / 30', 'the link trains 30 steps');
+  assert(Number.isFinite(await number(train.getByTestId('loss'))), 'a finite loss is shown');
+  // The form's own link: a compressed spec that starts the same run elsewhere.
+  await setNumber(train, 'Steps', 25);
+  await train.getByRole('button', { name: 'Copy link' }).click();
+  const link = await page.getByTestId('share-link').inputValue();
+  assert(/[?&]spec=z\./.test(link) && link.includes('autostart=1'), `link: ${link}`);
+  await page.goto(link);
+  await statusIs('done', 120_000);
+  assert((await train.getByTestId('step').textContent()) === '25 / 25', 'the copied link trains 25 steps');
+  const run = await page.evaluate(() => globalThis.__makemoreRun);
+  assert(run.spec?.recipe === 'lecture-mlp', `the copied link ran ${run.spec?.recipe}`);
+});
+
+test('lab: axe-core finds no serious accessibility violations on any page', async () => {
+  const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.goto(siteUrl);
+  await page.getByTestId('backend').waitFor({ timeout: 60_000 });
+  await page.addScriptTag({ content: axeSource });
+  const problems = [];
+  for (const p of ['Train', 'Sample', 'Tokenizer', 'Explore', 'Models', 'Datasets']) {
+    await go(p);
+    const violations = await page.evaluate(async () => {
+      const result = await globalThis.axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      });
+      return result.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    for (const v of violations) problems.push(`${p}: ${v}`);
+  }
+  assert(problems.length === 0, `axe violations:\n  ${problems.join('\n  ')}`);
+});
+
+test('lab: the skip link is visible when focused, and long samples keep the phone page width', async () => {
+  await page.goto(siteUrl);
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('button', { name: 'Skip to content' });
+  const colours = await skip.evaluate((el) => {
+    const style = getComputedStyle(el);
+    return { fg: style.color, bg: style.backgroundColor, left: el.getBoundingClientRect().left };
+  });
+  assert(colours.fg !== colours.bg, `the skip link is ${colours.fg} on ${colours.bg}`);
+  assert(colours.left >= 0, 'the focused skip link is on screen');
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await go('Train');
+    // A sample as long as the worst seen (one unbreakable 400-character line) must wrap, not widen.
+    await page.evaluate(() => {
+      const list = document.querySelector('[data-testid=train-samples]') ?? document.body;
+      const li = document.createElement('li');
+      li.textContent = 'x'.repeat(400);
+      list.appendChild(li);
+    });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 1, `a long sample makes the phone page ${overflow}px too wide`);
+    const bar = await page.getByTestId('control-bar').boundingBox();
+    assert(bar && bar.y < 844, 'the control bar is in view on a phone');
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
 });
 
 test('no console errors', async () => {

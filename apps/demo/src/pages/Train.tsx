@@ -20,12 +20,13 @@ import {
 } from '@makemore/run/spec';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ErrorAlert, formatDuration, Panel, SelectField } from '../components/fields';
+import { LineChart } from '../components/LineChart';
 import { LossChart } from '../components/LossChart';
 import { SampleList } from '../components/SampleList';
 import { type SpecBinding, SpecCheck, SpecNumber, SpecSelect, SpecText } from '../components/spec-fields';
 import { useDatasetOptions } from '../lib/data';
 import { useObservable } from '../lib/observable';
-import { runFromUrl } from '../lib/run-url';
+import { encodeSpecParamCompressed, hasCompressedSpec, runFromUrl, runFromUrlAsync } from '../lib/run-url';
 import { discardSavedRun, formPreset, restoreOffer, restoreRun } from '../persistence';
 import {
   BUILTIN_DATASETS,
@@ -38,6 +39,7 @@ import {
 import {
   adoptModel,
   backendInfo,
+  currentRunRecord,
   currentUpload,
   history,
   liveSamples,
@@ -127,7 +129,9 @@ function formFieldOf(field: string): string | null {
   return null;
 }
 
-const url = runFromUrl(location.search, DEFAULT_RECIPE);
+/** The run the URL asks for; a compressed `?spec=` is read once the page is up (it inflates asynchronously). */
+const compressedUrl = hasCompressedSpec(location.search);
+const url = compressedUrl ? null : runFromUrl(location.search, DEFAULT_RECIPE);
 
 /** A resolved spec as `path → JSON` (arrays whole), to name the fields two specs differ in. */
 function flattenSpec(value: unknown, prefix = '', out: Record<string, string> = {}): Record<string, string> {
@@ -143,6 +147,9 @@ function changedFields(form: RunSpec, run: RunSpec): string[] {
   const b = flattenSpec(run);
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k] && k !== 'recipe');
 }
+
+/** Fields a run cannot change from its checkpoint (`planResume`'s refusals): they need a new run. */
+const NEEDS_NEW_RUN = [/^data\./, /^model\./, /^optimizer\.type$/, /^training\.seed$/];
 
 /** The changed fields as a partial spec, for `planResume` (which refuses data and model changes). */
 function changesOf(form: RunSpec, fields: string[]): RunSpecInput {
@@ -175,6 +182,8 @@ export function TrainPage(_: { active: boolean }) {
   /** An error from the worker that names a spec field (e.g. a block size shorter than the longest word). */
   const [runFieldError, setRunFieldError] = useState<{ field: string; message: string } | null>(null);
   const [uploadError, setUploadError] = useState<string | null>(null);
+  const [urlRun, setUrlRun] = useState(url);
+  const [shareLink, setShareLink] = useState<string | null>(null);
 
   const status = useObservable(trainStatus);
   const summary = useObservable(modelSummary);
@@ -209,6 +218,19 @@ export function TrainPage(_: { active: boolean }) {
   }, [loaded]);
   useEffect(() => formPreset.set(presetId), [presetId]);
 
+  // The schedule's learning rate as the run used it, at most ~400 points.
+  const lrPoints = useMemo(() => {
+    const steps = currentRunRecord().steps;
+    const every = Math.max(1, Math.ceil(steps.length / 400));
+    const x: number[] = [];
+    const y: number[] = [];
+    for (let i = 0; i < steps.length; i += every) {
+      x.push(steps[i]!.step);
+      y.push(steps[i]!.lr);
+    }
+    return { x, y };
+  }, [h]);
+
   /** The spec of the current run, when there is one that can continue (a checkpoint to resume from). */
   const runSpec = useMemo((): RunSpec | null => {
     if (!runInput) return null;
@@ -221,6 +243,9 @@ export function TrainPage(_: { active: boolean }) {
   const hasCheckpoint =
     summary?.spec != null && runSpec !== null && ['paused', 'stopped', 'done'].includes(status);
   const changed = hasCheckpoint && resolved.spec ? changedFields(resolved.spec, runSpec) : [];
+  const needsNewRun = changed.filter((f) => NEEDS_NEW_RUN.some((pattern) => pattern.test(f)));
+  /** The form's changes can be applied to the run from its checkpoint. */
+  const canApply = changed.length > 0 && needsNewRun.length === 0;
 
   const edit = (next: RunSpecInput) => {
     setRunFieldError(null);
@@ -336,7 +361,8 @@ export function TrainPage(_: { active: boolean }) {
   async function start(fresh = false) {
     setError(null);
     setRunFieldError(null);
-    const continuing = hasCheckpoint && !fresh && (status !== 'done' || changed.length > 0);
+    const continuing =
+      hasCheckpoint && !fresh && needsNewRun.length === 0 && (status !== 'done' || changed.length > 0);
     if (!continuing && !(await build())) return;
     try {
       if (continuing && changed.length > 0 && resolved.spec) {
@@ -368,13 +394,37 @@ export function TrainPage(_: { active: boolean }) {
     }
   }
 
-  // ?autostart=1: start once the worker has its backend.
+  useEffect(() => {
+    if (!compressedUrl) return;
+    void runFromUrlAsync(location.search, DEFAULT_RECIPE).then((run) => {
+      if (!run) return;
+      setInput(run.spec);
+      setPresetId(run.recipe);
+      setError(run.error ?? null);
+      setUrlRun(run);
+    });
+  }, []);
+
+  // ?autostart=1: start once the worker has its backend (and the URL's spec is in the form).
   const autostarted = useRef(false);
   useEffect(() => {
-    if (!url?.autostart || autostarted.current || !backend) return;
+    if (!urlRun?.autostart || autostarted.current || !backend) return;
     autostarted.current = true;
     void start();
-  }, [backend]);
+  }, [backend, urlRun]);
+
+  /** A link that opens this page with the form's spec and backend and starts it. */
+  async function copyLink() {
+    const link = new URL(location.href);
+    link.hash = '';
+    link.search = '';
+    const backendName = new URLSearchParams(location.search).get('backend');
+    if (backendName) link.searchParams.set('backend', backendName);
+    link.searchParams.set('spec', await encodeSpecParamCompressed({ ...input, recipe: presetId }));
+    link.searchParams.set('autostart', '1');
+    setShareLink(link.href);
+    await navigator.clipboard?.writeText(link.href).catch(() => undefined);
+  }
 
   return (
     <>
@@ -400,9 +450,91 @@ export function TrainPage(_: { active: boolean }) {
           </div>
         </section>
       )}
+      <p class="intro">
+        Pick a recipe and press Start to watch a language model learn; every field below is part of the run
+        spec, and the run is saved in this browser as it trains.
+      </p>
+      <div class="control-bar" data-testid="control-bar">
+        <div class="buttons">
+          {status === 'running' ? (
+            <button
+              type="button"
+              onClick={() => request({ type: 'pause' }).catch((e: Error) => setError(e.message))}
+            >
+              Pause
+            </button>
+          ) : (
+            <button type="submit" form="train-form" disabled={busy !== null}>
+              {canApply
+                ? 'Apply and restart from this checkpoint'
+                : needsNewRun.length > 0
+                  ? 'Start new run'
+                  : status === 'paused'
+                    ? 'Resume'
+                    : 'Start'}
+            </button>
+          )}
+          {hasCheckpoint && needsNewRun.length === 0 && (status !== 'done' || canApply) && (
+            <button type="button" disabled={busy !== null} onClick={() => void start(true)}>
+              Start new run
+            </button>
+          )}
+          <button
+            type="button"
+            class="secondary"
+            disabled={!summary || status === 'running' || busy !== null}
+            onClick={() => void reset()}
+          >
+            Reset
+          </button>
+          <button type="button" class="secondary" onClick={() => void copyLink()}>
+            Copy link
+          </button>
+        </div>
+        <dl class="stats" aria-live="off" data-testid="stats" data-run={p.run}>
+          <div>
+            <dt>step</dt>
+            <dd data-testid="step">
+              {p.step}
+              {p.totalSteps ? ` / ${p.totalSteps}` : ''}
+            </dd>
+          </div>
+          <div>
+            <dt>loss</dt>
+            <dd data-testid="loss">{p.loss === null ? '–' : p.loss.toFixed(4)}</dd>
+          </div>
+          <div>
+            <dt>first loss</dt>
+            <dd data-testid="first-loss">{h.losses.length ? h.losses[0]!.toFixed(4) : '–'}</dd>
+          </div>
+          <div>
+            <dt>dev</dt>
+            <dd data-testid="dev-loss">{h.devLoss.length ? h.devLoss.at(-1)!.toFixed(4) : '–'}</dd>
+          </div>
+          <div>
+            <dt>steps/s</dt>
+            <dd data-testid="steps-per-second">{p.stepsPerSecond ? p.stepsPerSecond.toFixed(1) : '–'}</dd>
+          </div>
+          <div>
+            <dt>ETA</dt>
+            <dd>{status === 'running' ? formatDuration(p.etaSeconds) : '–'}</dd>
+          </div>
+          <div>
+            <dt>status</dt>
+            <dd data-testid="status">{status}</dd>
+          </div>
+        </dl>
+      </div>
+      {shareLink && (
+        <div class="field share-link">
+          <label for="share-link">Link to this run (copied)</label>
+          <input id="share-link" type="text" readOnly value={shareLink} data-testid="share-link" />
+        </div>
+      )}
       <div class="grid2">
         {/* The spec's own checks (RunSpecError, shown per field) replace the browser's min/max validation. */}
         <form
+          id="train-form"
           class="panel"
           noValidate
           aria-label="Training setup"
@@ -689,12 +821,18 @@ export function TrainPage(_: { active: boolean }) {
               {spec.training.batchSize}.
             </p>
           )}
-          {hasCheckpoint && changed.length > 0 && (
+          {hasCheckpoint && canApply && (
             <p class="muted" data-testid="form-changes">
               The form differs from the run at step {p.step} in {changed.join(', ')}. Apply and restart from
-              this checkpoint keeps its weights and optimizer state and continues with these settings (the
-              data and the model cannot change); Start new run trains the form from scratch, and the current
-              model stays until the new run is built.
+              this checkpoint keeps its weights and optimizer state and continues with these settings; Start
+              new run trains the form from scratch, and the current model stays until the new run is built.
+            </p>
+          )}
+          {hasCheckpoint && needsNewRun.length > 0 && (
+            <p class="muted" data-testid="form-changes">
+              The form changes {needsNewRun.join(', ')}, which a run cannot change from its checkpoint: Start
+              new run trains the form from scratch, and the current model stays until the new run is built.
+              Reset or reload the run's settings to continue it instead.
             </p>
           )}
           {status === 'stopped' && (
@@ -704,37 +842,6 @@ export function TrainPage(_: { active: boolean }) {
             </p>
           )}
           <ErrorAlert message={generalSpecError} />
-          <div class="buttons">
-            {status === 'running' ? (
-              <button
-                type="button"
-                onClick={() => request({ type: 'pause' }).catch((e: Error) => setError(e.message))}
-              >
-                Pause
-              </button>
-            ) : (
-              <button type="submit" disabled={busy !== null}>
-                {hasCheckpoint && changed.length > 0
-                  ? 'Apply and restart from this checkpoint'
-                  : status === 'paused'
-                    ? 'Resume'
-                    : 'Start'}
-              </button>
-            )}
-            {hasCheckpoint && (status !== 'done' || changed.length > 0) && (
-              <button type="button" disabled={busy !== null} onClick={() => void start(true)}>
-                Start new run
-              </button>
-            )}
-            <button
-              type="button"
-              class="secondary"
-              disabled={!summary || status === 'running' || busy !== null}
-              onClick={() => void reset()}
-            >
-              Reset
-            </button>
-          </div>
           {busy && (
             <p class="muted" role="status">
               {busy}
@@ -751,39 +858,6 @@ export function TrainPage(_: { active: boolean }) {
         </form>
         <div>
           <Panel title="Loss">
-            <dl class="stats" aria-live="off" data-testid="stats" data-run={p.run}>
-              <div>
-                <dt>step</dt>
-                <dd data-testid="step">
-                  {p.step}
-                  {p.totalSteps ? ` / ${p.totalSteps}` : ''}
-                </dd>
-              </div>
-              <div>
-                <dt>loss</dt>
-                <dd data-testid="loss">{p.loss === null ? '–' : p.loss.toFixed(4)}</dd>
-              </div>
-              <div>
-                <dt>first loss</dt>
-                <dd data-testid="first-loss">{h.losses.length ? h.losses[0]!.toFixed(4) : '–'}</dd>
-              </div>
-              <div>
-                <dt>dev</dt>
-                <dd data-testid="dev-loss">{h.devLoss.length ? h.devLoss.at(-1)!.toFixed(4) : '–'}</dd>
-              </div>
-              <div>
-                <dt>steps/s</dt>
-                <dd data-testid="steps-per-second">{p.stepsPerSecond ? p.stepsPerSecond.toFixed(1) : '–'}</dd>
-              </div>
-              <div>
-                <dt>ETA</dt>
-                <dd>{status === 'running' ? formatDuration(p.etaSeconds) : '–'}</dd>
-              </div>
-              <div>
-                <dt>status</dt>
-                <dd data-testid="status">{status}</dd>
-              </div>
-            </dl>
             {summary && (
               <p class="muted">
                 {summary.config.type} with {summary.numParams.toLocaleString('en')} parameters on{' '}
@@ -792,6 +866,17 @@ export function TrainPage(_: { active: boolean }) {
               </p>
             )}
             <LossChart history={h} />
+            {lrPoints.x.length > 1 && (
+              <LineChart
+                x={lrPoints.x}
+                y={lrPoints.y}
+                xLabel="step"
+                yLabel="learning rate"
+                label="The learning rate at each step, as the schedule set it"
+                testId="lr-chart"
+                height={140}
+              />
+            )}
           </Panel>
           <Panel title={`Samples${samples.step ? ` at step ${samples.step}` : ''}`}>
             <SampleList samples={samples.samples} words={summary?.isWords ?? true} testId="train-samples" />

@@ -95,7 +95,8 @@ let hangNextStep = false;
 
 function setStatus(next: TrainStatus) {
   status = next;
-  if (!quietPause) emit({ type: 'status', status });
+  // An autosave's pause and resume stay unseen; a run that ends (or fails) meanwhile is reported.
+  if (!(quietPause && (next === 'paused' || next === 'running'))) emit({ type: 'status', status });
 }
 
 function requireSession(): Session {
