@@ -115,10 +115,13 @@ page.on('console', (msg) => {
 });
 page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
 // The page warns before unloading a run with unsaved steps: the tests accept (and count) that warning.
+// A test that expects a confirm() sets acceptConfirms.
 const dialogsSeen = [];
+let acceptConfirms = false;
 page.on('dialog', (dialog) => {
   dialogsSeen.push(dialog.type());
-  void (dialog.type() === 'beforeunload' ? dialog.accept() : dialog.dismiss()).catch(() => {});
+  const accept = dialog.type() === 'beforeunload' || (dialog.type() === 'confirm' && acceptConfirms);
+  void (accept ? dialog.accept() : dialog.dismiss()).catch(() => {});
 });
 page.on('worker', (worker) => {
   worker.on('console', (msg) => {
@@ -586,12 +589,24 @@ test('a CLI checkpoint (transformer) imports, samples and shows attention maps',
     await section('sample').getByTestId('sample-results').locator('li').first().waitFor();
     await go('Explore');
     const e = section('explore');
+    // Out-of-alphabet input is named in plain words, and nothing is computed for it.
+    await e.getByLabel('Input text').fill('Emma');
+    const unknown = (await e.getByTestId('unknown-chars').textContent()) ?? '';
+    assert(unknown.includes('never seen "E"'), `out-of-alphabet message: "${unknown}"`);
+    assert(
+      await e.getByRole('button', { name: 'Show attention' }).isDisabled(),
+      'Show attention waits for known text',
+    );
     await e.getByLabel('Input text').fill('emma');
     await e.getByRole('button', { name: 'Show attention' }).click();
     const maps = e.getByTestId('attention-maps');
     await maps.waitFor({ timeout: 30_000 });
     const tables = await maps.locator('table').count();
     assert(tables >= 2, `expected a heat map per layer and head, got ${tables}`);
+    const tip = (await maps.locator('td').first().getAttribute('title')) ?? '';
+    assert(/^query 0 '.*' attends to key 0 '.*' with weight \d/.test(tip), `attention tooltip: "${tip}"`);
+    await e.getByLabel('Input text').fill('emm');
+    await maps.waitFor({ state: 'detached' });
     await shot('explore-attention');
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -956,6 +971,44 @@ test('lab: a hung step is recovered by restarting the worker from the last autos
   await statusIs('paused');
   await train.getByRole('button', { name: 'Reset' }).click();
   await statusIs('idle');
+});
+
+test('lab: the backend picker asks, then carries the run over to the new backend', async () => {
+  const train = await openTrain();
+  await chooseNeuralBigram(train);
+  await setNumber(train, 'Steps', 40);
+  await train.getByRole('button', { name: 'Start' }).click();
+  await statusIs('done');
+  const losses = await pageLosses();
+  const other = backend === 'cpu' ? 'wasm' : 'cpu';
+  // Declined: nothing happens.
+  const before = dialogsSeen.length;
+  await page.getByLabel('Backend', { exact: true }).selectOption(other);
+  assert(dialogsSeen.slice(before).includes('confirm'), 'the picker asked before reloading');
+  assert(new URL(page.url()).searchParams.get('backend') === backend, 'declining keeps the page');
+  acceptConfirms = true;
+  try {
+    await Promise.all([
+      page.waitForURL((url) => url.searchParams.get('backend') === other, { timeout: 60_000 }),
+      page.getByLabel('Backend', { exact: true }).selectOption(other),
+    ]);
+  } finally {
+    acceptConfirms = false;
+  }
+  const badge = (await page.getByTestId('backend').textContent({ timeout: 60_000 })) ?? '';
+  assert(badge.includes(other), `switched to ${other}, badge says "${badge}"`);
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=step]')?.textContent === '40 / 40',
+    null,
+    {
+      timeout: 60_000,
+    },
+  );
+  const carried = await pageLosses();
+  assert(
+    carried.length === 40 && carried.every((x, i) => x === losses[i]),
+    'the run came over with its 40 losses',
+  );
 });
 
 test('lab: a shareable link trains, and Copy link makes one (compressed spec)', async () => {

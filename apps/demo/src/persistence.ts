@@ -7,8 +7,9 @@
  * means a hung worker, which is terminated and restarted from the last autosave.
  *
  * URL knobs for tests and slow machines: `?autosave=SECONDS` (default 10), `?stepBudget=SECONDS`
- * (default 60).
+ * (default 60; ten times that across an evaluation or samples, five times before the first step).
  */
+import type { RunSpecInput } from '@makemore/run/spec';
 import { clearSavedRun, getSavedRun, putSavedRun, type SavedRun } from './lib/run-store';
 import { observable } from './lib/observable';
 import {
@@ -63,17 +64,19 @@ export function hasUnsavedWork(): boolean {
 
 /** Saves the current run now (one save at a time); resolves when it is stored. */
 export function saveRun(): Promise<void> {
-  saving ??= (async () => {
+  if (saving) return saving;
+  const summary = modelSummary.get();
+  const settled = summary?.spec;
+  if (!summary || !settled || progress.get().step === 0) return Promise.resolve();
+  const job = (async () => {
     try {
-      const summary = modelSummary.get();
-      if (!summary?.spec || progress.get().step === 0) return;
       const saved = await request({ type: 'autosave' });
       if (!saved || saved.step === 0) return;
       const h = history.get();
       const n = h.steps.filter((s) => s <= saved.step).length;
       const e = h.evalSteps.filter((s) => s <= saved.step).length;
       const record = currentRunRecord();
-      const spec = runForm.get() ?? summary.spec;
+      const spec: RunSpecInput = runForm.get() ?? settled;
       const samples = liveSamples.get();
       await putSavedRun({
         savedAt: new Date().toISOString(),
@@ -102,11 +105,14 @@ export function saveRun(): Promise<void> {
     } catch (error) {
       // A save that fails (a restarted worker, a full disk) must not stop the run; the next one retries.
       console.warn(`autosave failed: ${(error as Error).message}`);
-    } finally {
-      saving = null;
     }
   })();
-  return saving;
+  // Cleared once settled (never synchronously inside the job, so a finished job is never left in place).
+  saving = job;
+  void job.then(() => {
+    if (saving === job) saving = null;
+  });
+  return job;
 }
 
 /** Puts a saved run back: the worker imports its checkpoint, the page its history, samples and form. */
@@ -192,10 +198,26 @@ function watchWorker(): void {
       lastBeat = now;
       return;
     }
-    if (now - lastBeat < STEP_BUDGET_SECONDS * 1000) return;
+    if (now - lastBeat < budgetMs()) return;
     lastBeat = now;
     void recover();
   }, 500);
+}
+
+/**
+ * The time the worker may go silent now: a step's budget, but ten times that when the step just done is
+ * followed by an evaluation or samples (a whole split on a slow backend takes long), and five times before
+ * a run's first step (backend warm-up, shader compilation).
+ */
+function budgetMs(): number {
+  const base = STEP_BUDGET_SECONDS * 1000;
+  const record = currentRunRecord();
+  const last = record.steps.at(-1)?.step;
+  const spec = record.spec;
+  if (last === undefined || !spec) return 5 * base;
+  const every = (n: number) => n > 0 && last % n === 0;
+  if (every(spec.eval.every) || every(spec.sample.every) || last === spec.training.steps) return 10 * base;
+  return base;
 }
 
 async function recover(): Promise<void> {
