@@ -7,6 +7,7 @@
 // CHROMIUM (browser binary, default /usr/bin/chromium), E2E_SKIP_BUILD=1 (reuse dist/), E2E_BACKEND
 // (force a backend, e.g. wasm or cpu), E2E_ONLY (run tests whose name contains this text).
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import {
   copyFileSync,
   existsSync,
@@ -114,6 +115,15 @@ page.on('console', (msg) => {
   if (msg.type() === 'error') consoleErrors.push(msg.text());
 });
 page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
+// The page warns before unloading a run with unsaved steps: the tests accept (and count) that warning.
+// A test that expects a confirm() sets acceptConfirms.
+const dialogsSeen = [];
+let acceptConfirms = false;
+page.on('dialog', (dialog) => {
+  dialogsSeen.push(dialog.type());
+  const accept = dialog.type() === 'beforeunload' || (dialog.type() === 'confirm' && acceptConfirms);
+  void (accept ? dialog.accept() : dialog.dismiss()).catch(() => {});
+});
 page.on('worker', (worker) => {
   worker.on('console', (msg) => {
     if (msg.type() === 'error') consoleErrors.push(`worker: ${msg.text()}`);
@@ -580,12 +590,24 @@ test('a CLI checkpoint (transformer) imports, samples and shows attention maps',
     await section('sample').getByTestId('sample-results').locator('li').first().waitFor();
     await go('Explore');
     const e = section('explore');
+    // Out-of-alphabet input is named in plain words, and nothing is computed for it.
+    await e.getByLabel('Input text').fill('Emma');
+    const unknown = (await e.getByTestId('unknown-chars').textContent()) ?? '';
+    assert(unknown.includes('never seen "E"'), `out-of-alphabet message: "${unknown}"`);
+    assert(
+      await e.getByRole('button', { name: 'Show attention' }).isDisabled(),
+      'Show attention waits for known text',
+    );
     await e.getByLabel('Input text').fill('emma');
     await e.getByRole('button', { name: 'Show attention' }).click();
     const maps = e.getByTestId('attention-maps');
     await maps.waitFor({ timeout: 30_000 });
     const tables = await maps.locator('table').count();
     assert(tables >= 2, `expected a heat map per layer and head, got ${tables}`);
+    const tip = (await maps.locator('td').first().getAttribute('title')) ?? '';
+    assert(/^query 0 '.*' attends to key 0 '.*' with weight \d/.test(tip), `attention tooltip: "${tip}"`);
+    await e.getByLabel('Input text').fill('emm');
+    await maps.waitFor({ state: 'detached' });
     await shot('explore-attention');
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -693,7 +715,8 @@ test('a run stopped on one side continues on the other with the losses of an uns
     await go('Train');
     const train = section('train');
     await setNumber(train, 'Steps', SAME_RUN_STEPS);
-    await train.getByRole('button', { name: 'Resume' }).click();
+    // The imported run fills the form; a changed Steps is applied from its checkpoint.
+    await train.getByRole('button', { name: 'Apply and restart from this checkpoint' }).click();
     await page.waitForFunction(
       (steps) =>
         globalThis.__makemoreRun?.status === 'done' && globalThis.__makemoreRun.steps.length >= steps,
@@ -779,6 +802,307 @@ test('every page fits a phone screen', async () => {
       assert(overflow <= 1, `${p} is ${overflow}px wider than a 390px phone screen`);
       await shot(`phone-${p.toLowerCase()}`);
     }
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The lab never loses work (issue #27): autosave and restore, honest controls, bounds, a watchdog.
+
+/** The page's per-step losses so far (`losses[i]` = step i + 1). */
+async function pageLosses() {
+  return (await browserLosses()).losses;
+}
+
+async function statusIs(value, timeout = 60_000) {
+  await page.waitForFunction(
+    (v) => document.querySelector('[data-testid=status]')?.textContent === v,
+    value,
+    { timeout },
+  );
+}
+
+async function stepShown() {
+  return Number.parseInt((await section('train').getByTestId('step').textContent()) ?? '', 10);
+}
+
+/** Opens the page fresh at the Train page, with the given extra URL parameters. */
+async function openTrain(extra = '') {
+  await page.goto(`${siteUrl}${siteUrl.includes('?') ? '&' : '?'}${extra}`);
+  await page.getByTestId('backend').waitFor({ timeout: 60_000 });
+  await go('Train');
+  return section('train');
+}
+
+/** Waits until an autosave has stored a step past `after` while the run trains on. */
+async function waitForAutosave(after = 0) {
+  await page.waitForFunction(
+    (a) => {
+      const saved = globalThis.__makemoreAutosave?.();
+      const step = Number.parseInt(document.querySelector('[data-testid=step]')?.textContent ?? '0', 10);
+      return saved && saved.step > a && step > saved.step;
+    },
+    after,
+    { timeout: 60_000, polling: 100 },
+  );
+  return page.evaluate(() => globalThis.__makemoreAutosave().step);
+}
+
+test('lab: a reload mid-run offers the saved run, which restores the same step and losses', async () => {
+  const train = await openTrain('autosave=1');
+  await chooseNeuralBigram(train);
+  await setNumber(train, 'Steps', 3000);
+  await setNumber(train, 'Eval every', 500);
+  await train.getByRole('button', { name: 'Start' }).click();
+  // Mid-run: an autosave of 20 steps or more is stored while the run still trains.
+  await page.waitForFunction(
+    () =>
+      globalThis.__makemoreAutosave?.()?.step >= 20 &&
+      document.querySelector('[data-testid=status]')?.textContent === 'running',
+    null,
+    { timeout: 60_000, polling: 100 },
+  );
+  // The unload guard warns while steps are unsaved (accepted above); the test reloads mid-run.
+  const warned = dialogsSeen.length;
+  const before = await pageLosses();
+  await page.reload();
+  const dialogs = dialogsSeen.slice(warned);
+  assert(dialogs.includes('beforeunload'), `the reload was not warned about (dialogs: ${dialogs})`);
+  const offer = page.getByTestId('restore-offer');
+  await offer.waitFor({ timeout: 60_000 });
+  await offer.getByRole('button', { name: 'Restore run' }).click();
+  await statusIs('paused');
+  const restored = await page.evaluate(() => globalThis.__makemoreAutosave().step);
+  assert(
+    (await stepShown()) === restored,
+    `restored at step ${restored}, the page shows ${await stepShown()}`,
+  );
+  assert(restored >= 20, `restored at step ${restored}`);
+  const back = await pageLosses();
+  assert(back.length === restored, `the restored history has ${back.length} steps, not ${restored}`);
+  for (let i = 0; i < Math.min(restored, before.length); i++)
+    assert(back[i] === before[i], `step ${i + 1}: restored loss ${back[i]} ≠ ${before[i]}`);
+  // Resumed to the end, the run has the losses of the same spec trained without a stop.
+  await train.getByRole('button', { name: 'Resume' }).click();
+  await statusIs('done', 120_000);
+  const resumed = await pageLosses();
+  const run = Number(await train.getByTestId('stats').getAttribute('data-run'));
+  await train.getByRole('button', { name: 'Start' }).click();
+  await train.locator(`[data-testid=stats][data-run="${run + 1}"]`).waitFor();
+  await statusIs('done', 120_000);
+  const unstopped = await pageLosses();
+  assert(unstopped.length === 3000 && resumed.length === 3000, 'both runs trained 3000 steps');
+  for (let i = 0; i < 3000; i++)
+    assert(
+      Math.abs(resumed[i] - unstopped[i]) <= 1e-6,
+      `step ${i + 1}: ${resumed[i]} restored and resumed vs ${unstopped[i]} unstopped`,
+    );
+  log(
+    `  reloaded near step ${before.length}, restored step ${restored}; all 3000 losses equal an unstopped run`,
+  );
+});
+
+test('lab: a NaN loss stops the run; a lower learning rate applied from the checkpoint trains', async () => {
+  const train = await openTrain();
+  await chooseNeuralBigram(train);
+  await setNumber(train, 'Learning rate', 1e39);
+  await setNumber(train, 'Steps', 40);
+  await setNumber(train, 'Eval every', 20);
+  await train.getByRole('button', { name: 'Start' }).click();
+  await statusIs('stopped');
+  const alert = (await train.getByRole('alert').allTextContents()).join(' ');
+  assert(/NaN|Infinity|not finite|non-finite/i.test(alert), `the error says what went wrong: "${alert}"`);
+  assert(
+    (await train.getByRole('button', { name: 'Resume' }).count()) === 0,
+    'a broken run offers no Resume',
+  );
+  await setNumber(train, 'Learning rate', 0.1);
+  await train.getByTestId('form-changes').filter({ hasText: 'optimizer.lr' }).waitFor();
+  await train.getByRole('button', { name: 'Apply and restart from this checkpoint' }).click();
+  await statusIs('done');
+  const loss = await number(train.getByTestId('loss'));
+  assert(Number.isFinite(loss) && loss < 4, `loss after the lower rate: ${loss}`);
+});
+
+test('lab: a whitespace-only or one-line upload leaves the previous model intact', async () => {
+  const train = await openTrain();
+  await chooseNeuralBigram(train);
+  await setNumber(train, 'Steps', 30);
+  await train.getByRole('button', { name: 'Start' }).click();
+  await statusIs('done');
+  const badge = await page.getByTestId('model-badge').textContent();
+  const tmp = mkdtempSync(join(tmpdir(), 'makemore-bad-upload-'));
+  try {
+    writeFileSync(join(tmp, 'blank.txt'), ' \n\n   \n\t\n');
+    writeFileSync(join(tmp, 'one.txt'), 'hello\n');
+    await train.getByLabel('Dataset', { exact: true }).selectOption('upload');
+    await train.getByLabel('Text file').setInputFiles(join(tmp, 'blank.txt'));
+    const refused = (await train.getByTestId('upload-error').textContent()) ?? '';
+    assert(refused.includes('only whitespace'), `whitespace-only upload: "${refused}"`);
+    await train.getByLabel('Text file').setInputFiles(join(tmp, 'one.txt'));
+    await train.getByTestId('upload-error').waitFor({ state: 'detached' });
+    await train.getByRole('button', { name: 'Start new run' }).click();
+    const message = train.getByTestId('error-data.dataset');
+    await message.waitFor({ timeout: 30_000 });
+    assert(/no examples/.test((await message.textContent()) ?? ''), 'the split problem is named');
+    assert((await page.getByTestId('model-badge').textContent()) === badge, 'the previous model stays');
+    assert((await train.getByTestId('status').textContent()) === 'done', 'the previous run stays done');
+    await go('Sample');
+    await section('sample').getByRole('button', { name: 'Sample' }).click();
+    await section('sample').getByTestId('sample-results').locator('li').first().waitFor();
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('lab: block size 10000 is refused before the run starts, under its field', async () => {
+  const train = await openTrain();
+  await train.getByLabel('Preset', { exact: true }).selectOption('lecture-mlp');
+  await setNumber(train, 'Block size (0 = auto)', 10000);
+  const run = await train.getByTestId('stats').getAttribute('data-run');
+  const started = Date.now();
+  await train.getByRole('button', { name: 'Start' }).click();
+  const message = train.getByTestId('error-model.blockSize');
+  await message.waitFor({ timeout: 30_000 });
+  const text = (await message.textContent()) ?? '';
+  assert(/block size 10000 is longer than any example/.test(text), `message: "${text}"`);
+  assert((await train.getByTestId('stats').getAttribute('data-run')) === run, 'no run was started');
+  assert((await train.getByTestId('status').textContent()) !== 'running', 'not running');
+  log(`  refused in ${((Date.now() - started) / 1000).toFixed(1)} s: ${text}`);
+});
+
+test('lab: a hung step is recovered by restarting the worker from the last autosave', async () => {
+  const train = await openTrain('autosave=1&stepBudget=3');
+  await chooseNeuralBigram(train);
+  await setNumber(train, 'Steps', 100000);
+  await setNumber(train, 'Eval every', 0);
+  await train.getByRole('button', { name: 'Start' }).click();
+  await waitForAutosave();
+  await page.evaluate(() => globalThis.__makemoreHangNextStep());
+  await train
+    .getByRole('alert')
+    .filter({ hasText: 'restarted from the autosave' })
+    .waitFor({ timeout: 60_000 });
+  await statusIs('paused');
+  const saved = await page.evaluate(() => globalThis.__makemoreAutosave().step);
+  assert((await stepShown()) === saved, `restored at ${await stepShown()}, the autosave is at ${saved}`);
+  await train.getByRole('button', { name: 'Resume' }).click();
+  await page.waitForFunction(
+    (from) =>
+      Number.parseInt(document.querySelector('[data-testid=step]')?.textContent ?? '0', 10) >= from + 20,
+    saved,
+    { timeout: 60_000 },
+  );
+  await train.getByRole('button', { name: 'Pause' }).click();
+  await statusIs('paused');
+  await train.getByRole('button', { name: 'Reset' }).click();
+  await statusIs('idle');
+});
+
+test('lab: the backend picker asks, then carries the run over to the new backend', async () => {
+  const train = await openTrain();
+  await chooseNeuralBigram(train);
+  await setNumber(train, 'Steps', 40);
+  await train.getByRole('button', { name: 'Start' }).click();
+  await statusIs('done');
+  const losses = await pageLosses();
+  const other = backend === 'cpu' ? 'wasm' : 'cpu';
+  // Declined: nothing happens.
+  const before = dialogsSeen.length;
+  await page.getByLabel('Backend', { exact: true }).selectOption(other);
+  assert(dialogsSeen.slice(before).includes('confirm'), 'the picker asked before reloading');
+  assert(new URL(page.url()).searchParams.get('backend') === backend, 'declining keeps the page');
+  acceptConfirms = true;
+  try {
+    await Promise.all([
+      page.waitForURL((url) => url.searchParams.get('backend') === other, { timeout: 60_000 }),
+      page.getByLabel('Backend', { exact: true }).selectOption(other),
+    ]);
+  } finally {
+    acceptConfirms = false;
+  }
+  const badge = (await page.getByTestId('backend').textContent({ timeout: 60_000 })) ?? '';
+  assert(badge.includes(other), `switched to ${other}, badge says "${badge}"`);
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=step]')?.textContent === '40 / 40',
+    null,
+    {
+      timeout: 60_000,
+    },
+  );
+  const carried = await pageLosses();
+  assert(
+    carried.length === 40 && carried.every((x, i) => x === losses[i]),
+    'the run came over with its 40 losses',
+  );
+});
+
+test('lab: a shareable link trains, and Copy link makes one (compressed spec)', async () => {
+  await page.goto(`${server.url}?preset=lecture-mlp&backend=${backend}&steps=30&autostart=1`);
+  const badge = (await page.getByTestId('backend').textContent({ timeout: 60_000 })) ?? '';
+  assert(badge.includes(backend), `asked for ${backend}, badge says "${badge}"`);
+  await statusIs('done', 120_000);
+  const train = section('train');
+  assert((await train.getByTestId('step').textContent()) === '30 / 30', 'the link trains 30 steps');
+  assert(Number.isFinite(await number(train.getByTestId('loss'))), 'a finite loss is shown');
+  // The form's own link: a compressed spec that starts the same run elsewhere.
+  await setNumber(train, 'Steps', 25);
+  await train.getByRole('button', { name: 'Copy link' }).click();
+  const link = await page.getByTestId('share-link').inputValue();
+  assert(/[?&]spec=z\./.test(link) && link.includes('autostart=1'), `link: ${link}`);
+  await page.goto(link);
+  await statusIs('done', 120_000);
+  assert((await train.getByTestId('step').textContent()) === '25 / 25', 'the copied link trains 25 steps');
+  const run = await page.evaluate(() => globalThis.__makemoreRun);
+  assert(run.spec?.recipe === 'lecture-mlp', `the copied link ran ${run.spec?.recipe}`);
+});
+
+test('lab: axe-core finds no serious accessibility violations on any page', async () => {
+  const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.goto(siteUrl);
+  await page.getByTestId('backend').waitFor({ timeout: 60_000 });
+  await page.addScriptTag({ content: axeSource });
+  const problems = [];
+  for (const p of ['Train', 'Sample', 'Tokenizer', 'Explore', 'Models', 'Datasets']) {
+    await go(p);
+    const violations = await page.evaluate(async () => {
+      const result = await globalThis.axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      });
+      return result.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    for (const v of violations) problems.push(`${p}: ${v}`);
+  }
+  assert(problems.length === 0, `axe violations:\n  ${problems.join('\n  ')}`);
+});
+
+test('lab: the skip link is visible when focused, and long samples keep the phone page width', async () => {
+  await page.goto(siteUrl);
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('button', { name: 'Skip to content' });
+  const colours = await skip.evaluate((el) => {
+    const style = getComputedStyle(el);
+    return { fg: style.color, bg: style.backgroundColor, left: el.getBoundingClientRect().left };
+  });
+  assert(colours.fg !== colours.bg, `the skip link is ${colours.fg} on ${colours.bg}`);
+  assert(colours.left >= 0, 'the focused skip link is on screen');
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await go('Train');
+    // A sample as long as the worst seen (one unbreakable 400-character line) must wrap, not widen.
+    await page.evaluate(() => {
+      const list = document.querySelector('[data-testid=train-samples]') ?? document.body;
+      const li = document.createElement('li');
+      li.textContent = 'x'.repeat(400);
+      list.appendChild(li);
+    });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 1, `a long sample makes the phone page ${overflow}px too wide`);
+    const bar = await page.getByTestId('control-bar').boundingBox();
+    assert(bar && bar.y < 844, 'the control bar is in view on a phone');
   } finally {
     await page.setViewportSize({ width: 1280, height: 900 });
   }

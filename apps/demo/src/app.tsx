@@ -10,7 +10,8 @@ import { ModelsPage } from './pages/Models';
 import { SamplePage } from './pages/Sample';
 import { TokenizerPage } from './pages/Tokenizer';
 import { TrainPage } from './pages/Train';
-import { backendError, backendInfo, modelSummary, startEngine, trainStatus } from './state';
+import { reloadCarryingRun, startPersistence } from './persistence';
+import { backendError, backendInfo, modelSummary, progress, startEngine, trainStatus } from './state';
 
 const PAGES = [
   { id: 'train', title: 'Train', Page: TrainPage },
@@ -30,7 +31,10 @@ function pageFromHash(): PageId {
 
 const BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
 
-/** Forces a backend by reloading with `?backend=`; the worker's backend cannot change once tensors exist. */
+/**
+ * Forces a backend by reloading with `?backend=`; the worker's backend cannot change once tensors exist.
+ * With a run in hand it asks first, then saves the run and restores it after the reload.
+ */
 function BackendPicker() {
   const current = new URLSearchParams(location.search).get('backend') ?? 'auto';
   return (
@@ -40,11 +44,26 @@ function BackendPicker() {
         aria-label="Backend"
         value={current}
         onChange={(event) => {
-          const value = (event.currentTarget as HTMLSelectElement).value;
+          const select = event.currentTarget as HTMLSelectElement;
+          const value = select.value;
           const url = new URL(location.href);
           if (value === 'auto') url.searchParams.delete('backend');
           else url.searchParams.set('backend', value);
-          location.assign(url.href);
+          // A link's autostart would start a new run over the carried one.
+          url.searchParams.delete('autostart');
+          const summary = modelSummary.get();
+          if (!summary?.spec || progress.get().step === 0) {
+            location.assign(url.href);
+            return;
+          }
+          const ok = confirm(
+            `Switching to the ${value} backend reloads the page. Your run (step ${progress.get().step}) is saved first and restored after the reload. Switch?`,
+          );
+          if (!ok) {
+            select.value = current;
+            return;
+          }
+          void reloadCarryingRun(url.href);
         }}
       >
         {BACKENDS.map((b) => (
@@ -94,7 +113,7 @@ export function App() {
     const onHash = () => setPage(pageFromHash());
     window.addEventListener('hashchange', onHash);
     // Let the first paint happen before the worker starts fetching TensorFlow.js.
-    const idle = setTimeout(startEngine, 0);
+    const idle = setTimeout(() => startPersistence(startEngine()), 0);
     return () => {
       window.removeEventListener('hashchange', onHash);
       clearTimeout(idle);

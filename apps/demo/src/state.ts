@@ -5,8 +5,8 @@
 import { dataBaseUrl } from './lib/data';
 import { observable } from './lib/observable';
 import { onEvent, request } from './worker/client';
-import type { RunSpec } from '@makemore/run/spec';
-import type { ModelSummary, Sample, TrainStatus, WorkerEvent } from './worker/protocol';
+import type { RunSpec, RunSpecInput } from '@makemore/run/spec';
+import type { ModelSummary, Sample, TrainStatus, Upload, WorkerEvent } from './worker/protocol';
 
 export interface BackendInfo {
   backend: string;
@@ -62,6 +62,17 @@ export const liveSamples = observable<{ step: number; samples: Sample[] }>({ ste
 export const workerError = observable<string | null>(null);
 /** Lines the worker reports about a resumed run's changes (`planResume`'s notes). */
 export const notices = observable<string[]>([]);
+/**
+ * The spec the current run follows, as the form edits it: the Train page compares the form with it to
+ * tell Resume (nothing changed) from Apply (changes to apply from the checkpoint).
+ */
+export const runForm = observable<RunSpecInput | null>(null);
+/** A spec for the form to show (an imported or restored run's); the Train page takes it in. */
+export const loadedSpec = observable<{ spec: RunSpecInput; preset: string } | null>(null);
+/** The uploaded text the current run trains on, kept for the autosave. */
+export const currentUpload = observable<Upload | null>(null);
+/** Counts worker events that show training is alive (steps, evaluations, samples): the watchdog reads it. */
+export const heartbeat = observable(0);
 
 /**
  * The current run as plain data, for the e2e tests and the curious (`window.__makemoreRun` in the
@@ -112,11 +123,12 @@ function flushSteps(): void {
 }
 
 /** Starts the worker (which picks a backend) and routes its events into the observables above. */
-export function startEngine(): void {
-  if (started) return;
+export function startEngine(): Promise<void> {
+  if (started) return Promise.resolve();
   started = true;
   onEvent((event) => {
     if (event.type !== 'step') flushSteps();
+    heartbeat.set(heartbeat.get() + 1);
     switch (event.type) {
       case 'status': {
         trainStatus.set(event.status);
@@ -160,15 +172,23 @@ export function startEngine(): void {
       case 'error':
         workerError.set(event.message);
         break;
+      case 'rewound':
+        rewindTo(event.step);
+        break;
       case 'progress':
       case 'sampling':
         break;
     }
   });
+  return initWorker();
+}
+
+/** Asks the worker (a new one, after a restart too) for the backend the page's URL names. */
+export function initWorker(): Promise<void> {
   const params = new URLSearchParams(location.search);
   const prefer = params.get('backend') ?? undefined;
   const threads = Number(params.get('threads') ?? Number.NaN);
-  request({
+  return request({
     type: 'init',
     dataBaseUrl: dataBaseUrl(),
     wasmBaseUrl: new URL('tfjs/', document.baseURI).href,
@@ -202,4 +222,35 @@ export function adoptModel(summary: ModelSummary, totalSteps = 0): void {
   runRecord.splitSizes = summary.splitSizes;
   runRecord.steps = [];
   runRecord.evals = [];
+  if (summary.origin === 'imported' && summary.spec) {
+    const spec = structuredClone(summary.spec) as RunSpecInput;
+    runForm.set(spec);
+    loadedSpec.set({ spec, preset: summary.spec.recipe ?? 'custom' });
+  }
+}
+
+/** Cuts the history back to `step` (after a failed step sent the run back to its last checkpoint). */
+function rewindTo(step: number): void {
+  pendingStep = null;
+  const h = history.get();
+  const keep = (steps: number[]) => steps.filter((s) => s <= step).length;
+  const n = keep(h.steps);
+  const e = keep(h.evalSteps);
+  history.set({
+    steps: h.steps.slice(0, n),
+    losses: h.losses.slice(0, n),
+    evalSteps: h.evalSteps.slice(0, e),
+    trainLoss: h.trainLoss.slice(0, e),
+    devLoss: h.devLoss.slice(0, e),
+  });
+  runRecord.steps = runRecord.steps.filter((s) => s.step <= step);
+  runRecord.evals = runRecord.evals.filter((s) => s.step <= step);
+  progress.update((p) => ({ ...p, step, loss: h.losses[n - 1] ?? null, stepsPerSecond: 0, etaSeconds: 0 }));
+  const summary = modelSummary.get();
+  if (summary) modelSummary.set({ ...summary, step });
+}
+
+/** The run record, for the autosave to store and a restore to put back. */
+export function currentRunRecord(): RunRecord {
+  return runRecord;
 }

@@ -12,11 +12,22 @@ export interface HeatTableProps {
   caption: string;
   /** The text in each cell; by default the value. */
   cellText?: (row: number, col: number, value: number) => string;
+  /** The hover tooltip of each cell (its `title`): what the cell means, in words. */
+  cellTitle?: (row: number, col: number, value: number) => string;
   small?: boolean;
   testId?: string;
 }
 
-export function HeatTable({ rows, cols, values, caption, cellText, small, testId }: HeatTableProps) {
+export function HeatTable({
+  rows,
+  cols,
+  values,
+  caption,
+  cellText,
+  cellTitle,
+  small,
+  testId,
+}: HeatTableProps) {
   let max = 0;
   for (let i = 0; i < values.length; i++) max = Math.max(max, values[i]!);
   return (
@@ -41,7 +52,7 @@ export function HeatTable({ rows, cols, values, caption, cellText, small, testId
                 const v = values[i * cols.length + j]!;
                 const style = heatColor(max > 0 ? v / max : 0);
                 return (
-                  <td key={j} style={style}>
+                  <td key={j} style={style} title={cellTitle?.(i, j, v)}>
                     {cellText ? cellText(i, j, v) : String(v)}
                   </td>
                 );

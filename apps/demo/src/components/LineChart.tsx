@@ -12,10 +12,12 @@ export function LineChart(props: {
   label: string;
   testId?: string;
   marker?: number;
+  /** Pixels (default 260). */
+  height?: number;
 }) {
   const options = useMemo<Omit<uPlot.Options, 'width'>>(
     () => ({
-      height: 260,
+      height: props.height ?? 260,
       scales: { x: props.logX ? { time: false, distr: 3, log: 10 } : { time: false } },
       axes: [{ label: props.xLabel }, { label: props.yLabel, size: 55 }],
       series: [{ label: props.xLabel }, { label: props.yLabel, stroke: '#1f77b4', width: 2 }],
@@ -36,7 +38,7 @@ export function LineChart(props: {
         ],
       },
     }),
-    [props.xLabel, props.yLabel, props.logX, props.marker],
+    [props.xLabel, props.yLabel, props.logX, props.marker, props.height],
   );
   const data = useMemo<uPlot.AlignedData>(() => [props.x, props.y], [props.x, props.y]);
   return <UPlotChart options={options} data={data} label={props.label} testId={props.testId} />;

@@ -9,6 +9,8 @@ export function tokenColor(id: number): string {
 /** Blue shades from white (0) to dark (1) for heat-map cells, and a text colour that stays readable. */
 export function heatColor(fraction: number): { background: string; color: string } {
   const f = Math.max(0, Math.min(1, fraction));
-  const lightness = 97 - f * 62;
-  return { background: `hsl(220 70% ${lightness.toFixed(1)}%)`, color: lightness < 55 ? '#fff' : '#1b1d23' };
+  const raw = 97 - f * 62;
+  // Between 54% and 62% lightness neither white nor dark text reaches WCAG AA's 4.5:1: skip that band.
+  const lightness = raw > 54 && raw < 62 ? (raw < 58 ? 54 : 62) : raw;
+  return { background: `hsl(220 70% ${lightness.toFixed(1)}%)`, color: lightness <= 54 ? '#fff' : '#1b1d23' };
 }

@@ -3,6 +3,7 @@
  *
  *   ?preset=<recipe>&steps=N&autostart=1    a recipe of @makemore/run, optionally shortened
  *   ?spec=<base64url of the JSON spec>      any (partial) run spec
+ *   ?spec=z.<base64url of deflate-raw JSON>  the same, compressed (what "Copy link" writes)
  *
  * `backend=cpu|wasm|webgpu` picks the worker's backend (read by the page's state, not here). `autostart=1`
  * starts training as soon as the backend is ready.
@@ -22,10 +23,49 @@ export interface RunFromUrl {
 
 /** The spec as the `spec` parameter carries it: UTF-8 JSON in base64url, without padding. */
 export function encodeSpecParam(spec: RunSpecInput): string {
-  const bytes = new TextEncoder().encode(JSON.stringify(spec));
+  return toBase64Url(new TextEncoder().encode(JSON.stringify(spec)));
+}
+
+/** The prefix of a compressed `spec` parameter (`.` is not a base64url character, so nothing clashes). */
+const COMPRESSED = 'z.';
+
+const toBase64Url = (bytes: Uint8Array) => {
   let binary = '';
   for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+};
+
+/** The spec as a compressed `spec` parameter: `z.` and the deflate-raw bytes of its JSON in base64url. */
+export async function encodeSpecParamCompressed(spec: RunSpecInput): Promise<string> {
+  const stream = new Blob([JSON.stringify(spec)]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+  return COMPRESSED + toBase64Url(new Uint8Array(await new Response(stream).arrayBuffer()));
+}
+
+/** True when the query string's `spec` parameter is compressed (read it with {@link runFromUrlAsync}). */
+export function hasCompressedSpec(search: string): boolean {
+  return new URLSearchParams(search).get('spec')?.startsWith(COMPRESSED) ?? false;
+}
+
+/**
+ * {@link runFromUrl} for any `spec` parameter: a compressed one is inflated first, then read as the
+ * plain form.
+ */
+export async function runFromUrlAsync(search: string, fallbackRecipe: string): Promise<RunFromUrl | null> {
+  const params = new URLSearchParams(search);
+  const param = params.get('spec');
+  if (param?.startsWith(COMPRESSED)) {
+    try {
+      const base64 = param.slice(COMPRESSED.length).replace(/-/g, '+').replace(/_/g, '/');
+      const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
+      const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+      const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+      const json = await new Response(stream).text();
+      params.set('spec', toBase64Url(new TextEncoder().encode(json)));
+    } catch {
+      params.set('spec', '!');
+    }
+  }
+  return runFromUrl(params.toString(), fallbackRecipe);
 }
 
 /** Reads a `spec` parameter; throws an Error that says what is wrong with it. */

@@ -43,6 +43,13 @@ function BigramHeatMap({ active }: { active: boolean }) {
           cols={bigram.labels}
           values={bigram.counts}
           cellText={(i, j, v) => `${bigram.labels[i]}${bigram.labels[j]}\n${v}`}
+          cellTitle={(i, j, v) => {
+            const n = bigram.labels.length;
+            let row = 0;
+            for (let k = 0; k < n; k++) row += Number(bigram.counts[i * n + k]);
+            const p = row > 0 ? v / row : 0;
+            return `'${bigram.labels[j]}' after '${bigram.labels[i]}': ${v} times, probability ${(p * 100).toFixed(1)}%`;
+          }}
         />
       )}
     </Panel>
@@ -96,8 +103,13 @@ function AttentionView() {
   const [maps, setMaps] = useState<AttentionMaps | null>(null);
   const [error, setError] = useState<string | null>(null);
   const isTransformer = summary?.config.type === 'transformer';
+  // The model's alphabet (char tokenizers): characters outside it cannot be encoded.
+  const alphabet =
+    summary?.tokenizerKind === 'char' ? summary.vocab.filter((c) => [...c].length === 1) : null;
+  const unknown = alphabet ? [...new Set([...text].filter((c) => !alphabet.includes(c)))] : [];
   const show = async () => {
     setError(null);
+    if (unknown.length > 0) return;
     try {
       setMaps(await request({ type: 'attention', text }));
     } catch (e) {
@@ -114,9 +126,35 @@ function AttentionView() {
           void show();
         }}
       >
-        <TextField label="Input text" value={text} onInput={setText} />
+        <TextField
+          label="Input text"
+          value={text}
+          onInput={(value) => {
+            setText(value);
+            // A result for other text would be stale: clear it.
+            setMaps(null);
+          }}
+        />
+        {alphabet && (
+          <p class="muted" data-testid="model-alphabet">
+            The model knows these characters: <code>{alphabet.join(' ')}</code>
+          </p>
+        )}
+        {unknown.length > 0 && (
+          <p class="field-error" role="alert" data-testid="unknown-chars">
+            The model has never seen {unknown.map((c) => `"${c}"`).join(', ')}: it was trained only on the
+            characters above (names are lowercase, so type "emma", not "Emma").{' '}
+            <span aria-hidden="true">
+              {[...text].map((c, i) => (
+                <mark key={i} class={unknown.includes(c) ? 'unknown' : 'known'}>
+                  {c}
+                </mark>
+              ))}
+            </span>
+          </p>
+        )}
         <div class="buttons">
-          <button type="submit" disabled={!isTransformer || status === 'running'}>
+          <button type="submit" disabled={!isTransformer || status === 'running' || unknown.length > 0}>
             Show attention
           </button>
         </div>
@@ -137,7 +175,11 @@ function AttentionView() {
                       cols={maps.tokens}
                       values={w}
                       cellText={(_, __, v) => (v >= 0.005 ? (v * 100).toFixed(0) : '')}
+                      cellTitle={(q, k, v) =>
+                        `query ${q} '${maps.tokens[q]}' attends to key ${k} '${maps.tokens[k]}' with weight ${v.toFixed(3)}`
+                      }
                     />
+                    <figcaption class="muted">rows: query, columns: key</figcaption>
                   </figure>
                 ))}
               </div>

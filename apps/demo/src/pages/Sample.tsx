@@ -62,14 +62,26 @@ export function SamplePage(_: { active: boolean }) {
           }}
         >
           <div class="field-row">
+            {/* Any value may be typed; the slider covers the useful range, 0 (greedy) to 2. */}
             <NumberField
               label="Temperature"
               value={temperature}
-              min={0.05}
-              max={5}
-              step={0.05}
+              min={0}
+              step="any"
               onChange={setTemperature}
             />
+            <div class="field">
+              <label for="temperature-slider">Temperature slider</label>
+              <input
+                id="temperature-slider"
+                type="range"
+                min={0}
+                max={2}
+                step={0.01}
+                value={Math.min(2, temperature)}
+                onInput={(event) => setTemperature((event.currentTarget as HTMLInputElement).valueAsNumber)}
+              />
+            </div>
             <NumberField label="Top-k (0 = off)" value={topK} min={0} step={1} onChange={setTopK} />
             <NumberField label="Seed" value={seed} step={1} onChange={setSeed} />
             <NumberField label="How many" value={count} min={1} max={200} step={1} onChange={setCount} />

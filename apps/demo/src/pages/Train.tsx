@@ -3,6 +3,11 @@
  * optimizer, schedule, loop, evaluation, samples), then start, pause, resume or reset a run that the
  * worker prepares with `prepareRun`, as the CLI does. The spec is resolved as it is edited, and a
  * `RunSpecError` is shown next to the field it names. A live loss chart, steps/s, ETA and samples follow.
+ *
+ * The form is the run spec. Once a run exists, Resume is offered only while the form matches it; an edited
+ * form is applied to the run from its checkpoint ("Apply and restart from this checkpoint", by
+ * `planResume`'s rules) or trained from scratch ("Start new run"), and the old model stays until the new
+ * run is valid. A run that failed is "stopped" at its last good checkpoint.
  */
 import {
   mergeSpec,
@@ -15,12 +20,14 @@ import {
 } from '@makemore/run/spec';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ErrorAlert, formatDuration, Panel, SelectField } from '../components/fields';
+import { LineChart } from '../components/LineChart';
 import { LossChart } from '../components/LossChart';
 import { SampleList } from '../components/SampleList';
 import { type SpecBinding, SpecCheck, SpecNumber, SpecSelect, SpecText } from '../components/spec-fields';
 import { useDatasetOptions } from '../lib/data';
 import { useObservable } from '../lib/observable';
-import { runFromUrl } from '../lib/run-url';
+import { encodeSpecParamCompressed, hasCompressedSpec, runFromUrl, runFromUrlAsync } from '../lib/run-url';
+import { discardSavedRun, formPreset, restoreOffer, restoreRun } from '../persistence';
 import {
   BUILTIN_DATASETS,
   DEFAULT_RECIPE,
@@ -32,11 +39,15 @@ import {
 import {
   adoptModel,
   backendInfo,
+  currentRunRecord,
+  currentUpload,
   history,
   liveSamples,
+  loadedSpec,
   modelSummary,
   notices,
   progress,
+  runForm,
   trainStatus,
   workerError,
 } from '../state';
@@ -118,7 +129,48 @@ function formFieldOf(field: string): string | null {
   return null;
 }
 
-const url = runFromUrl(location.search, DEFAULT_RECIPE);
+/** The run the URL asks for; a compressed `?spec=` is read once the page is up (it inflates asynchronously). */
+const compressedUrl = hasCompressedSpec(location.search);
+const url = compressedUrl ? null : runFromUrl(location.search, DEFAULT_RECIPE);
+
+/** A resolved spec as `path → JSON` (arrays whole), to name the fields two specs differ in. */
+function flattenSpec(value: unknown, prefix = '', out: Record<string, string> = {}): Record<string, string> {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flattenSpec(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (value !== undefined) out[prefix] = JSON.stringify(value);
+  return out;
+}
+
+/** The fields (other than the recipe's name) where the form's spec differs from the run's. */
+function changedFields(form: RunSpec, run: RunSpec): string[] {
+  const a = flattenSpec(form);
+  const b = flattenSpec(run);
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k] && k !== 'recipe');
+}
+
+/** Fields a run cannot change from its checkpoint (`planResume`'s refusals): they need a new run. */
+const NEEDS_NEW_RUN = [/^data\./, /^model\./, /^optimizer\.type$/, /^training\.seed$/];
+
+/** The changed fields as a partial spec, for `planResume` (which refuses data and model changes). */
+function changesOf(form: RunSpec, fields: string[]): RunSpecInput {
+  let changes: RunSpecInput = {};
+  for (const field of fields) changes = setField(changes, field, getPath(form, field));
+  return changes;
+}
+
+/** Refuses binary files: text has no NUL bytes and few control characters or undecodable bytes. */
+function binaryReason(text: string): string | null {
+  if (text.includes('\0')) return 'it contains NUL bytes, so it is a binary file, not text';
+  let odd = 0;
+  for (const ch of text.slice(0, 100_000)) {
+    const code = ch.charCodeAt(0);
+    if (ch === '\uFFFD' || (code < 32 && ch !== '\n' && ch !== '\r' && ch !== '\t')) odd++;
+  }
+  const share = odd / Math.max(1, Math.min(text.length, 100_000));
+  return share > 0.01
+    ? `${(share * 100).toFixed(0)}% of its characters are control characters or invalid UTF-8, so it is not a text file`
+    : null;
+}
 
 export function TrainPage(_: { active: boolean }) {
   const [presetId, setPresetId] = useState(url?.recipe ?? DEFAULT_RECIPE);
@@ -129,6 +181,9 @@ export function TrainPage(_: { active: boolean }) {
   const [error, setError] = useState<string | null>(url?.error ?? null);
   /** An error from the worker that names a spec field (e.g. a block size shorter than the longest word). */
   const [runFieldError, setRunFieldError] = useState<{ field: string; message: string } | null>(null);
+  const [uploadError, setUploadError] = useState<string | null>(null);
+  const [urlRun, setUrlRun] = useState(url);
+  const [shareLink, setShareLink] = useState<string | null>(null);
 
   const status = useObservable(trainStatus);
   const summary = useObservable(modelSummary);
@@ -138,6 +193,9 @@ export function TrainPage(_: { active: boolean }) {
   const runError = useObservable(workerError);
   const backend = useObservable(backendInfo);
   const notes = useObservable(notices);
+  const offer = useObservable(restoreOffer);
+  const loaded = useObservable(loadedSpec);
+  const runInput = useObservable(runForm);
   const datasetOptions = useDatasetOptions(BUILTIN_DATASETS);
 
   const resolved = useMemo((): { spec: RunSpec | null; error: RunSpecError | null } => {
@@ -151,13 +209,43 @@ export function TrainPage(_: { active: boolean }) {
   const lastGood = useRef<RunSpec | null>(null);
   if (resolved.spec) lastGood.current = resolved.spec;
 
-  // A checkpoint imported with its run spec shows that spec here, so that Resume continues it.
+  // A run imported or restored with its spec shows that spec here, so that Resume continues it.
   useEffect(() => {
-    if (summary?.origin === 'imported' && summary.spec) {
-      setInput(summary.spec as RunSpecInput);
-      setPresetId(summary.spec.recipe ?? CUSTOM);
+    if (!loaded) return;
+    setInput(loaded.spec);
+    setPresetId(RECIPES.some((r) => r.name === loaded.preset) ? loaded.preset : CUSTOM);
+    setRunFieldError(null);
+  }, [loaded]);
+  useEffect(() => formPreset.set(presetId), [presetId]);
+
+  // The schedule's learning rate as the run used it, at most ~400 points.
+  const lrPoints = useMemo(() => {
+    const steps = currentRunRecord().steps;
+    const every = Math.max(1, Math.ceil(steps.length / 400));
+    const x: number[] = [];
+    const y: number[] = [];
+    for (let i = 0; i < steps.length; i += every) {
+      x.push(steps[i]!.step);
+      y.push(steps[i]!.lr);
     }
-  }, [summary]);
+    return { x, y };
+  }, [h]);
+
+  /** The spec of the current run, when there is one that can continue (a checkpoint to resume from). */
+  const runSpec = useMemo((): RunSpec | null => {
+    if (!runInput) return null;
+    try {
+      return resolveRunSpec(runInput);
+    } catch {
+      return null;
+    }
+  }, [runInput]);
+  const hasCheckpoint =
+    summary?.spec != null && runSpec !== null && ['paused', 'stopped', 'done'].includes(status);
+  const changed = hasCheckpoint && resolved.spec ? changedFields(resolved.spec, runSpec) : [];
+  const needsNewRun = changed.filter((f) => NEEDS_NEW_RUN.some((pattern) => pattern.test(f)));
+  /** The form's changes can be applied to the run from its checkpoint. */
+  const canApply = changed.length > 0 && needsNewRun.length === 0;
 
   const edit = (next: RunSpecInput) => {
     setRunFieldError(null);
@@ -248,7 +336,10 @@ export function TrainPage(_: { active: boolean }) {
           ? { upload: { ...upload, kind: uploadWords ? ('words' as const) : ('text' as const) } }
           : {}),
       };
-      adoptModel(await request({ type: 'configure', run }), resolved.spec?.training.steps ?? 0);
+      const summary = await request({ type: 'configure', run });
+      adoptModel(summary, resolved.spec?.training.steps ?? 0);
+      runForm.set(structuredClone(input));
+      currentUpload.set(run.upload ?? null);
       return true;
     } catch (e) {
       showRunError(e as Error & { field?: string });
@@ -263,35 +354,187 @@ export function TrainPage(_: { active: boolean }) {
     else setError(e.message);
   }
 
-  /** Starts a new run, or resumes the paused one (whose spec stays; only Steps may change). */
+  /**
+   * Starts a new run (`fresh`), or continues the current one: resumed as it is when the form matches it,
+   * else with the form's changes applied from its checkpoint.
+   */
   async function start(fresh = false) {
     setError(null);
     setRunFieldError(null);
-    const resuming = status === 'paused' && !fresh;
-    if (!resuming && !(await build())) return;
+    const continuing =
+      hasCheckpoint && !fresh && needsNewRun.length === 0 && (status !== 'done' || changed.length > 0);
+    if (!continuing && !(await build())) return;
     try {
-      const steps = resolved.spec?.training.steps;
-      await request({ type: 'start', ...(resuming && steps !== undefined ? { steps } : {}) });
-      if (resuming && steps !== undefined) progress.update((x) => ({ ...x, totalSteps: steps }));
+      if (continuing && changed.length > 0 && resolved.spec) {
+        if (resolved.error) throw resolved.error;
+        setBusy('Applying the changes from the checkpoint…');
+        try {
+          await request({ type: 'apply', changes: changesOf(resolved.spec, changed) });
+        } finally {
+          setBusy(null);
+        }
+        runForm.set(structuredClone(input));
+        progress.update((x) => ({ ...x, totalSteps: resolved.spec?.training.steps ?? x.totalSteps }));
+      }
+      await request({ type: 'start' });
     } catch (e) {
       showRunError(e as Error & { field?: string });
     }
   }
 
-  // ?autostart=1: start once the worker has its backend.
+  async function reset() {
+    setError(null);
+    try {
+      await request({ type: 'reset' });
+      const s = modelSummary.get();
+      if (s) adoptModel({ ...s, step: 0 }, 0);
+      await discardSavedRun();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }
+
+  useEffect(() => {
+    if (!compressedUrl) return;
+    void runFromUrlAsync(location.search, DEFAULT_RECIPE).then((run) => {
+      if (!run) return;
+      setInput(run.spec);
+      setPresetId(run.recipe);
+      setError(run.error ?? null);
+      setUrlRun(run);
+    });
+  }, []);
+
+  // ?autostart=1: start once the worker has its backend (and the URL's spec is in the form).
   const autostarted = useRef(false);
   useEffect(() => {
-    if (!url?.autostart || autostarted.current || !backend) return;
+    if (!urlRun?.autostart || autostarted.current || !backend) return;
     autostarted.current = true;
     void start();
-  }, [backend]);
+  }, [backend, urlRun]);
+
+  /** A link that opens this page with the form's spec and backend and starts it. */
+  async function copyLink() {
+    const link = new URL(location.href);
+    link.hash = '';
+    link.search = '';
+    const backendName = new URLSearchParams(location.search).get('backend');
+    if (backendName) link.searchParams.set('backend', backendName);
+    link.searchParams.set('spec', await encodeSpecParamCompressed({ ...input, recipe: presetId }));
+    link.searchParams.set('autostart', '1');
+    setShareLink(link.href);
+    await navigator.clipboard?.writeText(link.href).catch(() => undefined);
+  }
 
   return (
     <>
       <h2 id="title-train">Train a model</h2>
+      {offer && (
+        <section class="panel restore-offer" aria-label="Saved run" data-testid="restore-offer">
+          <p>
+            A run was saved here on {new Date(offer.savedAt).toLocaleString('en')}: {offer.description}.
+            Restore it to continue where it stopped.
+          </p>
+          <div class="buttons">
+            <button
+              type="button"
+              onClick={() =>
+                restoreRun(offer).catch((e: Error) => setError(`Could not restore the run: ${e.message}`))
+              }
+            >
+              Restore run
+            </button>
+            <button type="button" class="secondary" onClick={() => void discardSavedRun()}>
+              Discard it
+            </button>
+          </div>
+        </section>
+      )}
+      <p class="intro">
+        Pick a recipe and press Start to watch a language model learn; every field below is part of the run
+        spec, and the run is saved in this browser as it trains.
+      </p>
+      <div class="control-bar" data-testid="control-bar">
+        <div class="buttons">
+          {status === 'running' ? (
+            <button
+              type="button"
+              onClick={() => request({ type: 'pause' }).catch((e: Error) => setError(e.message))}
+            >
+              Pause
+            </button>
+          ) : (
+            <button type="submit" form="train-form" disabled={busy !== null}>
+              {canApply
+                ? 'Apply and restart from this checkpoint'
+                : needsNewRun.length > 0
+                  ? 'Start new run'
+                  : status === 'paused'
+                    ? 'Resume'
+                    : 'Start'}
+            </button>
+          )}
+          {hasCheckpoint && needsNewRun.length === 0 && (status !== 'done' || canApply) && (
+            <button type="button" disabled={busy !== null} onClick={() => void start(true)}>
+              Start new run
+            </button>
+          )}
+          <button
+            type="button"
+            class="secondary"
+            disabled={!summary || status === 'running' || busy !== null}
+            onClick={() => void reset()}
+          >
+            Reset
+          </button>
+          <button type="button" class="secondary" onClick={() => void copyLink()}>
+            Copy link
+          </button>
+        </div>
+        <dl class="stats" aria-live="off" data-testid="stats" data-run={p.run}>
+          <div>
+            <dt>step</dt>
+            <dd data-testid="step">
+              {p.step}
+              {p.totalSteps ? ` / ${p.totalSteps}` : ''}
+            </dd>
+          </div>
+          <div>
+            <dt>loss</dt>
+            <dd data-testid="loss">{p.loss === null ? '–' : p.loss.toFixed(4)}</dd>
+          </div>
+          <div>
+            <dt>first loss</dt>
+            <dd data-testid="first-loss">{h.losses.length ? h.losses[0]!.toFixed(4) : '–'}</dd>
+          </div>
+          <div>
+            <dt>dev</dt>
+            <dd data-testid="dev-loss">{h.devLoss.length ? h.devLoss.at(-1)!.toFixed(4) : '–'}</dd>
+          </div>
+          <div>
+            <dt>steps/s</dt>
+            <dd data-testid="steps-per-second">{p.stepsPerSecond ? p.stepsPerSecond.toFixed(1) : '–'}</dd>
+          </div>
+          <div>
+            <dt>ETA</dt>
+            <dd>{status === 'running' ? formatDuration(p.etaSeconds) : '–'}</dd>
+          </div>
+          <div>
+            <dt>status</dt>
+            <dd data-testid="status">{status}</dd>
+          </div>
+        </dl>
+      </div>
+      {shareLink && (
+        <div class="field share-link">
+          <label for="share-link">Link to this run (copied)</label>
+          <input id="share-link" type="text" readOnly value={shareLink} data-testid="share-link" />
+        </div>
+      )}
       <div class="grid2">
         {/* The spec's own checks (RunSpecError, shown per field) replace the browser's min/max validation. */}
         <form
+          id="train-form"
           class="panel"
           noValidate
           aria-label="Training setup"
@@ -351,11 +594,24 @@ export function TrainPage(_: { active: boolean }) {
                     onChange={async (event) => {
                       const file = (event.currentTarget as HTMLInputElement).files?.[0];
                       if (!file) return;
-                      setUpload({ fileName: file.name, text: await file.text() });
+                      const text = await file.text();
+                      // Checked before anything changes: a bad file leaves the form and the model as they were.
+                      const why = text.trim() === '' ? 'it is empty or only whitespace' : binaryReason(text);
+                      if (why) {
+                        setUploadError(`${file.name} cannot be used: ${why}. Choose a text file.`);
+                        return;
+                      }
+                      setUploadError(null);
+                      setUpload({ fileName: file.name, text });
                       edit(setField(input, 'data.dataset', file.name));
                     }}
                   />
                 </div>
+                {uploadError && (
+                  <span class="field-error" role="alert" data-testid="upload-error">
+                    {uploadError}
+                  </span>
+                )}
                 <label class="check">
                   <input
                     type="checkbox"
@@ -565,49 +821,27 @@ export function TrainPage(_: { active: boolean }) {
               {spec.training.batchSize}.
             </p>
           )}
-          {status === 'paused' && (
-            <p class="muted">
-              Resume continues the paused run with its own spec; of the fields above only Steps applies to it.
-              Start new run trains the spec above from scratch.
+          {hasCheckpoint && canApply && (
+            <p class="muted" data-testid="form-changes">
+              The form differs from the run at step {p.step} in {changed.join(', ')}. Apply and restart from
+              this checkpoint keeps its weights and optimizer state and continues with these settings; Start
+              new run trains the form from scratch, and the current model stays until the new run is built.
+            </p>
+          )}
+          {hasCheckpoint && needsNewRun.length > 0 && (
+            <p class="muted" data-testid="form-changes">
+              The form changes {needsNewRun.join(', ')}, which a run cannot change from its checkpoint: Start
+              new run trains the form from scratch, and the current model stays until the new run is built.
+              Reset or reload the run's settings to continue it instead.
+            </p>
+          )}
+          {status === 'stopped' && (
+            <p class="muted" data-testid="stopped-note">
+              The run stopped at step {p.step}, its last good checkpoint. Change the settings and apply them,
+              or start a new run.
             </p>
           )}
           <ErrorAlert message={generalSpecError} />
-          <div class="buttons">
-            {status === 'running' ? (
-              <button
-                type="button"
-                onClick={() => request({ type: 'pause' }).catch((e: Error) => setError(e.message))}
-              >
-                Pause
-              </button>
-            ) : (
-              <button type="submit" disabled={busy !== null}>
-                {status === 'paused' ? 'Resume' : 'Start'}
-              </button>
-            )}
-            {status === 'paused' && (
-              <button type="button" disabled={busy !== null} onClick={() => void start(true)}>
-                Start new run
-              </button>
-            )}
-            <button
-              type="button"
-              class="secondary"
-              disabled={!summary || status === 'running' || busy !== null}
-              onClick={async () => {
-                setError(null);
-                try {
-                  await request({ type: 'reset' });
-                  const s = modelSummary.get();
-                  if (s) adoptModel({ ...s, step: 0 }, 0);
-                } catch (e) {
-                  setError((e as Error).message);
-                }
-              }}
-            >
-              Reset
-            </button>
-          </div>
           {busy && (
             <p class="muted" role="status">
               {busy}
@@ -624,39 +858,6 @@ export function TrainPage(_: { active: boolean }) {
         </form>
         <div>
           <Panel title="Loss">
-            <dl class="stats" aria-live="off" data-testid="stats" data-run={p.run}>
-              <div>
-                <dt>step</dt>
-                <dd data-testid="step">
-                  {p.step}
-                  {p.totalSteps ? ` / ${p.totalSteps}` : ''}
-                </dd>
-              </div>
-              <div>
-                <dt>loss</dt>
-                <dd data-testid="loss">{p.loss === null ? '–' : p.loss.toFixed(4)}</dd>
-              </div>
-              <div>
-                <dt>first loss</dt>
-                <dd data-testid="first-loss">{h.losses.length ? h.losses[0]!.toFixed(4) : '–'}</dd>
-              </div>
-              <div>
-                <dt>dev</dt>
-                <dd data-testid="dev-loss">{h.devLoss.length ? h.devLoss.at(-1)!.toFixed(4) : '–'}</dd>
-              </div>
-              <div>
-                <dt>steps/s</dt>
-                <dd data-testid="steps-per-second">{p.stepsPerSecond ? p.stepsPerSecond.toFixed(1) : '–'}</dd>
-              </div>
-              <div>
-                <dt>ETA</dt>
-                <dd>{status === 'running' ? formatDuration(p.etaSeconds) : '–'}</dd>
-              </div>
-              <div>
-                <dt>status</dt>
-                <dd data-testid="status">{status}</dd>
-              </div>
-            </dl>
             {summary && (
               <p class="muted">
                 {summary.config.type} with {summary.numParams.toLocaleString('en')} parameters on{' '}
@@ -665,6 +866,17 @@ export function TrainPage(_: { active: boolean }) {
               </p>
             )}
             <LossChart history={h} />
+            {lrPoints.x.length > 1 && (
+              <LineChart
+                x={lrPoints.x}
+                y={lrPoints.y}
+                xLabel="step"
+                yLabel="learning rate"
+                label="The learning rate at each step, as the schedule set it"
+                testId="lr-chart"
+                height={140}
+              />
+            )}
           </Panel>
           <Panel title={`Samples${samples.step ? ` at step ${samples.step}` : ''}`}>
             <SampleList samples={samples.samples} words={summary?.isWords ?? true} testId="train-samples" />

@@ -55,3 +55,15 @@ export function onEvent(listener: (event: WorkerEvent) => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
 }
+
+/**
+ * Terminates the worker (a hung step cannot be interrupted any other way) and fails its pending
+ * requests; the next request starts a fresh one, which must be initialised again.
+ */
+export function restartWorker(): void {
+  worker?.terminate();
+  worker = null;
+  const error = new Error('The training worker was restarted.');
+  for (const entry of pending.values()) entry.reject(error);
+  pending.clear();
+}

@@ -13,7 +13,10 @@ import {
   hfGpt2FromSafetensors,
   isLanguageModel,
   type LanguageModel,
+  MemoryLimitError,
+  type MemoryLimits,
   type ModelConfig,
+  WASM_HEAP_BYTES,
   parseSafetensors,
   tensorsFromSafetensors,
 } from '@makemore/models';
@@ -25,6 +28,7 @@ import {
   prepareRun,
   type RunSpec,
   RunSpecError,
+  type RunSpecInput,
   type RunTokenizer,
   resolveRunSpec,
   sampleTexts,
@@ -86,10 +90,15 @@ let abort: AbortController | null = null;
 let status: TrainStatus = 'idle';
 let dataBaseUrl = '';
 let emit: (event: WorkerEvent) => void = () => {};
+/** Set while an autosave pauses and resumes the run: the page sees no pause. */
+let quietPause = false;
+/** The e2e tests' hook (`hang` request): the next step never returns, as a hung kernel would. */
+let hangNextStep = false;
 
 function setStatus(next: TrainStatus) {
   status = next;
-  emit({ type: 'status', status });
+  // An autosave's pause and resume stay unseen; a run that ends (or fails) meanwhile is reported.
+  if (!(quietPause && (next === 'paused' || next === 'running'))) emit({ type: 'status', status });
 }
 
 function requireSession(): Session {
@@ -108,10 +117,10 @@ function requireIdle(what: string) {
 /** The dataset a spec names: an upload, or a built-in one served next to the site. */
 async function loadData(spec: RunSpec, upload: RunRequest['upload']): Promise<Dataset> {
   if (upload && upload.fileName === spec.data.dataset) {
-    if (upload.text.length === 0) {
+    if (upload.text.trim().length === 0) {
       throw new RunSpecError(
         'data.dataset',
-        `${upload.fileName} is empty; choose a text file with some content`,
+        `${upload.fileName} is empty or only whitespace; choose a text file with some content`,
       );
     }
     return datasetFromText(upload.text, { name: upload.fileName, kind: upload.kind });
@@ -176,17 +185,145 @@ function sessionOf(run: PreparedRun, dataset: Dataset, origin: Session['origin']
 // ---------------------------------------------------------------------------------------------------
 // Runs
 
+/**
+ * The memory a run may use in this tab: the wasm heap on wasm, else what a browser tab can count on.
+ * `prepareRun` checks its estimate against it before it allocates anything.
+ */
+function memoryLimits(): MemoryLimits {
+  return tf.getBackend() === 'wasm'
+    ? { totalBytes: WASM_HEAP_BYTES, totalLabel: 'the wasm heap' }
+    : { totalBytes: 2 * 1024 ** 3, totalLabel: 'what a browser tab can count on' };
+}
+
+/** The spec field a memory knob of @makemore/models' estimate is set by. */
+function fieldOfKnob(knob: string): string {
+  return knob === 'batchSize' ? 'training.batchSize' : `model.${knob}`;
+}
+
+/**
+ * Checks a block size against the data before any windows are built: a block longer than every example
+ * only pads (and, for long blocks, builds gigabytes of windows and hangs the tab).
+ */
+function checkBlockSize(spec: RunSpec, dataset: Dataset): void {
+  const block = spec.model.blockSize;
+  if (typeof block !== 'number' || block === 0) return;
+  if (dataset.kind === 'words') {
+    let longest = 0;
+    for (const w of dataset.words ?? []) longest = Math.max(longest, w.length);
+    if (block > longest + 1) {
+      throw new RunSpecError(
+        'model.blockSize',
+        `block size ${block} is longer than any example: the longest line of ${dataset.name} has ${longest} characters, so a block of ${longest + 1} (or 0 = auto) already sees a whole one; use at most ${longest + 1}`,
+      );
+    }
+  } else if (block * 4 > dataset.text.length) {
+    throw new RunSpecError(
+      'model.blockSize',
+      `block size ${block} is too long for ${dataset.name} (${dataset.text.length.toLocaleString('en')} characters): every split needs several blocks; use at most ${Math.floor(dataset.text.length / 4)}`,
+    );
+  }
+}
+
+/** Every split must give examples, so that a run can batch and evaluate: checked before the old run goes. */
+function checkSplits(run: PreparedRun): void {
+  for (const split of run.data.splits) {
+    if (run.data.size(split) < 1) {
+      const sizes = run.data.splits.map((name) => `${name} ${run.data.size(name)}`).join(', ');
+      throw new RunSpecError(
+        'data.dataset',
+        `${run.datasetName} gives split '${split}' no examples (${sizes}); choose a larger file (a few dozen lines at least)`,
+      );
+    }
+  }
+}
+
+/** `prepareRun` with the demo's checks: block size against the data, memory, every split non-empty. */
+function prepareChecked(spec: RunSpec, dataset: Dataset, tokenizer?: RunTokenizer): PreparedRun {
+  checkBlockSize(spec, dataset);
+  let run: PreparedRun;
+  try {
+    run = prepareRun(spec, dataset, {
+      onProgress: (label) => emit({ type: 'progress', label, fraction: 0 }),
+      memory: memoryLimits(),
+      ...(tokenizer ? { tokenizer } : {}),
+    });
+  } catch (error) {
+    if (error instanceof MemoryLimitError) {
+      throw new RunSpecError(fieldOfKnob(error.estimate.knobs[0] ?? 'batchSize'), error.message);
+    }
+    throw error;
+  }
+  try {
+    checkSplits(run);
+  } catch (error) {
+    run.dispose();
+    throw error;
+  }
+  return run;
+}
+
+/** Builds a new run; the old one stays until the new one is valid. */
 async function configure(request: RunRequest): Promise<ModelSummary> {
   requireIdle('build a new model');
   const spec = resolveRunSpec(request.spec);
   const dataset = await loadData(spec, request.upload);
-  const run = prepareRun(spec, dataset, {
-    onProgress: (label) => emit({ type: 'progress', label, fraction: 0 }),
-  });
+  const run = prepareChecked(spec, dataset);
   disposeSession();
   session = sessionOf(run, dataset, 'configured');
   setStatus('idle');
   return summarize(session);
+}
+
+/**
+ * Applies the form's changes to the current run from its checkpoint, as `planResume` allows (the data,
+ * the model and the optimizer's kind stay; the rest may change): the weights and the optimizer state are
+ * kept, the spec is changed, and each change is reported as a notice.
+ */
+async function apply(changes: RunSpecInput): Promise<ModelSummary> {
+  requireIdle('apply changes');
+  const s = requireSession();
+  const old = s.run;
+  if (!old || !s.dataset)
+    throw new Error('This model was imported without its run spec; start a new run instead.');
+  const plan = planResume(old.spec, changes, s.step);
+  if (!s.paused && s.step > 0 && s.lastFiles) s.paused = decodeCheckpoint(s.lastFiles);
+  const next = prepareChecked(plan.spec, s.dataset, s.tokenizer);
+  if (s.paused) next.model.loadStateDict(s.paused.weights);
+  old.dispose();
+  s.run = next;
+  s.model = next.model;
+  for (const message of plan.notes) emit({ type: 'notice', message });
+  setStatus(s.step > 0 ? 'paused' : 'idle');
+  return summarize(s);
+}
+
+/**
+ * After a failed step (a NaN loss) the model's weights are broken: go back to the newest good checkpoint
+ * (a pause's, an evaluation's, or step 0) so that Apply and Start continue from there.
+ */
+function rewind(s: Session): void {
+  const run = s.run;
+  if (!run || !s.dataset) return;
+  let snapshot = s.paused;
+  if (s.lastFiles) {
+    const last = decodeCheckpoint(s.lastFiles);
+    if (!snapshot || last.step >= snapshot.step) {
+      disposePaused(s);
+      snapshot = last;
+    } else disposeSnapshot(last);
+  }
+  if (snapshot) {
+    s.paused = snapshot;
+    s.step = snapshot.step;
+    s.model.loadStateDict(snapshot.weights);
+  } else {
+    s.step = 0;
+    const fresh = prepareRun(run.spec, s.dataset, { tokenizer: s.tokenizer });
+    run.dispose();
+    s.run = fresh;
+    s.model = fresh.model;
+  }
+  emit({ type: 'rewound', step: s.step });
 }
 
 /**
@@ -246,6 +383,9 @@ async function start(steps?: number): Promise<null> {
   setStatus('running');
   emit({ type: 'start', step: startStep, spec: run.spec, splitSizes: s.splitSizes });
   job.on('step', (e) => {
+    // The test hook: this step never returns, as a hung kernel would; only terminating the worker helps.
+    // (The loop writes a global, so that no bundler drops it as an empty loop.)
+    for (let spins = 0; hangNextStep; spins++) (globalThis as { hungSpins?: number }).hungSpins = spins;
     s.step = e.step;
     const seconds = e.elapsedMs / 1000;
     const stepsPerSecond = seconds > 0 ? (e.step - startStep) / seconds : 0;
@@ -278,8 +418,13 @@ async function start(steps?: number): Promise<null> {
     (error: unknown) => {
       if (running !== job) return;
       running = null;
-      setStatus('paused');
-      emit({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+      // A broken run is stopped, not paused: its weights go back to the last good checkpoint.
+      try {
+        rewind(s);
+      } finally {
+        setStatus('stopped');
+        emit({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+      }
     },
   );
   return null;
@@ -390,7 +535,12 @@ function freshSnapshot(s: Session, run: PreparedRun): TrainingSnapshot {
  */
 function exportCheckpoint(): { result: CheckpointFiles; transfer: Transferable[] } {
   requireIdle('export the model');
-  const s = requireSession();
+  const result = filesOf(requireSession());
+  return { result, transfer: Object.values(result).map((bytes) => bytes.buffer) };
+}
+
+/** The session's run as checkpoint files (see {@link exportCheckpoint}); it must not be training. */
+function filesOf(s: Session): CheckpointFiles {
   if (!s.run) throw new Error('This model was imported without a run; only runs built here export.');
   let files: CheckpointFiles;
   if (s.paused) files = encodeCheckpoint(s.paused);
@@ -404,11 +554,33 @@ function exportCheckpoint(): { result: CheckpointFiles; transfer: Transferable[]
       tf.dispose(Object.values(snapshot.optimizer.tensors));
     }
   }
-  const result: CheckpointFiles = {
+  return {
     ...Object.fromEntries(Object.entries(files).map(([name, bytes]) => [name, bytes.slice()])),
     'run.json': new TextEncoder().encode(`${JSON.stringify(s.run.spec, null, 2)}\n`),
   };
-  return { result, transfer: Object.values(result).map((bytes) => bytes.buffer) };
+}
+
+/**
+ * The run as checkpoint files for the page's autosave, taken while it trains: the run pauses (which saves
+ * an exact snapshot) and resumes at once, with no status change the page would see. Null when there is
+ * no run to save.
+ */
+async function autosave(): Promise<Results['autosave']> {
+  const s = session;
+  if (!s?.run) return null;
+  if (status === 'running' && running) {
+    quietPause = true;
+    try {
+      await pause();
+      const files = filesOf(s);
+      // The run may have ended during the pause; only a paused one resumes.
+      if ((status as TrainStatus) === 'paused') await start();
+      return { files, step: s.step };
+    } finally {
+      quietPause = false;
+    }
+  }
+  return { files: filesOf(s), step: s.step };
 }
 
 const text = (bytes: Uint8Array | undefined) => (bytes ? new TextDecoder().decode(bytes) : undefined);
@@ -427,7 +599,10 @@ function networkOf(config: ModelConfig): LanguageModel {
  * beside it) on a built-in dataset becomes that run again, paused at its step: Resume continues training
  * exactly. Anything else (model weights and a config only) loads as a model that samples.
  */
-async function importCheckpoint(files: CheckpointFiles): Promise<ModelSummary> {
+async function importCheckpoint(
+  files: CheckpointFiles,
+  upload?: RunRequest['upload'],
+): Promise<ModelSummary> {
   requireIdle('load another model');
   const configText = text(files['config.json']);
   if (configText === undefined) throw new Error('config.json is missing; choose it with the other files.');
@@ -452,21 +627,27 @@ async function importCheckpoint(files: CheckpointFiles): Promise<ModelSummary> {
     parsed.tokenizer as Parameters<typeof tokenizerFromJSON>[0],
   ) as unknown as RunTokenizer;
   if (parsed.format === 'makemore-checkpoint' && files['optimizer.safetensors']) {
-    const resumed = await importRun(files, tokenizer);
+    const resumed = await importRun(files, tokenizer, upload);
     if (resumed) return resumed;
   }
   return importModelOnly(files, parsed, tokenizer);
 }
 
 /** A checkpoint with its spec and optimizer state, as a paused run; null when its data is not here. */
-async function importRun(files: CheckpointFiles, tokenizer: RunTokenizer): Promise<ModelSummary | null> {
+async function importRun(
+  files: CheckpointFiles,
+  tokenizer: RunTokenizer,
+  upload?: RunRequest['upload'],
+): Promise<ModelSummary | null> {
   const snapshot = decodeCheckpoint(files);
   let keep = false;
   try {
     const runJson = text(files['run.json']);
     const spec = specOfSnapshot(snapshot) ?? (runJson ? resolveRunSpec(JSON.parse(runJson)) : undefined);
-    if (!spec || !isBuiltinDataset(spec.data.dataset)) return null;
-    const dataset = await loadDataset(spec.data.dataset, { baseUrl: dataBaseUrl });
+    if (!spec) return null;
+    const uploaded = upload?.fileName === spec.data.dataset;
+    if (!uploaded && !isBuiltinDataset(spec.data.dataset)) return null;
+    const dataset = await loadData(spec, upload);
     const run = prepareRun(spec, dataset, { tokenizer });
     try {
       run.model.loadStateDict(snapshot.weights);
@@ -480,8 +661,8 @@ async function importRun(files: CheckpointFiles, tokenizer: RunTokenizer): Promi
     session.paused = snapshot;
     session.lastFiles = files;
     keep = true;
-    // Paused at its step: Resume continues it (a finished one after Steps is raised).
-    setStatus('paused');
+    // Paused at its step: Resume continues it; a finished one is done until Steps is raised.
+    setStatus(snapshot.step >= spec.training.steps ? 'done' : 'paused');
     return summarize(session);
   } finally {
     if (!keep) disposeSnapshot(snapshot);
@@ -683,7 +864,16 @@ export async function handle(
     case 'export':
       return exportCheckpoint();
     case 'import':
-      return { result: await importCheckpoint(message.files) };
+      return { result: await importCheckpoint(message.files, message.upload) };
+    case 'apply':
+      return { result: await apply(message.changes) };
+    case 'autosave': {
+      const saved = await autosave();
+      return { result: saved };
+    }
+    case 'hang':
+      hangNextStep = true;
+      return { result: null };
     case 'importHfGpt2':
       return { result: await importHfGpt2(message.weights, message.config) };
     case 'embeddings':

@@ -104,7 +104,14 @@ export type Request =
   | { type: 'reset' }
   | { type: 'sample'; options: SampleOptions }
   | { type: 'export' }
-  | { type: 'import'; files: CheckpointFiles }
+  /** Checkpoint files; `upload` is the text file a restored run was trained on (its `data.dataset`). */
+  | { type: 'import'; files: CheckpointFiles; upload?: Upload }
+  /** Applies form changes to the current run from its checkpoint, by `planResume`'s rules. */
+  | { type: 'apply'; changes: RunSpecInput }
+  /** The run as checkpoint files, taken even while it trains (for the page's autosave). */
+  | { type: 'autosave' }
+  /** The e2e tests' hook: the next training step never returns (a hung kernel), to test the watchdog. */
+  | { type: 'hang' }
   /** Hugging Face GPT-2 `model.safetensors` (and its `config.json`), with GPT-2's bundled r50k_base. */
   | { type: 'importHfGpt2'; weights: Uint8Array; config?: Uint8Array }
   | { type: 'embeddings' }
@@ -125,6 +132,9 @@ export interface Results {
   export: CheckpointFiles;
   import: ModelSummary;
   importHfGpt2: ModelSummary;
+  apply: ModelSummary;
+  autosave: { files: CheckpointFiles; step: number } | null;
+  hang: null;
   embeddings: EmbeddingPoints;
   attention: AttentionMaps;
   lrFind: LrCurve;
@@ -132,7 +142,8 @@ export interface Results {
   memory: { numTensors: number; numBytes: number };
 }
 
-export type TrainStatus = 'idle' | 'running' | 'paused' | 'done';
+/** `stopped`: a run that failed (e.g. a NaN loss), back at its last good checkpoint. */
+export type TrainStatus = 'idle' | 'running' | 'paused' | 'done' | 'stopped';
 
 export type WorkerEvent =
   | { type: 'status'; status: TrainStatus }
@@ -142,6 +153,8 @@ export type WorkerEvent =
   | { type: 'eval'; step: number; train: number; dev: number; losses: Record<string, number> }
   /** A resumed run's changes, one line each (`planResume`'s notes). */
   | { type: 'notice'; message: string }
+  /** After a failed step the run went back to its last good checkpoint, at this step. */
+  | { type: 'rewound'; step: number }
   | { type: 'samples'; step: number; samples: Sample[] }
   | { type: 'progress'; label: string; fraction: number }
   /** Samples so far while the Sample page's request runs; the last one may still be growing. */
