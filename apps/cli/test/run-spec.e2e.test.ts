@@ -75,8 +75,10 @@ describe('--preset and --print-config', () => {
 });
 
 describe('--config', () => {
+  // Each run ends with a whole-split evaluation of names on the cpu backend: seconds on a quiet machine,
+  // minutes on a loaded one, hence the generous limits.
   it('trains a printed spec identically, run after run, and stores it as run.json', {
-    timeout: 240_000,
+    timeout: 600_000,
   }, async () => {
     const printed = await runCli(
       [
@@ -107,6 +109,7 @@ describe('--config', () => {
     for (const out of ['c1', 'c2']) {
       const r = await runCli(['train', '--config', 'tiny.json', '--out', out, '--json', '--log-every', '1'], {
         cwd: work,
+        timeoutMs: 240_000,
       });
       expect(r.code).toBe(0);
       runs.push(stepLosses(r.stdout));
