@@ -71,6 +71,11 @@ function BackendBadge() {
     <span class="badge" data-testid="backend" title={info.reason}>
       backend: <strong>{info.backend}</strong>
       {info.backend === 'wasm' ? ` · ${info.threads} thread${info.threads === 1 ? '' : 's'}` : ''}
+      {info.backend === 'webgpu' ? (
+        <span data-testid="adapter"> · {info.detail.replace(/^WebGPU on /, '')}</span>
+      ) : (
+        ''
+      )}
       {info.crossOriginIsolated ? ' · isolated' : ''}
     </span>
   );

@@ -11,6 +11,8 @@ import type { ModelSummary, Sample, TrainStatus, WorkerEvent } from './worker/pr
 export interface BackendInfo {
   backend: string;
   reason: string;
+  /** What the backend runs on (the WebGPU adapter, wasm's SIMD and threads). */
+  detail: string;
   threads: number;
   crossOriginIsolated: boolean;
 }
