@@ -7,11 +7,13 @@
 // machine without a GPU checks the same WGSL that a GPU runs: tfjs's own kernels and @makemore/backend's
 // fused ones (LayerNorm, GELU, attention, cross-entropy, AdamW, the gradient norm), which the models and
 // the trainer use wherever the backend registers them. The badge must name the adapter.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { specOf, specParam } from './same-run.mjs';
 
 /** Steps each family trains on each backend. */
-export const WEBGPU_STEPS = 5;
+export const WEBGPU_STEPS = 3;
 
 /**
  * Loss tolerances, absolute, for losses near ln(27) ≈ 3.3. The first loss (same weights, same batch,
@@ -36,7 +38,7 @@ const ADAMW = {
   schedule: { type: 'constant' },
 };
 const STEPS = { training: { steps: WEBGPU_STEPS }, eval: { every: 0, iters: 2 } };
-const small = (type) => ({ model: { type, blockSize: 'auto', nEmbd: 16, nEmbd2: 16 } });
+const small = (type) => ({ model: { type, blockSize: 'auto', nEmbd: 8, nEmbd2: 8 } });
 
 /** One small run per model family, all on names. */
 export const WEBGPU_CASES = [
@@ -51,13 +53,13 @@ export const WEBGPU_CASES = [
   {
     name: 'transformer (tanh GELU, biases)',
     recipe: 'makemore-transformer',
-    model: { nLayer: 2, nEmbd: 32 },
+    model: { nLayer: 1, nEmbd: 16 },
     training: { gradClip: 1 },
   },
   {
     name: 'nanogpt (erf GELU, no biases)',
     recipe: 'nanogpt-baby',
-    model: { nLayer: 2, nEmbd: 32, blockSize: 16 },
+    model: { nLayer: 1, nEmbd: 16, blockSize: 8 },
     data: { dataset: 'names' },
     training: { batchSize: 4 },
   },
@@ -150,4 +152,17 @@ export async function checkWebGpuTraining({ serverUrl, log, executablePath, only
     await browser.close();
   }
   return problems;
+}
+
+/**
+ * Each fused WebGPU kernel against cpu, values and gradients (bench/webgpu/browser-run.mts --check, in its
+ * own Chromium with SwiftShader WebGPU); returns its output and whether every kernel agreed.
+ */
+export function checkFusedKernels({ repoRoot }) {
+  const r = spawnSync('pnpm', ['exec', 'tsx', join(repoRoot, 'bench/webgpu/browser-run.mts'), '--check'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
 }

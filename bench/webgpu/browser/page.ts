@@ -319,7 +319,10 @@ async function measureSteps(spec: BenchSpec, options: { fused: boolean; steps: n
       times.push(performance.now() - t0);
     }
     model.dispose();
+    const kernelNames: Record<string, number> = {};
+    for (const k of profile.kernels) kernelNames[k.name] = (kernelNames[k.name] ?? 0) + 1;
     return {
+      kernelNames,
       name: spec.name,
       fused: options.fused,
       dispatchesPerStep,
