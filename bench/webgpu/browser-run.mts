@@ -10,7 +10,7 @@
  *    `dispatchWorkgroups`), tfjs kernel calls per step, and the best ms per step.
  *
  *   pnpm build && tsx bench/webgpu/browser-run.mts [--check] [--only gpt,transformer] [--steps 3]
- *       [--gpu] (use the machine's GPU: no SwiftShader flag) [--json FILE]
+ *       [--gpu] (use the machine's GPU: no SwiftShader flag) [--json FILE] [--kernels] (tfjs kernels by name)
  *
  * Env: CHROMIUM (default /usr/bin/chromium). ./tsconfig.json maps the package names to their built dist/.
  */
@@ -31,6 +31,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     steps: { type: 'string', default: '3' },
     json: { type: 'string' },
+    kernels: { type: 'boolean', default: false },
   },
 });
 
@@ -42,7 +43,13 @@ interface WithPage {
     measureSteps(
       spec: unknown,
       options: { fused: boolean; steps: number },
-    ): Promise<{ dispatchesPerStep: number; kernelsPerStep: number; msPerStep: number; loss: number }>;
+    ): Promise<{
+      dispatchesPerStep: number;
+      kernelsPerStep: number;
+      msPerStep: number;
+      loss: number;
+      kernelNames: Record<string, number>;
+    }>;
   };
 }
 
@@ -123,6 +130,7 @@ try {
           [spec, fused, Number(flags.steps)] as const,
         );
         rows.push(row);
+        if (flags.kernels) console.log(JSON.stringify(row.kernelNames));
         console.log(
           `${spec.name.padEnd(12)} ${fused ? 'fused  ' : 'stock  '} ${String(row.dispatchesPerStep).padStart(5)} dispatches/step  ${String(row.kernelsPerStep).padStart(5)} tfjs kernels/step  ${row.msPerStep.toFixed(1).padStart(8)} ms/step  loss ${row.loss.toFixed(4)}`,
         );
