@@ -59,8 +59,9 @@ export const WEBGPU_CASES = [
   {
     name: 'nanogpt (erf GELU, no biases)',
     recipe: 'nanogpt-baby',
-    model: { nLayer: 1, nEmbd: 16, blockSize: 8 },
-    data: { dataset: 'names' },
+    model: { nLayer: 1, nEmbd: 16, blockSize: 'auto' },
+    data: { dataset: 'names', split: { rule: 'fractions', fractions: [0.8, 0.1, 0.1] } },
+    schedule: { type: 'constant' },
     training: { batchSize: 4 },
   },
 ];
@@ -86,11 +87,20 @@ async function caseSpec({ name: _name, recipe, model, training, ...rest }) {
 async function trainThroughLink(page, link, steps, timeout) {
   await page.goto(link);
   const badge = (await page.getByTestId('backend').textContent({ timeout: 60_000 })) ?? '';
+  // Done, or an error shown on the page (a spec the demo rejects never starts).
   await page.waitForFunction(
-    (n) => globalThis.__makemoreRun?.status === 'done' && globalThis.__makemoreRun.steps.length >= n,
+    (n) =>
+      (globalThis.__makemoreRun?.status === 'done' && globalThis.__makemoreRun.steps.length >= n) ||
+      document.querySelector('[role=alert]') !== null,
     steps,
     { timeout, polling: 200 },
   );
+  const alert = await page
+    .locator('[role=alert]')
+    .first()
+    .textContent({ timeout: 100 })
+    .catch(() => null);
+  if (alert) throw new Error(`the page shows an error: ${alert}`);
   const run = await page.evaluate(() => globalThis.__makemoreRun);
   const losses = [];
   for (const s of run.steps) losses[s.step - 1] = s.loss;
