@@ -131,6 +131,13 @@ export async function checkWebGpuTraining({ serverUrl, log, executablePath, only
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('worker', (w) => w.on('console', (m) => m.type() === 'error' && errors.push(m.text())));
+    // Automatic selection: SwiftShader's WebGPU is slower than wasm, so the demo takes wasm and says why.
+    await page.goto(serverUrl);
+    const auto = (await page.getByTestId('backend').textContent({ timeout: 60_000 })) ?? '';
+    if (!/backend: wasm/.test(auto) || !/no WebGPU: software adapter/.test(auto)) {
+      problems.push(`auto on a software adapter should pick wasm and say so; the badge says "${auto}"`);
+    }
+    log(`  auto with SwiftShader WebGPU: "${auto.trim()}"`);
     let adapterShown = false;
     for (const c of WEBGPU_CASES.filter((x) => x.name.includes(only))) {
       const spec = await caseSpec(c);
