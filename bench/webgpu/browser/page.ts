@@ -22,6 +22,7 @@ import {
   crossEntropy,
   createModel,
   gelu,
+  type LanguageModel,
   LayerNorm,
   maskedSoftmax,
   multiHeadAttention,
@@ -290,7 +291,7 @@ async function measureSteps(spec: BenchSpec, options: { fused: boolean; steps: n
   if (options.fused) installWebGpuFusedKernels();
   else uninstallWebGpuFusedKernels();
   try {
-    const model = createModel(spec.model);
+    const model = createModel(spec.model) as LanguageModel;
     const optimizer = createOptimizer(model.parameters(), { type: spec.optimizer, lr: spec.lr });
     const window = isWindowModel(spec.model);
     const rng = new Rng(1);
