@@ -11,6 +11,7 @@
  *
  *   pnpm build && tsx bench/webgpu/browser-run.mts [--check] [--only gpt,transformer] [--steps 3]
  *       [--gpu] (use the machine's GPU: no SwiftShader flag) [--json FILE] [--kernels] (tfjs kernels by name)
+ *       [--fused-only] (skip the stock kernels' rows)
  *
  * Env: CHROMIUM (default /usr/bin/chromium). ./tsconfig.json maps the package names to their built dist/.
  */
@@ -32,6 +33,7 @@ const { values: flags } = parseArgs({
     steps: { type: 'string', default: '3' },
     json: { type: 'string' },
     kernels: { type: 'boolean', default: false },
+    'fused-only': { type: 'boolean', default: false },
   },
 });
 
@@ -123,7 +125,7 @@ try {
     const only = flags.only?.split(',');
     const rows = [];
     for (const spec of BENCH_SPECS.filter((s) => only === undefined || only.includes(s.name))) {
-      for (const fused of [false, true]) {
+      for (const fused of flags['fused-only'] ? [true] : [false, true]) {
         const row = await page.evaluate(
           ([s, f, n]) =>
             (globalThis as unknown as WithPage).makemoreWebGpu.measureSteps(s, { fused: f, steps: n }),

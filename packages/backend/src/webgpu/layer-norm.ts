@@ -1,10 +1,13 @@
 /**
  * Fused LayerNorm over the last axis for the webgpu backend (`MakemoreLayerNorm`, `MakemoreLayerNormGrad`,
- * src/fused-kernels.ts): one dispatch forward and two backward, where the composed ops take about 10 and 20.
+ * src/fused-kernels.ts): one dispatch each way, where the composed ops take about 10 and 20.
  *
  *   forward (a workgroup per row): μ = mean(x), r = 1/√(mean((x − μ)²) + ε), y = (x − μ)·r·w (+ b)
  *   dx (a workgroup per row):      x̂ = (x − μ)·r, g = dy·w, dx = r·(g − mean(g) − x̂·mean(g·x̂))
  *   dw, db (a workgroup per column): dw = Σ_rows dy·x̂, db = Σ_rows dy
+ *
+ * The backward dispatch runs both kinds of workgroup side by side (rows first, then columns): each reads
+ * only the inputs, so one dispatch does what two would.
  *
  * The variance is taken about the mean in a second pass over the row (not E[x²] − μ²), as PyTorch does.
  */
@@ -82,12 +85,14 @@ function layerNormGrad(args: WebGpuKernelArgs): TensorInfo[] {
   const dx = makeOutput(backend, [...x.shape]);
   const dweight = makeOutput(backend, [...weight.shape]);
   const dbias = withBias ? makeOutput(backend, [...weight.shape]) : undefined;
-  const uniforms = [{ i32: rows }, { i32: cols }];
+  // One dispatch for both: workgroups [0, rows) each take a row of dx, workgroups [rows, rows + cols) a
+  // column of dw (and db). Both only read the inputs, so they need no ordering between them.
+  const outputs = withBias ? ['dx', 'dw', 'db'] : ['dx', 'dw'];
   dispatchWgsl(backend, {
-    key: 'makemore-layer-norm-grad-x',
+    key: `makemore-layer-norm-grad-${withBias}`,
     code: () =>
       `${bindings(
-        ['dx'],
+        outputs,
         ['dy', 'x', 'meanIn', 'rstdIn', 'w'],
         [
           ['rows', 'i32'],
@@ -97,63 +102,44 @@ function layerNormGrad(args: WebGpuKernelArgs): TensorInfo[] {
 ${reductions(64)}
 ${entry(
   64,
-  `  if (group >= u32(u.rows)) { return; }
-  let C = u32(u.cols);
-  let base = group * C;
-  let mu = meanIn[group];
-  let r = rstdIn[group];
-  var sg = 0.0;
-  var sgx = 0.0;
-  for (var j = lid; j < C; j = j + WG) {
-    let g = dy[base + j] * w[j];
-    sg = sg + g;
-    sgx = sgx + g * (x[base + j] - mu) * r;
-  }
-  let a = workgroupSum(sg, lid) / f32(C);
-  let c = workgroupSum(sgx, lid) / f32(C);
-  for (var j = lid; j < C; j = j + WG) {
-    let g = dy[base + j] * w[j];
-    let xh = (x[base + j] - mu) * r;
-    dx[base + j] = r * (g - a - xh * c);
+  `  let C = u32(u.cols);
+  let R = u32(u.rows);
+  if (group < R) {
+    let base = group * C;
+    let mu = meanIn[group];
+    let r = rstdIn[group];
+    var sg = 0.0;
+    var sgx = 0.0;
+    for (var j = lid; j < C; j = j + WG) {
+      let g = dy[base + j] * w[j];
+      sg = sg + g;
+      sgx = sgx + g * (x[base + j] - mu) * r;
+    }
+    let a = workgroupSum(sg, lid) / f32(C);
+    let c = workgroupSum(sgx, lid) / f32(C);
+    for (var j = lid; j < C; j = j + WG) {
+      let g = dy[base + j] * w[j];
+      let xh = (x[base + j] - mu) * r;
+      dx[base + j] = r * (g - a - xh * c);
+    }
+  } else if (group < R + C) {
+    let col = group - R;
+    var sw = 0.0;
+    var sb = 0.0;
+    for (var i = lid; i < R; i = i + WG) {
+      let g = dy[i * C + col];
+      sw = sw + g * (x[i * C + col] - meanIn[i]) * rstdIn[i];
+      sb = sb + g;
+    }
+    let totalW = workgroupSum(sw, lid);
+    let totalB = workgroupSum(sb, lid);
+    if (lid == 0u) { dw[col] = totalW;${withBias ? ' db[col] = totalB;' : ''} }
   }`,
 )}`,
-    outputs: [dx],
+    outputs: dbias === undefined ? [dx, dweight] : [dx, dweight, dbias],
     inputs: [dy, x, mean, rstd, weight],
-    uniforms,
-    workgroups: workgroupsFor(rows, 1),
-  });
-  dispatchWgsl(backend, {
-    key: `makemore-layer-norm-grad-w-${withBias}`,
-    code: () =>
-      `${bindings(
-        withBias ? ['dw', 'db'] : ['dw'],
-        ['dy', 'x', 'meanIn', 'rstdIn'],
-        [
-          ['rows', 'i32'],
-          ['cols', 'i32'],
-        ],
-      )}
-${reductions(64)}
-${entry(
-  64,
-  `  if (group >= u32(u.cols)) { return; }
-  let C = u32(u.cols);
-  let R = u32(u.rows);
-  var sw = 0.0;
-  var sb = 0.0;
-  for (var i = lid; i < R; i = i + WG) {
-    let g = dy[i * C + group];
-    sw = sw + g * (x[i * C + group] - meanIn[i]) * rstdIn[i];
-    sb = sb + g;
-  }
-  let totalW = workgroupSum(sw, lid);
-  let totalB = workgroupSum(sb, lid);
-  if (lid == 0u) { dw[group] = totalW;${withBias ? ' db[group] = totalB;' : ''} }`,
-)}`,
-    outputs: dbias === undefined ? [dweight] : [dweight, dbias],
-    inputs: [dy, x, mean, rstd],
-    uniforms,
-    workgroups: workgroupsFor(cols, 1),
+    uniforms: [{ i32: rows }, { i32: cols }],
+    workgroups: workgroupsFor(rows + cols, 1),
   });
   return dbias === undefined ? [dx, dweight] : [dx, dweight, dbias];
 }
