@@ -275,6 +275,9 @@ describe('lr-find and bench', () => {
     const mlp = lines.find((l) => l.type === 'bench');
     expect(mlp).toMatchObject({ name: 'mlp', steps: 30, leak: false });
     expect(mlp?.msPerStep).toBeGreaterThan(0);
+    // The MLP's step is a few dozen tfjs kernels (embedding, two matmuls, tanh, loss, their gradients, SGD).
+    expect(mlp?.kernelsPerStep).toBeGreaterThan(10);
+    expect(mlp?.kernelsPerStep).toBeLessThan(200);
     expect(mlp?.tensorsAfter).toBe(mlp?.tensorsBefore);
     expect(lines.at(-1)).toMatchObject({ type: 'done', ok: true });
   });

@@ -36,6 +36,7 @@ import {
   trainInNode,
 } from './same-run.mjs';
 import { serveStatic } from './server.mjs';
+import { checkFusedKernels, checkWebGpuTraining } from './webgpu.mjs';
 
 const demoDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(demoDir, '../..');
@@ -759,6 +760,21 @@ test('a run stopped on one side continues on the other with the losses of an uns
     rmSync(tmp, { recursive: true, force: true });
   }
 }, 420_000);
+
+test('every fused WebGPU kernel agrees with cpu in Chromium (SwiftShader)', async () => {
+  const { ok, output } = checkFusedKernels({ repoRoot });
+  for (const line of output.split('\n').filter((l) => /^(ok|FAIL) /.test(l))) log(`  ${line}`);
+  assert(ok, `the fused WebGPU kernel check failed:\n${output}`);
+}, 300_000);
+
+test('every model family trains on WebGPU (SwiftShader) with the losses of cpu', async () => {
+  const problems = await checkWebGpuTraining({
+    serverUrl: server.url,
+    log,
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  });
+  assert(problems.length === 0, `webgpu against cpu:\n  ${problems.join('\n  ')}`);
+}, 600_000);
 
 test('a spec error in the URL is shown next to its field', async () => {
   const spec = await specOf({ recipe: 'makemore-transformer', model: { nHead: 3 } });

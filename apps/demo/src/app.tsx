@@ -76,6 +76,14 @@ function BackendPicker() {
   );
 }
 
+/** Why automatic selection passed over WebGPU (from the choice's reason), e.g. `it runs in software here`. */
+function webgpuSkipped(reason: string): string | undefined {
+  const why = /webgpu: ([^;]*)/.exec(reason)?.[1];
+  if (why === undefined) return undefined;
+  if (/software/.test(why)) return 'software adapter, wasm is faster';
+  return /missing|no adapter/.test(why) ? 'not available' : why;
+}
+
 function BackendBadge() {
   const info = useObservable(backendInfo);
   const error = useObservable(backendError);
@@ -90,7 +98,17 @@ function BackendBadge() {
     <span class="badge" data-testid="backend" title={info.reason}>
       backend: <strong>{info.backend}</strong>
       {info.backend === 'wasm' ? ` · ${info.threads} thread${info.threads === 1 ? '' : 's'}` : ''}
+      {info.backend === 'webgpu' ? (
+        <span data-testid="adapter"> · {info.detail.replace(/^WebGPU on /, '')}</span>
+      ) : (
+        ''
+      )}
       {info.crossOriginIsolated ? ' · isolated' : ''}
+      {webgpuSkipped(info.reason) ? (
+        <span data-testid="backend-fallback"> · no WebGPU: {webgpuSkipped(info.reason)}</span>
+      ) : (
+        ''
+      )}
     </span>
   );
 }

@@ -11,6 +11,8 @@ import type { ModelSummary, Sample, TrainStatus, Upload, WorkerEvent } from './w
 export interface BackendInfo {
   backend: string;
   reason: string;
+  /** What the backend runs on (the WebGPU adapter, wasm's SIMD and threads). */
+  detail: string;
   threads: number;
   crossOriginIsolated: boolean;
 }

@@ -17,6 +17,7 @@ import {
 } from './select';
 import { installWasmRepairs } from './wasm/repairs';
 import { installWebGpuRepairs } from './webgpu/add-n';
+import { describeWebGpuAdapter } from './webgpu/adapter';
 import { hasRelaxedSimd } from './wasm/simd/relaxed';
 
 /** Options for the browser's {@link useBestBackend}. */
@@ -74,12 +75,18 @@ function browserCandidates(options: BrowserBackendOptions, prefer: string): Cand
     {
       name: 'webgpu',
       load: async () => {
-        const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
+        const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
         if (nav?.gpu === undefined) throw new Error('navigator.gpu is missing: this browser has no WebGPU');
+        const adapter = await describeWebGpuAdapter(nav.gpu);
+        if (adapter === undefined) throw new Error('the browser has WebGPU but no adapter');
+        // A software adapter (SwiftShader, lavapipe) trains slower than wasm: skip it unless asked for.
+        if (adapter.software && prefer !== 'webgpu') {
+          throw new Error(`WebGPU runs in software here (${adapter.label}), slower than wasm for training`);
+        }
         await import('@tensorflow/tfjs-backend-webgpu');
         installWebGpuRepairs();
         await activate('webgpu');
-        return { detail: 'WebGPU', threads: 0 };
+        return { detail: `WebGPU on ${adapter.label}${adapter.software ? ', software' : ''}`, threads: 0 };
       },
     },
     {

@@ -25,3 +25,10 @@ export {
   wasmRepairState,
 } from './wasm/repairs';
 export { installWebGpuRepairs } from './webgpu/add-n';
+export { dispatchCount as webGpuFusedDispatchCount } from './webgpu/dispatch';
+export {
+  installWebGpuFusedKernels,
+  uninstallWebGpuFusedKernels,
+  WEBGPU_FUSED_KERNEL_NAMES,
+  webGpuFusedKernelsInstalled,
+} from './webgpu/fused';

@@ -26,6 +26,8 @@ export interface BackendChoice {
   tried: BackendAttempt[];
   /** Threads the backend computes with: wasm's thread pool size; 0 where not applicable or unknown. */
   threads: number;
+  /** What the chosen backend runs on, e.g. `WebGPU on nvidia ampere` or `repaired wasm, SIMD, 2 threads`. */
+  detail: string;
 }
 
 /** Receives the one notice a fallback produces. */
@@ -98,7 +100,7 @@ export async function choose(
         const notice = describeFallback(tried);
         if (notice !== undefined) onNotice(notice);
       }
-      return { backend: candidate.name, reason, tried, threads };
+      return { backend: candidate.name, reason, tried, threads, detail };
     } catch (err) {
       tried.push({ name: candidate.name, ok: false, why: firstLine(err) });
     }

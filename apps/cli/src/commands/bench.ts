@@ -97,6 +97,8 @@ export const benchCommand: Command = {
         }
       };
       for (let i = 0; i < warmup; i++) await step();
+      // One more untimed step, profiled: the kernels tfjs runs per step, what bounds a GPU backend's step.
+      const kernelsPerStep = (await tf.profile(step)).kernels.length;
       const tensorsBefore = tf.memory().numTensors;
       const progress = out.progress(spec.name.padEnd(11), steps);
       let rssMid = 0;
@@ -128,6 +130,7 @@ export const benchCommand: Command = {
         steps: done,
         msPerStep: ms,
         stepsPerSec: 1000 / ms,
+        kernelsPerStep,
         rssMidMB: rssMid / MB,
         rssEndMB: rssEnd / MB,
         rssPeakMB: rssPeak / MB,
@@ -140,6 +143,7 @@ export const benchCommand: Command = {
         model.numParams(),
         Number(ms.toFixed(2)),
         Number((1000 / ms).toFixed(1)),
+        kernelsPerStep,
         `${(rssPeak / MB).toFixed(0)} MB`,
         leak ? 'LEAK' : 'ok',
       ]);
@@ -148,7 +152,11 @@ export const benchCommand: Command = {
     }
     out.json({ type: 'done', backend: backend.backend, ok });
     out.line('');
-    for (const line of table(['benchmark', 'params', 'ms/step', 'steps/s', 'peak RSS', 'memory'], rows, 2))
+    for (const line of table(
+      ['benchmark', 'params', 'ms/step', 'steps/s', 'kernels/step', 'peak RSS', 'memory'],
+      rows,
+      2,
+    ))
       out.line(line);
     if (!ok) {
       out.notice(

@@ -846,6 +846,7 @@ export async function handle(
         result: {
           backend: choice.backend,
           reason: choice.reason,
+          detail: choice.detail,
           threads: choice.threads,
           crossOriginIsolated: Boolean((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated),
         },

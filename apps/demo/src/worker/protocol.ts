@@ -123,7 +123,14 @@ export type RequestType = Request['type'];
 
 /** The result type for each request. */
 export interface Results {
-  init: { backend: string; reason: string; threads: number; crossOriginIsolated: boolean };
+  init: {
+    backend: string;
+    reason: string;
+    /** What the backend runs on, e.g. `WebGPU on google swiftshader, software`. */
+    detail: string;
+    threads: number;
+    crossOriginIsolated: boolean;
+  };
   configure: ModelSummary;
   start: null;
   pause: null;

@@ -18,6 +18,7 @@ import {
   type TensorInfo,
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
+import { installWebGpuFusedKernels } from './fused';
 
 /** WebGPU's default `maxStorageBuffersPerShaderStage`, what tfjs 4.22's device gets. */
 const DEFAULT_STORAGE_BUFFERS = 8;
@@ -70,10 +71,12 @@ const STOCK = Symbol.for('@makemore/backend:webgpuStockAddN');
 const store = globalThis as { [STOCK]?: KernelConfig };
 
 /**
- * Replaces `AddN` on the `webgpu` backend with the chunked kernel (once; later calls do nothing).
- * Needs `@tensorflow/tfjs-backend-webgpu` imported first. Returns whether the repair is in place.
+ * Replaces `AddN` on the `webgpu` backend with the chunked kernel and registers our fused kernels
+ * (src/webgpu/fused.ts) unless `fused: false` (once; later calls do nothing). Needs
+ * `@tensorflow/tfjs-backend-webgpu` imported first. Returns whether the repair is in place.
  */
-export function installWebGpuRepairs(): boolean {
+export function installWebGpuRepairs(options: { fused?: boolean } = {}): boolean {
+  if (options.fused !== false) installWebGpuFusedKernels();
   if (store[STOCK] !== undefined) return true;
   const stock = getKernel('AddN', 'webgpu');
   if (stock === undefined) return false;

@@ -1,7 +1,7 @@
 /**
  * Fused kernels that a TensorFlow.js backend may register for our layers and optimizers. When the active
  * backend has them, `gelu`, `layerNorm`, `maskedSoftmax`, `multiHeadAttention`, `crossEntropy` (and @makemore/trainer's optimizers and gradient norm) run as one kernel each
- * way instead of 5–12 composed ones; otherwise (cpu, WebGL, WebGPU, tfjs-node) they use the composed ops. `@makemore/backend` registers them on wasm
+ * way instead of 5–12 composed ones; otherwise (cpu, WebGL, tfjs-node) they use the composed ops. `@makemore/backend` registers them on wasm and WebGPU
  * and declares their names once, in its side-effect-free `@makemore/backend/fused-kernels` entry (which
  * documents inputs, attributes and outputs). This package stays usable without @makemore/backend (a dev
  * dependency only): its build bundles that tiny entry in (see tsup.config.ts), so nothing imports it at run time.
