@@ -82,7 +82,9 @@ describe("nanogpt-baby against nanoGPT's train.py", () => {
     const replay = Object.create(run.data) as typeof run.data;
     replay.batch = (split: string): Batch => {
       expect(split).toBe('train');
-      const windows = trajectory.steps[next++].windows;
+      const step = trajectory.steps[next++];
+      if (!step) throw new Error('train asked for more batches than the trajectory has');
+      const windows = step.windows;
       return {
         x: tf.tensor2d(
           windows.map((w) => w.slice(0, -1)),
@@ -105,7 +107,7 @@ describe("nanogpt-baby against nanoGPT's train.py", () => {
     expect(seen).toHaveLength(c.steps);
     const worst = { loss: 0, gradNorm: 0, lr: 0 };
     seen.forEach((e, i) => {
-      const ref = trajectory.steps[i];
+      const ref = trajectory.steps[i] as TrajectoryStep;
       worst.loss = Math.max(worst.loss, Math.abs(e.loss - ref.loss));
       worst.gradNorm = Math.max(worst.gradNorm, Math.abs(e.gradNorm - ref.gradNorm) / ref.gradNorm);
       worst.lr = Math.max(worst.lr, Math.abs(e.lr - ref.lr));
@@ -116,6 +118,6 @@ describe("nanogpt-baby against nanoGPT's train.py", () => {
     expect(worst.gradNorm).toBeLessThan(1e-3);
     expect(worst.lr).toBeLessThan(1e-12);
     // The run learned something, so equal losses are not equal constants.
-    expect(seen[c.steps - 1].loss).toBeLessThan(seen[0].loss - 0.3);
+    expect((seen.at(-1) as StepEvent).loss).toBeLessThan((seen[0] as StepEvent).loss - 0.3);
   });
 });
