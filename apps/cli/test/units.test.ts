@@ -226,7 +226,7 @@ describe('train settings', () => {
       '--eval-iters',
       '20',
       '--seed',
-      '1337',
+      '42',
       '--temperature',
       '0.8',
       '--top-k',

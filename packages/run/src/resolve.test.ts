@@ -118,7 +118,7 @@ describe('recipes', () => {
       tieWeights: true,
       gelu: 'erf',
       init: 'gpt2',
-      seed: 1337,
+      seed: 42,
     });
     expect(spec.optimizer).toEqual({
       type: 'adamw',
@@ -129,12 +129,12 @@ describe('recipes', () => {
       decay: 'rank2',
     });
     expect(spec.schedule).toEqual({ type: 'cosine', warmup: 100, minLr: 1e-4, decaySteps: 2000 });
-    expect(spec.training).toEqual({ steps: 2000, batchSize: 12, gradAccum: 1, gradClip: 1, seed: 1337 });
+    expect(spec.training).toEqual({ steps: 2000, batchSize: 12, gradAccum: 1, gradClip: 1, seed: 42 });
     expect(spec.eval).toMatchObject({ every: 250, iters: 20 });
     expect(spec.data).toEqual({
       dataset: 'shakespeare',
       kind: 'auto',
-      split: { rule: 'contiguous', fractions: [0.9, 0.1], seed: 1337 },
+      split: { rule: 'contiguous', fractions: [0.9, 0.1], seed: 42 },
       tokenizer: { type: 'char' },
     });
   });
