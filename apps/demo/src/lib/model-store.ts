@@ -5,6 +5,7 @@
  * a `safetensors` buffer) are read as the same files.
  */
 import type { CheckpointFiles } from '../worker/protocol';
+import { type StoreLocation, transact } from './idb';
 
 const DB_NAME = 'makemore';
 const STORE = 'models';
@@ -18,31 +19,10 @@ export interface SavedModel {
   summary: string;
 }
 
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB_NAME, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'name' });
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () =>
-      reject(new Error(`Could not open IndexedDB: ${req.error?.message ?? 'unknown error'}`));
-  });
-}
+const LOCATION: StoreLocation = { database: DB_NAME, store: STORE, keyPath: 'name' };
 
-async function run<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const db = await open();
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const req = act(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(req.result);
-      tx.onerror = () =>
-        reject(new Error(`IndexedDB ${mode} failed: ${tx.error?.message ?? 'unknown error'}`));
-      tx.onabort = () =>
-        reject(new Error(`IndexedDB ${mode} aborted: ${tx.error?.message ?? 'unknown error'}`));
-    });
-  } finally {
-    db.close();
-  }
+function run<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  return transact(LOCATION, mode, act);
 }
 
 /** Saves (or overwrites) a model under its name. */

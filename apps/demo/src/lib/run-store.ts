@@ -6,6 +6,7 @@
  */
 import type { RunSpecInput } from '@makemore/run/spec';
 import type { CheckpointFiles, Sample, TrainStatus, Upload } from '../worker/protocol';
+import { type StoreLocation, transact as transactIn } from './idb';
 
 const DB_NAME = 'makemore-autosave';
 const STORE = 'runs';
@@ -42,34 +43,10 @@ export interface SavedRun {
   spec: RunSpecInput;
 }
 
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB_NAME, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () =>
-      reject(new Error(`Could not open IndexedDB: ${req.error?.message ?? 'unknown error'}`));
-  });
-}
+const LOCATION: StoreLocation = { database: DB_NAME, store: STORE };
 
-async function transact<T>(
-  mode: IDBTransactionMode,
-  act: (store: IDBObjectStore) => IDBRequest<T>,
-): Promise<T> {
-  const db = await open();
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const req = act(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(req.result);
-      tx.onerror = () =>
-        reject(new Error(`IndexedDB ${mode} failed: ${tx.error?.message ?? 'unknown error'}`));
-      tx.onabort = () =>
-        reject(new Error(`IndexedDB ${mode} aborted: ${tx.error?.message ?? 'unknown error'}`));
-    });
-  } finally {
-    db.close();
-  }
+function transact<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  return transactIn(LOCATION, mode, act);
 }
 
 /** Replaces the saved run. */

@@ -694,9 +694,26 @@ function importModelOnly(
       : typeof dataset.name === 'string'
         ? dataset.name
         : 'unknown data';
+  return adoptModel(
+    model,
+    tokenizer,
+    name,
+    dataset.kind === 'words' ? 'words' : 'text',
+    typeof parsed.step === 'number' ? parsed.step : 0,
+  );
+}
+
+/** Makes an imported model, with no run to continue, the session's: it samples and explores. */
+function adoptModel(
+  model: LanguageModel,
+  tokenizer: RunTokenizer,
+  datasetName: string,
+  kind: 'words' | 'text',
+  step: number,
+): ModelSummary {
   session = {
-    datasetName: name,
-    kind: dataset.kind === 'words' ? 'words' : 'text',
+    datasetName,
+    kind,
     tokenizer,
     vocab: vocabOf(tokenizer),
     model,
@@ -704,7 +721,7 @@ function importModelOnly(
     dataset: null,
     trainWords: null,
     splitSizes: {},
-    step: typeof parsed.step === 'number' ? parsed.step : 0,
+    step,
     paused: null,
     lastFiles: null,
     origin: 'imported',
@@ -749,23 +766,7 @@ async function importHfGpt2(weights: Uint8Array, configJson?: Uint8Array): Promi
     tf.dispose(Object.values(tensors));
   }
   disposeSession();
-  session = {
-    datasetName: 'Hugging Face GPT-2 weights',
-    kind: 'text',
-    tokenizer,
-    vocab: vocabOf(tokenizer),
-    model,
-    run: null,
-    dataset: null,
-    trainWords: null,
-    splitSizes: {},
-    step: 0,
-    paused: null,
-    lastFiles: null,
-    origin: 'imported',
-  };
-  setStatus('idle');
-  return summarize(session);
+  return adoptModel(model, tokenizer, 'Hugging Face GPT-2 weights', 'text', 0);
 }
 
 // ---------------------------------------------------------------------------------------------------
