@@ -1,0 +1,29 @@
+/**
+ * The learning rate where a learning-rate finder's loss falls fastest.
+ *
+ * The finder (lecture part 2; Smith's LR range test) trains for a few steps while the rate grows
+ * exponentially, and records the smoothed loss at each rate. The lowest loss sits just before the rate
+ * blows training up, so a good rate is earlier: where the loss falls fastest, the most negative slope of
+ * the loss against log10(rate). The slope is a central difference over the smoothed curve, and only
+ * points up to the lowest loss count, so the fall after a blow-up is never picked.
+ */
+
+/** The index of the steepest fall of `losses` against log10(`lrs`), up to the lowest loss. */
+export function steepestDescentIndex(lrs: readonly number[], losses: readonly number[]): number {
+  const n = Math.min(lrs.length, losses.length);
+  if (n < 3) return 0;
+  let lowest = 0;
+  for (let i = 1; i < n; i++) if ((losses[i] as number) < (losses[lowest] as number)) lowest = i;
+  let best = 0;
+  let bestSlope = Number.POSITIVE_INFINITY;
+  for (let i = 1; i < Math.min(lowest + 1, n - 1); i++) {
+    const run = Math.log10(lrs[i + 1] as number) - Math.log10(lrs[i - 1] as number);
+    if (!(run > 0)) continue;
+    const slope = ((losses[i + 1] as number) - (losses[i - 1] as number)) / run;
+    if (Number.isFinite(slope) && slope < bestSlope) {
+      bestSlope = slope;
+      best = i;
+    }
+  }
+  return best;
+}
