@@ -5,7 +5,8 @@
 //
 // Env: MAKEMORE_DATA_DIR (datasets to copy into the site; default ../shared/datasets next to the repo),
 // CHROMIUM (browser binary, default /usr/bin/chromium), E2E_SKIP_BUILD=1 (reuse dist/), E2E_BACKEND
-// (force a backend, e.g. wasm or cpu), E2E_ONLY (run tests whose name contains this text).
+// (force a backend, e.g. wasm or cpu), E2E_ONLY (run tests whose name contains this text,
+// or any of several texts separated by `|`).
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import {
@@ -383,6 +384,12 @@ test('the sample page samples with temperature, top-k and seed and marks new wor
   assert((await items.count()) === 15, `expected 15 samples, got ${await items.count()}`);
   const tagged = await s.getByTestId('sample-results').locator('li[data-in-train]').count();
   assert(tagged === 15, 'every word sample must be marked as in train or new');
+  // Streamed from generateStream: one piece of text per drawn character (the char tokenizer), so the
+  // page received as many updates as the samples have characters, not one per sample.
+  const texts = await s.getByTestId('sample-results').locator('.sample-text').allTextContents();
+  const characters = texts.reduce((n, t) => n + (t === '∅' ? 0 : [...t].length), 0);
+  const pieces = Number(await s.getByTestId('sample-streamed').getAttribute('data-pieces'));
+  assert(pieces === characters, `expected ${characters} streamed pieces (one per character), got ${pieces}`);
   const first = await items.allTextContents();
   const runs = Number(await s.getByTestId('sample-results').getAttribute('data-run'));
   await s.getByRole('button', { name: 'Sample' }).click();
@@ -412,8 +419,22 @@ test('the tokenizer playground shows char and BPE tokens for typed text', async 
   await setNumber(s, 'Vocab size', 300);
   await s.getByRole('button', { name: 'Train BPE' }).click();
   await s.getByTestId('bpe-info').waitFor({ timeout: 60_000 });
-  const bpe = await s.getByTestId('bpe-tokens').locator('li').count();
+  const bpe = await s.getByTestId('bpe-tokens').locator('li.token').count();
   assert(bpe > 0 && bpe < 'hello there, emma'.length, `BPE should merge some bytes, got ${bpe} tokens`);
+  // Trained on ASCII verbs, the BPE splits 👋 (F0 9F 91 8B) into bytes: shown as hex, grouped under 👋.
+  await s.getByLabel('Text to tokenize').fill('hi 👋 é');
+  const group = s.getByTestId('bpe-tokens').locator('li.token-group[data-chars="👋"]');
+  const hex = (await group.locator('li.token .piece').allTextContents()).join('');
+  assert(hex === '<F0><9F><91><8B>', `👋 must show as its bytes grouped under it, got "${hex}"`);
+  const shown = (await s.getByTestId('bpe-tokens').textContent()) ?? '';
+  assert(!shown.includes('\uFFFD'), `no token may show as U+FFFD: "${shown}"`);
+  const count = await s.getByTestId('bpe-tokens').locator('li.token').count();
+  const ratio = (await s.getByTestId('bpe-chars-per-token').textContent()) ?? '';
+  const expected = (6 / count).toFixed(2);
+  assert(
+    ratio.startsWith(`${expected} characters per token`),
+    `expected ${expected} chars/token, got "${ratio}"`,
+  );
   await shot('tokenizer');
 });
 
@@ -432,8 +453,31 @@ test('the bigram heat map and the embedding scatter render', async () => {
   await s.getByRole('button', { name: 'Show embeddings' }).click();
   const scatter = s.getByTestId('embedding-scatter');
   await scatter.locator('canvas').waitFor();
+  // An edited range; the marker, its label and the text name the same rate, inside the range.
+  await setNumber(s, 'Smallest rate', 1e-4);
+  await setNumber(s, 'Largest rate', 3);
   await s.getByRole('button', { name: 'Find learning rate' }).click();
   await s.getByTestId('lr-chart').locator('canvas').waitFor({ timeout: 60_000 });
+  const suggestion = s.getByTestId('lr-suggestion');
+  const lr = Number(await suggestion.getAttribute('data-lr'));
+  assert(lr >= 1e-4 && lr <= 3, `the suggested rate ${lr} must lie in the swept range 1e-4…3`);
+  const said = (await suggestion.textContent()) ?? '';
+  assert(said.includes(`falls fastest): ${lr}.`), `the text must name the marked rate ${lr}: "${said}"`);
+  const chartLabel = (await s.getByTestId('lr-chart').getAttribute('aria-label')) ?? '';
+  assert(chartLabel.includes(`fastest at ${lr},`), `the marker's label must name ${lr}: "${chartLabel}"`);
+  // "Use this learning rate" sets the Train form's rate; the form's own rate is put back afterwards.
+  await go('Train');
+  const train = section('train');
+  const formLr = train.getByLabel('Learning rate', { exact: true });
+  const before = await formLr.inputValue();
+  await go('Explore');
+  await s.getByRole('button', { name: 'Use this learning rate' }).click();
+  await s.getByTestId('lr-used').waitFor();
+  await go('Train');
+  const after = Number(await formLr.inputValue());
+  assert(after === lr, `the form's learning rate must become ${lr}, got ${after}`);
+  await formLr.fill(before);
+  await go('Explore');
   await shot('explore');
 });
 
@@ -1133,7 +1177,8 @@ test('no console errors', async () => {
 let passed = 0;
 let failed = 0;
 for (const t of tests) {
-  if (only && !t.name.includes(only) && t !== tests[0] && t.name !== 'no console errors') continue;
+  const picked = only === '' || only.split('|').some((part) => t.name.includes(part));
+  if (!picked && t !== tests[0] && t.name !== 'no console errors') continue;
   const started = Date.now();
   try {
     await Promise.race([

@@ -71,6 +71,8 @@ export const notices = observable<string[]>([]);
 export const runForm = observable<RunSpecInput | null>(null);
 /** A spec for the form to show (an imported or restored run's); the Train page takes it in. */
 export const loadedSpec = observable<{ spec: RunSpecInput; preset: string } | null>(null);
+/** A learning rate for the Train form, from the Explore page's "Use this learning rate"; the form takes it in. */
+export const requestedLearningRate = observable<number | null>(null);
 /** The uploaded text the current run trains on, kept for the autosave. */
 export const currentUpload = observable<Upload | null>(null);
 /** Counts worker events that show training is alive (steps, evaluations, samples): the watchdog reads it. */

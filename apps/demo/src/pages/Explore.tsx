@@ -10,7 +10,8 @@ import { LineChart } from '../components/LineChart';
 import { ScatterChart } from '../components/ScatterChart';
 import { dataBaseUrl } from '../lib/data';
 import { useObservable } from '../lib/observable';
-import { modelSummary, trainStatus } from '../state';
+import { steepestDescentIndex } from '../lib/steepest-descent';
+import { modelSummary, requestedLearningRate, trainStatus } from '../state';
 import { request } from '../worker/client';
 import type { AttentionMaps, EmbeddingPoints, LrCurve } from '../worker/protocol';
 
@@ -191,42 +192,64 @@ function AttentionView() {
   );
 }
 
+/** A rate as the finder shows it and the form receives it: three significant digits. */
+const roundRate = (lr: number) => Number(lr.toPrecision(3));
+
 function LrFinder() {
   const summary = useObservable(modelSummary);
   const status = useObservable(trainStatus);
   const [steps, setSteps] = useState(200);
-  const [curve, setCurve] = useState<LrCurve | null>(null);
+  const [minLr, setMinLr] = useState(1e-5);
+  const [maxLr, setMaxLr] = useState(1);
+  const [curve, setCurve] = useState<(LrCurve & { steepest: number; lowest: number }) | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [used, setUsed] = useState<number | null>(null);
+  const rangeError =
+    minLr > 0 && maxLr > minLr
+      ? null
+      : 'The range must have 0 < smallest rate < largest rate: raise the largest or lower the smallest.';
   const run = async () => {
     setError(null);
+    setUsed(null);
     setBusy(true);
     try {
-      setCurve(await request({ type: 'lrFind', steps, minLr: 1e-3, maxLr: 1 }));
+      const found = await request({ type: 'lrFind', steps, minLr, maxLr });
+      const steepest = found.lrs[steepestDescentIndex(found.lrs, found.losses)] ?? minLr;
+      setCurve({ ...found, steepest: roundRate(steepest), lowest: found.suggested });
     } catch (e) {
       setError((e as Error).message);
     } finally {
       setBusy(false);
     }
   };
+  const use = (lr: number) => {
+    requestedLearningRate.set(lr);
+    setUsed(lr);
+  };
   return (
     <Panel title="Learning-rate finder">
       <p class="muted">
         Trains a copy of the current model for a few steps while the learning rate grows exponentially from
-        1e-3 to 1 (lecture part 2), and suggests the rate where the loss falls fastest.
+        the smallest to the largest rate (lecture part 2), and suggests the rate where the loss falls fastest:
+        the steepest point of the curve, marked in red. The lowest loss comes later, just before training
+        blows up, so it is too high a rate to train with.
       </p>
       <form
         aria-label="Learning-rate finder settings"
         onSubmit={(event) => {
           event.preventDefault();
-          void run();
+          if (!rangeError) void run();
         }}
       >
         <div class="field-row">
           <NumberField label="Sweep steps" value={steps} min={10} max={2000} step={1} onChange={setSteps} />
+          <NumberField label="Smallest rate" value={minLr} min={0} step="any" onChange={setMinLr} />
+          <NumberField label="Largest rate" value={maxLr} min={0} step="any" onChange={setMaxLr} />
         </div>
+        <ErrorAlert message={rangeError} />
         <div class="buttons">
-          <button type="submit" disabled={!summary || busy || status === 'running'}>
+          <button type="submit" disabled={!summary || busy || status === 'running' || rangeError !== null}>
             {busy ? 'Sweeping…' : 'Find learning rate'}
           </button>
         </div>
@@ -234,15 +257,28 @@ function LrFinder() {
       <ErrorAlert message={error} />
       {curve && (
         <>
-          <p data-testid="lr-suggestion">Suggested learning rate: {curve.suggested.toPrecision(3)}</p>
+          <p data-testid="lr-suggestion" data-lr={curve.steepest}>
+            Suggested learning rate (the loss falls fastest): {curve.steepest}. The loss is lowest at{' '}
+            {roundRate(curve.lowest)}.
+          </p>
+          <div class="buttons">
+            <button type="button" onClick={() => use(curve.steepest)} disabled={status === 'running'}>
+              Use this learning rate
+            </button>
+          </div>
+          {used !== null && (
+            <p class="muted" role="status" data-testid="lr-used">
+              The Train form's learning rate is now {used}.
+            </p>
+          )}
           <LineChart
             x={curve.lrs}
             y={curve.losses}
             xLabel="learning rate (log)"
             yLabel="loss"
             logX
-            marker={curve.suggested}
-            label={`Loss against learning rate; suggested ${curve.suggested.toPrecision(3)}`}
+            marker={curve.steepest}
+            label={`Loss against learning rate; the loss falls fastest at ${curve.steepest}, marked`}
             testId="lr-chart"
           />
         </>

@@ -23,23 +23,40 @@ export function SamplePage(_: { active: boolean }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [runs, setRuns] = useState(0);
+  /** Text updates streamed in the latest round (one per token that added text): the e2e tests read it. */
+  const [pieces, setPieces] = useState(0);
 
   async function run() {
     setBusy(true);
     setError(null);
-    // Show the samples as the worker streams them, token by token.
+    setSamples([]);
+    setPieces(0);
+    // The worker streams each sample token by token; the list is redrawn at most once per frame.
+    const growing: Sample[] = [];
+    let updates = 0;
+    let frame = 0;
+    const redraw = () => {
+      frame = 0;
+      setSamples([...growing]);
+      setPieces(updates);
+    };
     const stop = onEvent((event) => {
-      if (event.type === 'sampling') setSamples(event.samples);
+      if (event.type !== 'sampling') return;
+      growing[event.index] = { text: event.text, inTrain: event.done ? event.inTrain : null };
+      if (!event.done) updates++;
+      if (!frame) frame = requestAnimationFrame(redraw);
     });
     try {
-      setSamples(
-        await request({
-          type: 'sample',
-          options: { count, temperature, topK: topK > 0 ? topK : null, seed, prompt, maxTokens },
-        }),
-      );
+      const result = await request({
+        type: 'sample',
+        options: { count, temperature, topK: topK > 0 ? topK : null, seed, prompt, maxTokens },
+      });
+      if (frame) cancelAnimationFrame(frame);
+      setSamples(result);
+      setPieces(updates);
       setRuns((n) => n + 1);
     } catch (e) {
+      if (frame) cancelAnimationFrame(frame);
       setError((e as Error).message);
     } finally {
       stop();
@@ -109,6 +126,13 @@ export function SamplePage(_: { active: boolean }) {
           <ErrorAlert message={error} />
         </form>
         <Panel title="Samples">
+          <p class="muted" data-testid="sample-streamed" data-pieces={pieces} aria-live="off">
+            {busy
+              ? `Generating… ${pieces} pieces of text so far`
+              : pieces > 0
+                ? `Streamed as ${pieces} pieces of text.`
+                : ''}
+          </p>
           {summary?.isWords && samples.length > 0 && (
             <p class="muted" data-testid="new-count">
               {newCount} of {samples.length} samples are new (not in the training split).

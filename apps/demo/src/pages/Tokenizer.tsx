@@ -5,6 +5,7 @@
 import { BpeTokenizer, CharTokenizer, TIKTOKEN_PRESETS } from '@makemore/tokenizers';
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { ErrorAlert, NumberField, Panel, SelectField } from '../components/fields';
+import { type ByteToken, groupByteTokens, hexBytes, type TokenGroup } from '../lib/byte-tokens';
 import { tokenColor } from '../lib/colors';
 import { dataBaseUrl, useDatasetOptions } from '../lib/data';
 import { BUILTIN_DATASETS } from '../presets';
@@ -14,8 +15,6 @@ interface Token {
   id: number;
   piece: string;
 }
-
-const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /** Shows whitespace so that it can be seen in a span. */
 function visible(piece: string): string {
@@ -33,6 +32,52 @@ function TokenSpans({ tokens, label, testId }: { tokens: Token[]; label: string;
       ))}
     </ol>
   );
+}
+
+function ByteTokenChip({ token }: { token: ByteToken }) {
+  const shown = token.whole ? visible(new TextDecoder().decode(token.bytes)) : hexBytes(token.bytes);
+  return (
+    <li
+      class={token.whole ? 'token' : 'token bytes'}
+      style={{ background: tokenColor(token.id) }}
+      title={`id ${token.id}, ${token.bytes.length} byte${token.bytes.length === 1 ? '' : 's'} ${hexBytes(token.bytes)}`}
+    >
+      <span class="piece">{shown}</span>
+      <span class="id">{token.id}</span>
+    </li>
+  );
+}
+
+/**
+ * BPE tokens: whole-character tokens as text; tokens that split a character as hex bytes, grouped
+ * under the characters they make together (lib/byte-tokens.ts).
+ */
+function ByteTokenSpans({ groups, testId }: { groups: TokenGroup[]; testId: string }) {
+  return (
+    <ol class="tokens" aria-label="BPE tokens" data-testid={testId}>
+      {groups.map((g, i) =>
+        g.tokens.length === 1 && g.tokens[0]?.whole ? (
+          <ByteTokenChip key={i} token={g.tokens[0]} />
+        ) : (
+          <li key={i} class="token-group" data-chars={g.text}>
+            <span class="group-chars" title={`${g.tokens.length} tokens make “${g.text}”`}>
+              {visible(g.text)}
+            </span>
+            <ol class="tokens">
+              {g.tokens.map((t, j) => (
+                <ByteTokenChip key={j} token={t} />
+              ))}
+            </ol>
+          </li>
+        ),
+      )}
+    </ol>
+  );
+}
+
+/** Characters (code points) per token, the usual measure of a tokenizer's compression. */
+function charsPerToken(text: string, tokens: number): string {
+  return tokens === 0 ? '–' : ([...text].length / tokens).toFixed(2);
 }
 
 export function TokenizerPage(_: { active: boolean }) {
@@ -69,12 +114,11 @@ export function TokenizerPage(_: { active: boolean }) {
     return tokenizer.encode(text).map((id) => ({ id, piece: tokenizer.decode([id]) }));
   }, [text]);
 
-  const bpeTokens = useMemo<Token[]>(() => {
+  const bpeGroups = useMemo<TokenGroup[]>(() => {
     if (!bpe || text === '') return [];
-    return bpe.tokenizer
-      .encodeOrdinary(text)
-      .map((id) => ({ id, piece: utf8.decode(bpe.tokenizer.tokenBytes(id)) }));
+    return groupByteTokens(bpe.tokenizer.encodeOrdinary(text), (id) => bpe.tokenizer.tokenBytes(id));
   }, [text, bpe]);
+  const bpeCount = bpeGroups.reduce((n, g) => n + g.tokens.length, 0);
 
   function trainBpe() {
     setError(null);
@@ -121,11 +165,12 @@ export function TokenizerPage(_: { active: boolean }) {
       </div>
       <Panel title={`Characters: ${charTokens.length} tokens`}>
         <p class="muted">
-          A character tokenizer built from the text itself: one id per distinct code point, sorted.
+          A character tokenizer built from the text itself: one id per distinct code point, sorted (
+          {charsPerToken(text, charTokens.length)} characters per token).
         </p>
         <TokenSpans tokens={charTokens} label="Character tokens" testId="char-tokens" />
       </Panel>
-      <Panel title={bpe ? `Byte-level BPE: ${bpeTokens.length} tokens` : 'Byte-level BPE'}>
+      <Panel title={bpe ? `Byte-level BPE: ${bpeCount} tokens` : 'Byte-level BPE'}>
         <form
           aria-label="Train a BPE tokenizer"
           onSubmit={(event) => {
@@ -193,7 +238,12 @@ export function TokenizerPage(_: { active: boolean }) {
             <p class="muted" data-testid="bpe-info">
               {bpe.info}
             </p>
-            <TokenSpans tokens={bpeTokens} label="BPE tokens" testId="bpe-tokens" />
+            <p data-testid="bpe-chars-per-token">
+              {charsPerToken(text, bpeCount)} characters per token ({[...text].length} characters in{' '}
+              {bpeCount} tokens). Tokens that split a character are shown as their bytes in hex, grouped under
+              the character they make together.
+            </p>
+            <ByteTokenSpans groups={bpeGroups} testId="bpe-tokens" />
           </>
         ) : (
           <p class="muted">Train a BPE to compare.</p>

@@ -44,6 +44,7 @@ import {
   history,
   liveSamples,
   loadedSpec,
+  requestedLearningRate,
   modelSummary,
   notices,
   progress,
@@ -217,6 +218,14 @@ export function TrainPage(_: { active: boolean }) {
     setRunFieldError(null);
   }, [loaded]);
   useEffect(() => formPreset.set(presetId), [presetId]);
+  // "Use this learning rate" on the Explore page's LR finder edits the form's rate, as typing it would.
+  const wantedLr = useObservable(requestedLearningRate);
+  useEffect(() => {
+    if (wantedLr === null) return;
+    requestedLearningRate.set(null);
+    setRunFieldError(null);
+    setInput((current) => setField(current, 'optimizer.lr', wantedLr));
+  }, [wantedLr]);
 
   // The schedule's learning rate as the run used it, at most ~400 points.
   const lrPoints = useMemo(() => {

@@ -1,7 +1,7 @@
 /**
  * The engine that runs inside the training worker. It owns no training logic: a run is a @makemore/run
  * spec, which `prepareRun` turns into the tokenizer, the split, the batches, the model, the optimizer and
- * the schedule, exactly as the CLI does; the trainer's `train` runs it; `sampleTexts` samples; and the
+ * the schedule, exactly as the CLI does; the trainer's `train` runs it; `generateStream` samples, streamed; and the
  * trainer's checkpoint codec moves runs in and out as the CLI's files. This file wires that to messages
  * and keeps what the page needs between them (a paused run's snapshot, the latest checkpoint).
  */
@@ -9,6 +9,8 @@ import { useBestBackend } from '@makemore/backend';
 import { type Dataset, datasetFromText, isBuiltinDataset, loadDataset } from '@makemore/datasets';
 import {
   createModel,
+  createTextStream,
+  generateStream,
   type HfGpt2Config,
   hfGpt2FromSafetensors,
   isLanguageModel,
@@ -31,7 +33,6 @@ import {
   type RunSpecInput,
   type RunTokenizer,
   resolveRunSpec,
-  sampleTexts,
   specOfSnapshot,
 } from '@makemore/run';
 import { getEncoding, tokenizerFromJSON } from '@makemore/tokenizers';
@@ -464,36 +465,84 @@ function disposeSession() {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Sampling: @makemore/run's sampleTexts, the same start token and seeds as the CLI
+// Sampling: the same start tokens and seeds as the CLI's `makemore sample`, streamed token by token
 
 function tagSample(s: Session, text: string): Sample {
   return { text, inTrain: s.trainWords ? s.trainWords.has(text) : null };
 }
 
+/** Incremental decoding: pieces of text as ids arrive, and what is held back at the end. */
+interface PieceDecoder {
+  push(ids: readonly number[]): string;
+  end(): string;
+}
+
 /**
- * Draws the samples one by one (sample `i` with seed `seed + i`, as one `sampleTexts` call of `count`
- * would), posting each as it is done, so that long samples show progress.
+ * A byte-level BPE decodes through its own streaming decoder, which holds back the bytes of a character
+ * split across tokens until it is whole (so no U+FFFD appears mid-stream); other tokenizers' whole-sequence
+ * decode is made incremental by `createTextStream`. The CLI's `makemore sample` streams the same way.
+ */
+function pieceDecoder(tokenizer: RunTokenizer): PieceDecoder {
+  const streaming = tokenizer as {
+    createDecoder?: () => { write(ids: readonly number[]): string; end(): string };
+  };
+  const decoder = streaming.createDecoder?.();
+  if (decoder) return { push: (ids) => decoder.write(ids), end: () => decoder.end() };
+  return createTextStream((ids) => tokenizer.decode(ids));
+}
+
+/**
+ * Draws the samples one by one with `generateStream` (sample `i` with seed `seed + i` and the start tokens
+ * of @makemore/run's `sampleTexts`, so the texts are the CLI's), posting each piece of text as its token
+ * is drawn, so that the page shows the text growing.
  */
 async function sample(o: SampleOptions): Promise<Sample[]> {
   requireIdle('sample');
   const s = requireSession();
+  const words = s.kind === 'words';
+  let prompt: number[] = [];
+  try {
+    prompt = o.prompt ? s.tokenizer.encode(o.prompt) : [];
+  } catch (error) {
+    throw new RunSpecError('sample.prompt', `cannot be encoded: ${(error as Error).message}`);
+  }
+  let context: number[];
+  if (words) context = [BOUNDARY, ...prompt];
+  else if (prompt.length > 0) context = prompt;
+  else {
+    let newline: number[] = [];
+    try {
+      newline = s.tokenizer.encode('\n').slice(0, 1);
+    } catch {}
+    context = newline.length > 0 ? newline : [0];
+  }
+  const shown = words || o.prompt !== '\n' ? o.prompt : '';
   const wasTraining = s.model.training;
   s.model.setTraining(false);
   const done: Sample[] = [];
   try {
-    for (let i = 0; i < o.count; i++) {
-      const [text] = sampleTexts(s.model, s.tokenizer, s.kind, {
-        n: 1,
+    for (let index = 0; index < o.count; index++) {
+      const decoder = pieceDecoder(s.tokenizer);
+      let text = shown;
+      const stream = generateStream(s.model, {
+        context,
+        maxNewTokens: o.maxTokens,
         temperature: o.temperature,
-        topK: o.topK ?? 0,
-        maxTokens: o.maxTokens,
-        prompt: o.prompt,
-        seed: o.seed + i,
+        ...(o.topK !== null && o.topK > 0 ? { topK: o.topK } : {}),
+        seed: o.seed + index,
+        ...(words ? { stopToken: BOUNDARY } : {}),
       });
-      done.push(tagSample(s, text ?? ''));
-      emit({ type: 'sampling', samples: [...done] });
-      // Let the pause or other requests' messages in between samples.
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      // The async form reads logits without blocking a GPU backend and gives other messages a turn.
+      for await (const id of stream) {
+        const piece = decoder.push([id]);
+        if (!piece) continue;
+        text += piece;
+        emit({ type: 'sampling', index, text, done: false, inTrain: null });
+      }
+      text += decoder.end();
+      const tagged = tagSample(s, text);
+      done.push(tagged);
+      emit({ type: 'sampling', index, text, done: true, inTrain: tagged.inTrain });
     }
     return done;
   } finally {

@@ -164,8 +164,11 @@ export type WorkerEvent =
   | { type: 'rewound'; step: number }
   | { type: 'samples'; step: number; samples: Sample[] }
   | { type: 'progress'; label: string; fraction: number }
-  /** Samples so far while the Sample page's request runs; the last one may still be growing. */
-  | { type: 'sampling'; samples: Sample[] }
+  /**
+   * Sample `index` so far, while the Sample page's request runs: sent as each token is drawn (`done`
+   * false, the text growing) and once more when the sample is complete, with its `inTrain` mark.
+   */
+  | { type: 'sampling'; index: number; text: string; done: boolean; inTrain: boolean | null }
   | { type: 'error'; message: string };
 
 export type Envelope =
