@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { BACKEND_FLAGS, type Command } from '../command';
 import { CliError, EXIT_INTERRUPTED } from '../errors';
 import { formatGroups, groupSamples } from '../grouping';
-import { sampleFrom, selectBackend } from '../session';
+import { type SampleOptions, sampleFrom, selectBackend } from '../session';
 import { openRun } from '../checkpoint';
 import type { Io, Output } from '../ui/output';
 import type { SamplableModel } from '@makemore/models';
@@ -221,15 +221,7 @@ function wantsStream({ io, json, stream }: Streaming): boolean {
 async function streamSamples(
   model: SamplableModel,
   tokenizer: { encode(text: string): number[]; decode(ids: ArrayLike<number>): string },
-  options: {
-    n: number;
-    temperature: number;
-    topK?: number;
-    seed: number;
-    maxTokens: number;
-    prompt?: string;
-    streaming: Streaming;
-  },
+  options: Omit<SampleOptions, 'words'> & { streaming: Streaming },
 ): Promise<number> {
   const { generateStream, createTextStream } = await import('@makemore/models');
   const { io, out, signal, json } = options.streaming;
