@@ -30,5 +30,6 @@ export {
   specOfSnapshot,
   splitDataset,
 } from './prepare';
+export { type InitSource, loadInitWeights, specForInit } from './init-from';
 export { specFromNanoGpt } from './nanogpt';
 export { planResume, type ResumePlan } from './resume';

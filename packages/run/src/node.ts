@@ -39,7 +39,16 @@ export function prepareShardSource(spec: RunSpec, options: PrepareOptions = {}):
   }
   let tokenizer: Tokenizer;
   if (options.tokenizer) tokenizer = options.tokenizer;
-  else if (index.tokenizer !== undefined) {
+  else if (options.init) {
+    // Weights know their own ids only: shards encoded with any other tokenizer would train them on noise.
+    tokenizer = options.init.tokenizer;
+    if (JSON.stringify(tokenizer.toJSON()) !== JSON.stringify(index.tokenizer)) {
+      throw new RunSpecError(
+        'data.shards',
+        `the shards in ${dir} were encoded with another tokenizer than the weights of ${options.init.from}; encode the corpus with theirs (makemore prepare --tokenizer <its file>)`,
+      );
+    }
+  } else if (index.tokenizer !== undefined) {
     try {
       tokenizer = tokenizerFromJSON(index.tokenizer as never);
     } catch (error) {

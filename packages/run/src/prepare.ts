@@ -39,6 +39,7 @@ import {
   type TrainingSnapshot,
 } from '@makemore/trainer';
 import { TEXT_BLOCK_SIZE } from './defaults';
+import { type InitSource, loadInitWeights } from './init-from';
 import { canonicalSpec, RunSpecError, resolveRunSpec, settle } from './resolve';
 import type { DatasetKind, DecayRule, OptimizerSpec, RunSpec, ScheduleSpec } from './spec';
 
@@ -83,6 +84,12 @@ export interface PrepareOptions {
    * `{ type: 'file' }` tokenizer spec, loaded by the caller.
    */
   tokenizer?: RunTokenizer;
+  /**
+   * The trained weights a spec with `initFrom` starts from (its tokenizer too, unless `tokenizer` is
+   * given): the model is built from the spec, then loaded with them. A resumed run leaves this out; its
+   * own checkpoint has the weights.
+   */
+  init?: InitSource;
   /** Called with a line of progress for slow steps (training a BPE). */
   onProgress?: (message: string) => void;
   /**
@@ -109,7 +116,8 @@ export function prepareSource(spec: RunSpec, dataset: Dataset, options: PrepareO
   }
   const resolved = resolveForKind(spec, kind);
   const splits = splitDataset(resolved, dataset);
-  const tokenizer = options.tokenizer ?? buildTokenizer(resolved, splits, dataset.name, options);
+  const tokenizer =
+    options.tokenizer ?? options.init?.tokenizer ?? buildTokenizer(resolved, splits, dataset.name, options);
   let longestWord = 0;
   if (splits.kind === 'words') {
     for (const list of Object.values(splits.words)) {
@@ -150,13 +158,17 @@ export function completeSource(resolved: RunSpec, parts: Omit<PreparedSource, 's
   if (model.blockSize === 'auto') {
     model.blockSize = splits.kind === 'words' ? (window ? 3 : longestWord + 1) : TEXT_BLOCK_SIZE;
   }
-  if (model.vocabSize !== undefined && model.vocabSize !== tokenizer.vocabSize) {
+  // Trained weights may carry more output rows than their tokenizer has ids (nanoGPT pads GPT-2's 50,257
+  // to 50,304); the extra rows are never a target, and the model keeps the shape it was trained with.
+  const padded =
+    resolved.initFrom !== undefined && model.vocabSize !== undefined && model.vocabSize > tokenizer.vocabSize;
+  if (model.vocabSize !== undefined && model.vocabSize !== tokenizer.vocabSize && !padded) {
     throw new RunSpecError(
       'model.vocabSize',
       `${model.vocabSize} does not match the tokenizer's ${tokenizer.vocabSize} tokens; leave it out to take the tokenizer's`,
     );
   }
-  model.vocabSize = tokenizer.vocabSize;
+  if (!padded) model.vocabSize = tokenizer.vocabSize;
   if (splits.kind === 'words' && !window && model.type !== 'bigram' && model.blockSize < longestWord + 1) {
     throw new RunSpecError(
       'model.blockSize',
@@ -212,6 +224,12 @@ export function buildTokenizer(
     throw new RunSpecError(
       'data.tokenizer',
       `a tokenizer file (${tok.path}) must be loaded by the caller and passed as options.tokenizer`,
+    );
+  }
+  if (tok.type === 'init') {
+    throw new RunSpecError(
+      'data.tokenizer',
+      `the tokenizer saved with the weights of ${spec.initFrom} must be passed with them, as options.init`,
     );
   }
   if (tok.type === 'char') {
@@ -437,6 +455,12 @@ export function prepareRunFrom(source: PreparedSource, options: PrepareOptions =
       options.memory,
     );
   }
+  if (options.init && source.spec.initFrom === undefined) {
+    throw new RunSpecError(
+      'initFrom',
+      `weights from ${options.init.from} were given, but the spec does not start from them; make it with specForInit`,
+    );
+  }
   const built = createModel(config);
   if (!isLanguageModel(built))
     throw new RunSpecError('model.type', `${config.type} is not a trainable network`);
@@ -444,6 +468,7 @@ export function prepareRunFrom(source: PreparedSource, options: PrepareOptions =
   let data: TrainingData;
   let optimizer: Optimizer;
   try {
+    if (options.init) loadInitWeights(model, options.init);
     data = buildTrainingData(source, model.inputKind, model.blockSize);
     optimizer = buildOptimizer(source.spec.optimizer, model);
   } catch (error) {

@@ -42,7 +42,7 @@ const SECTIONS: Record<string, readonly string[]> = {
   sample: ['every', 'n', 'temperature', 'topK', 'maxTokens', 'prompt'],
   backend: ['name', 'threads'],
 };
-const TOP_LEVEL = ['version', 'recipe', ...Object.keys(SECTIONS)];
+const TOP_LEVEL = ['version', 'recipe', 'initFrom', ...Object.keys(SECTIONS)];
 const MODEL_TYPES = Object.keys(MODEL_FIELDS) as ModelType[];
 /** Sections whose fields depend on their `type`: a new type starts the section afresh. */
 const TYPED = new Set(['model', 'optimizer', 'schedule']);
@@ -109,6 +109,7 @@ export function resolveRunSpec(input: RunSpecInput = {}): RunSpec {
     );
   }
   const merged = mergeSpec(mergeSpec(COMMON_DEFAULTS, FAMILY_DEFAULTS[type]), input) as Json & RunSpecInput;
+  if (merged.initFrom !== undefined) settleInit(merged, input);
   if (merged.data?.shards !== undefined) settleShards(merged.data as Json);
   const kind = impliedKind(merged);
   const spec = settle(merged as RunSpecInput, kind, { warmupGiven: input.schedule?.warmup !== undefined });
@@ -156,11 +157,31 @@ function settleShards(data: Json): void {
   }
 }
 
+/**
+ * A run that starts from trained weights (`initFrom`) keeps their tokenizer: the ids the weights learned
+ * belong to it. A tokenizer the caller names is refused rather than ignored; token shards keep theirs
+ * (they were encoded with it, and `prepareShardRun` checks that it is the weights' own).
+ */
+function settleInit(merged: Json & RunSpecInput, input: RunSpecInput): void {
+  if (typeof merged.initFrom !== 'string' || merged.initFrom.length === 0)
+    fail('initFrom', 'must name the trained weights to start from (a checkpoint folder, or a saved model)');
+  if (merged.data?.shards !== undefined) return;
+  const asked = input.data?.tokenizer as Json | undefined;
+  if (asked !== undefined && asked.type !== 'init') {
+    fail(
+      'data.tokenizer',
+      `a run that starts from ${merged.initFrom} uses the tokenizer saved with those weights; remove data.tokenizer (or train from scratch without initFrom)`,
+    );
+  }
+  (merged.data as Json).tokenizer = { type: 'init' };
+}
+
 /** Field order of a printed spec: sections as a run flows, fields as the spec types list them. */
 const ORDER: Record<string, readonly string[]> = {
   '': [
     'version',
     'recipe',
+    'initFrom',
     'data',
     'model',
     'optimizer',
@@ -363,9 +384,17 @@ function validate(spec: RunSpec, kind: DatasetKind | 'auto'): void {
   }
   integer('data.split.seed', split.seed, 0);
   const tok = data.tokenizer as Json;
-  oneOf('data.tokenizer.type', tok.type, ['char', 'bpe', 'file']);
+  oneOf('data.tokenizer.type', tok.type, ['char', 'bpe', 'file', 'init']);
   if (tok.type === 'char')
     absent('data.tokenizer', tok, ['vocabSize', 'pattern', 'path'], 'to a char tokenizer');
+  if (tok.type === 'init') {
+    absent('data.tokenizer', tok, ['vocabSize', 'pattern', 'path'], "to the weights' own tokenizer");
+    if (spec.initFrom === undefined)
+      fail(
+        'data.tokenizer',
+        "'init' is the tokenizer saved with initFrom's weights; set initFrom, or use char, bpe or file",
+      );
+  }
   if (tok.type === 'bpe') {
     tok.vocabSize ??= 512;
     tok.pattern ??= 'gpt4';

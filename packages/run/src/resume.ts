@@ -27,6 +27,7 @@ export interface ResumePlan {
 const REFUSED: [RegExp, string][] = [
   [/^data\./, 'a resumed run keeps its data, split and tokenizer: the checkpoint was trained on them'],
   [/^model\./, "a resumed run keeps its model: the checkpoint's weights have the saved shape"],
+  [/^initFrom$/, 'the weights a run started from only matter at its first step'],
   [/^optimizer\.type$/, "the checkpoint's optimizer state (its moments) belongs to the saved optimizer"],
   [
     /^training\.seed$/,

@@ -38,7 +38,12 @@ export type TokenizerSpec =
   | { type: 'char' }
   | { type: 'bpe'; vocabSize: number; pattern: 'gpt2' | 'gpt4' }
   /** A saved tokenizer (`.json`, minbpe `.model`, `.tiktoken`); read by the Node adapters. */
-  | { type: 'file'; path: string };
+  | { type: 'file'; path: string }
+  /**
+   * The tokenizer saved with the weights that {@link RunSpec.initFrom} names: a run that starts from a
+   * trained model keeps its ids. The caller loads it with the weights (see `prepareRun`'s `init`).
+   */
+  | { type: 'init' };
 
 /**
  * The tokenizer spec of a shard run: `{ type: 'file', path: '<shards>/index.json' }`, the tokenizer that
@@ -185,6 +190,14 @@ export interface RunSpec {
   version: typeof RUN_SPEC_VERSION;
   /** The recipe it started from, when it did (informational: the fields below are what counts). */
   recipe?: string;
+  /**
+   * Start the model from these trained weights instead of a fresh initialisation (fine-tuning; nanoGPT's
+   * `init_from`): a checkpoint folder in Node (`makemore train --init-from DIR`), a saved model's name in
+   * the demo. The model's shape and the tokenizer (`data.tokenizer: { type: 'init' }`) are the weights'
+   * own; the optimizer, the schedule and the step count start afresh. Only a new run reads the weights: a
+   * resumed run continues from its own checkpoint.
+   */
+  initFrom?: string;
   data: DataSpec;
   model: ModelSpec;
   optimizer: OptimizerSpec;
