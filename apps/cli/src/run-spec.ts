@@ -130,7 +130,8 @@ export async function specInputFromArgs(
     } catch (error) {
       throw new CliError(`--preset: ${oneLine(error)}`);
     }
-  } else if (!args.has('config') && !args.has('model')) {
+  } else if (!args.has('config') && !args.has('model') && !args.has('init-from')) {
+    // (Trained weights bring their own model: the default recipe's MLP would contradict them.)
     base = { ...run.getRecipe(run.DEFAULT_RECIPE).spec, recipe: run.DEFAULT_RECIPE } as RunSpecInput;
   }
   const config = args.string('config');
@@ -244,6 +245,8 @@ export interface PrepareForCliOptions extends CliDataOptions {
   data?: CliData;
   /** A tokenizer to use instead of the spec's (a resumed run's saved one). */
   tokenizer?: RunTokenizer;
+  /** The trained weights a spec with `initFrom` starts from (`--init-from`), loaded on the active backend. */
+  init?: import('@makemore/run').InitSource;
   /** Where progress lines go (training a BPE). */
   onProgress?: (message: string) => void;
   /** Memory limits the model and batch must fit (see `memoryLimits`). */
@@ -288,6 +291,7 @@ export async function prepareForCli(
   const tokenizer = options.tokenizer ?? (data.kind === 'shards' ? undefined : await tokenizerFileOf(spec));
   const prepareOptions = {
     ...(tokenizer ? { tokenizer } : {}),
+    ...(options.init ? { init: options.init } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.memory ? { memory: options.memory } : {}),
   };

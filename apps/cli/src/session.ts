@@ -39,6 +39,9 @@ export async function selectBackend(
   out: Output,
 ): Promise<{ backend: string; reason: string }> {
   const { useBestBackend } = await import('@makemore/backend/node');
+  // TensorFlow.js's own console advice (the cpu backend's "install tfjs-node" banner) is the CLI's to give:
+  // in its words, with --verbose only (above). Production mode silences tfjs's warnings and nothing else.
+  (await import('@tensorflow/tfjs-core')).enableProdMode();
   const prefer = request instanceof Args ? (request.string('backend') ?? 'auto') : request.backend;
   const threads = request instanceof Args ? request.number('threads') : request.threads;
   const verbose = request instanceof Args ? request.bool('verbose') : request.verbose === true;

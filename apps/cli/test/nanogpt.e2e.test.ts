@@ -4,7 +4,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { charMetaPickle, parseNanoGptCheckpoint, readTorchCheckpoint, unpickle } from '@makemore/models';
+import {
+  charMetaPickle,
+  parseNanoGptCheckpoint,
+  parseSafetensors,
+  readTorchCheckpoint,
+  unpickle,
+} from '@makemore/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, REPO, runCli } from './helpers';
 
@@ -17,7 +23,7 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function expectUsageError(r: { code: number | null; stderr: string }, pattern: RegExp): void {
-  expect(r.code).toBe(2);
+  expect(r.code, r.stderr).toBe(2);
   const lines = r.stderr.split('\n').filter((l) => l.length > 0 && !l.startsWith('makemore: note:'));
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(pattern);
@@ -156,6 +162,144 @@ describe('makemore import hf-gpt2', () => {
       /the tokenizer \(GPT-2's r50k_base, the default\) has 50257 ids but the model only 13; pass the tokenizer/,
     );
   }, 60_000);
+});
+
+describe('makemore train --init-from', () => {
+  const tensorsOf = (file: string) => {
+    const { tensors } = parseSafetensors(readFileSync(file));
+    return Object.fromEntries(
+      Object.entries(tensors).map(([k, t]) => [k, Array.from(t.data as ArrayLike<number>)]),
+    );
+  };
+
+  it('fine-tunes the imported GPT-2: its weights, its tokenizer, a fresh optimizer; resumes; samples', async () => {
+    const tok = join(work, 'tok13-ft.json');
+    const vocab = [...'\n abcdefghijk'];
+    writeFileSync(
+      tok,
+      JSON.stringify({ type: 'char', version: 1, vocab, specialTokens: [], unknown: 'error', vocabSize: 13 }),
+    );
+    const imported = await runCli(
+      [
+        'import',
+        'hf-gpt2',
+        join(FIXTURES, 'hf-gpt2/model.safetensors'),
+        '--tokenizer',
+        tok,
+        '--out',
+        'runs/gpt2',
+      ],
+      { cwd: work },
+    );
+    expect(imported.code, imported.stderr).toBe(0);
+    const text = Array.from(
+      { length: 300 },
+      (_, i) => `${'abcdefghijk'.slice(i % 5, (i % 5) + 4)} kid\n`,
+    ).join('');
+    writeFileSync(join(work, 'abc.txt'), text);
+    const common = ['--dataset', './abc.txt', '--block-size', '4', '--backend', 'cpu', '--json'];
+
+    // At a learning rate of 0 the run's weights stay the ones it started from: equal to the import's,
+    // where a fresh initialisation would differ everywhere.
+    const frozen = await runCli(
+      ['train', '--init-from', 'runs/gpt2', ...common, '--steps', '1', '--lr', '0', '--out', 'runs/frozen'],
+      { cwd: work },
+    );
+    expect(frozen.code, frozen.stderr).toBe(0);
+    const source = tensorsOf(join(work, 'runs/gpt2/last/model.safetensors'));
+    const kept = tensorsOf(join(work, 'runs/frozen/last/model.safetensors'));
+    for (const [name, values] of Object.entries(source)) {
+      // The position table is cut to the run's 4 positions (the weights learned 8).
+      const got = kept[name] as number[];
+      expect(got, name).toEqual(name === 'transformer.wpe.weight' ? values.slice(0, got.length) : values);
+    }
+    // The tied output layer is the token table (saved under both names by the trainer's checkpoint).
+    if (kept['lm_head.weight']) expect(kept['lm_head.weight']).toEqual(source['transformer.wte.weight']);
+
+    const r = await runCli(
+      ['train', '--init-from', 'runs/gpt2', ...common, '--steps', '6', '--lr', '1e-2', '--out', 'runs/ft'],
+      { cwd: work },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const events = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
+    const start = events.find((e) => e.type === 'start');
+    expect(start.spec.initFrom).toBe(join(work, 'runs/gpt2/best'));
+    expect(start.spec.data.tokenizer).toEqual({ type: 'init' });
+    expect(start.spec.model).toMatchObject({
+      type: 'transformer',
+      nLayer: 2,
+      nEmbd: 8,
+      blockSize: 4,
+      vocabSize: 13,
+    });
+    expect(start.spec.optimizer).toMatchObject({
+      type: 'adamw',
+      lr: 1e-2,
+      betas: [0.9, 0.95],
+      weightDecay: 0.1,
+    });
+    const run = JSON.parse(readFileSync(join(work, 'runs/ft/run.json'), 'utf8'));
+    expect(run.initFrom).toBe(start.spec.initFrom);
+    const done = events.find((e) => e.type === 'done');
+    expect(done.step).toBe(6);
+    expect(Number.isFinite(done.losses.val)).toBe(true);
+
+    const resumed = await runCli(
+      ['train', '--resume', '--out', 'runs/ft', '--steps', '8', '--backend', 'cpu'],
+      {
+        cwd: work,
+      },
+    );
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain('resuming');
+    const sampled = await runCli(
+      ['sample', '--checkpoint', 'runs/ft', '--max-tokens', '6', '--prompt', 'ab', '--backend', 'cpu'],
+      {
+        cwd: work,
+      },
+    );
+    expect(sampled.code, sampled.stderr).toBe(0);
+    expect(sampled.stdout).toMatch(/^ab[\n a-k]{6}/m);
+  }, 120_000);
+
+  it('refuses what contradicts the weights in one line: a model flag, a tokenizer, --resume, a missing folder', async () => {
+    expectUsageError(
+      await runCli(['train', '--init-from', 'runs/gpt2', '--n-layer', '3', '--dataset', './abc.txt'], {
+        cwd: work,
+      }),
+      /^makemore: error: --init-from: model\.nLayer: 3 differs from the 2 of the weights in .*runs\/gpt2\/best; .*\(set with --n-layer\)$/,
+    );
+    expectUsageError(
+      await runCli(['train', '--init-from', 'runs/gpt2', '--tokenizer', 'bpe', '--dataset', './abc.txt'], {
+        cwd: work,
+      }),
+      /data\.tokenizer: a run that starts from .* uses the tokenizer saved with those weights.*\(set with --tokenizer\)$/,
+    );
+    expectUsageError(
+      await runCli(['train', '--init-from', 'runs/gpt2', '--block-size', '32', '--dataset', './abc.txt'], {
+        cwd: work,
+      }),
+      /model\.blockSize: 32 is longer than the 8 positions the weights in .* learned; use 8 or less/,
+    );
+    expectUsageError(
+      await runCli(['train', '--init-from', 'runs/gpt2', '--resume', '--out', 'runs/ft'], { cwd: work }),
+      /--init-from starts a new run from a checkpoint's weights; --resume continues the run in --out/,
+    );
+    expectUsageError(
+      await runCli(['train', '--init-from', 'runs/nothing-here'], { cwd: work }),
+      /--init-from: checkpoint folder not found: .*runs\/nothing-here$/,
+    );
+    writeFileSync(join(work, 'caps.txt'), 'ABC abc\n'.repeat(50));
+    expectUsageError(
+      await runCli(['train', '--init-from', 'runs/gpt2', '--dataset', './caps.txt', '--backend', 'cpu'], {
+        cwd: work,
+      }),
+      /caps has 3 characters that the tokenizer of .* cannot encode: "A" \(U\+0041\), "B" \(U\+0042\), "C" \(U\+0043\)/,
+    );
+  }, 120_000);
 });
 
 describe('makemore prepare', () => {

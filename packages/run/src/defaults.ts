@@ -99,5 +99,18 @@ export const FAMILY_DEFAULTS: Record<ModelType, RunSpecInput> = {
   }),
 };
 
+/**
+ * How a run that starts from trained weights (`initFrom`) trains unless told otherwise: the optimisation
+ * of nanoGPT's `config/finetune_shakespeare.py` with train.py's defaults under it (AdamW at a constant
+ * 3e-5, β2 0.95, weight decay 0.1 on every matrix and embedding, clipping at 1), with a batch sized for a
+ * CPU (8 windows × 4 micro-batches per step, where nanoGPT takes 1 × 32 windows of 1,024 on a GPU).
+ */
+export const FINETUNE_DEFAULTS: RunSpecInput = {
+  optimizer: { type: 'adamw', lr: 3e-5, betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0.1, decay: 'rank2' },
+  schedule: { type: 'constant' },
+  training: { steps: 100, batchSize: 8, gradAccum: 4, gradClip: 1 },
+  eval: { every: 25, iters: 40 },
+};
+
 /** Block size for `blockSize: 'auto'` on text, where no word length bounds it. */
 export const TEXT_BLOCK_SIZE = 64;

@@ -56,6 +56,14 @@ describe('specForInit', () => {
     expect(spec.training.steps).toBe(20);
   });
 
+  it("trains as nanoGPT's finetune_shakespeare.py does unless told otherwise", () => {
+    const spec = resolveRunSpec(specForInit({ data: { dataset: 'notes.txt' } }, init));
+    expect(spec.optimizer).toMatchObject({ type: 'adamw', lr: 3e-5, betas: [0.9, 0.95], weightDecay: 0.1 });
+    expect(spec.optimizer.decay).toBe('rank2');
+    expect(spec.schedule.type).toBe('constant');
+    expect(spec.training.gradClip).toBe(1);
+  });
+
   it('lets dropout and a shorter transformer block size differ, and records them', () => {
     const spec = resolveRunSpec(
       specForInit({ model: { type: 'transformer', blockSize: 8, dropout: 0.1 } }, init),
@@ -82,6 +90,9 @@ describe('specForInit', () => {
   });
 
   it('refuses a tokenizer of its own, and an init tokenizer without weights', () => {
+    expect(() => specForInit({ data: { tokenizer: { type: 'char' } } }, init)).toThrow(
+      /^data\.tokenizer: a run that starts from runs\/first uses the tokenizer saved with those weights/,
+    );
     expect(() =>
       resolveRunSpec({ initFrom: 'runs/first', data: { tokenizer: { type: 'bpe', vocabSize: 300 } } }),
     ).toThrow(
@@ -161,6 +172,14 @@ describe('prepareRun with init', () => {
     expect(() =>
       prepareRun(resolveRunSpec(specForInit({ data }, narrow)), dataset, { init: narrow }),
     ).toThrow(/^model\.vocabSize: \d+ does not match the tokenizer's/);
+  });
+
+  it('refuses data with characters the tokenizer of the weights cannot encode, listing them', () => {
+    const other = datasetFromText('Fine-tuning: ünïcode!', { name: 'other.txt', kind: 'text' });
+    const spec = resolveRunSpec(specForInit({ data: { dataset: 'other.txt' } }, init));
+    expect(() => prepareRun(spec, other, { init })).toThrow(
+      /^data\.dataset: other\.txt has 6 characters that the tokenizer of runs\/first cannot encode: "F" \(U\+0046\), "-" \(U\+002D\), ":" \(U\+003A\), "ü" \(U\+00FC\)/,
+    );
   });
 
   it('names initFrom when the weights do not fit, and refuses weights the spec does not start from', () => {

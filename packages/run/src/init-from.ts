@@ -14,7 +14,8 @@
 import type { LanguageModel, ModelConfig } from '@makemore/models';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { RunSpecError } from './resolve';
+import { FINETUNE_DEFAULTS } from './defaults';
+import { mergeSpec, RunSpecError } from './resolve';
 import type { RunSpecInput } from './spec';
 import type { RunTokenizer } from './prepare';
 
@@ -37,10 +38,10 @@ const TRAINING_FIELDS = new Set(['dropout', 'seed', 'blockSize']);
 const POSITION_TABLE = 'transformer.wpe.weight';
 
 /**
- * The partial spec of a run that starts from `source`: `input` (a recipe, a config file, flags) with
- * `initFrom` set and the model section replaced by the weights' config. Throws a {@link RunSpecError}
+ * The partial spec of a run that starts from `source`: `input` (a recipe, a config file, flags) over
+ * {@link FINETUNE_DEFAULTS}, with `initFrom` set and the model section replaced by the weights' config. Throws a {@link RunSpecError}
  * naming the first model field of `input` that contradicts the weights (a different layer count, say),
- * or a longer block size than they were trained with.
+ * a longer block size than they were trained with, or a tokenizer of its own.
  */
 export function specForInit(input: RunSpecInput, source: Pick<InitSource, 'from' | 'model'>): RunSpecInput {
   const asked = (input.model ?? {}) as Record<string, unknown>;
@@ -76,9 +77,15 @@ export function specForInit(input: RunSpecInput, source: Pick<InitSource, 'from'
   for (const field of TRAINING_FIELDS) {
     if (asked[field] !== undefined && asked[field] !== 'auto') model[field] = asked[field];
   }
-  const { tokenizer: _weightsKeepTheirs, ...data } = input.data ?? {};
+  const { tokenizer, ...data } = input.data ?? {};
+  if (tokenizer !== undefined && tokenizer.type !== 'init') {
+    throw new RunSpecError(
+      'data.tokenizer',
+      `a run that starts from ${source.from} uses the tokenizer saved with those weights; remove data.tokenizer (or train from scratch without initFrom)`,
+    );
+  }
   return {
-    ...input,
+    ...mergeSpec(FINETUNE_DEFAULTS, input),
     initFrom: source.from,
     data: { ...data, tokenizer: { type: 'init' } },
     model: model as RunSpecInput['model'],
@@ -108,4 +115,38 @@ export function loadInitWeights(model: LanguageModel, source: InitSource): void 
   } finally {
     cropped?.dispose();
   }
+}
+
+/**
+ * Refuses data with characters that the weights' tokenizer cannot encode (a character vocabulary trained
+ * on names meets a hyphen in the verbs), listing them, before any batch is built.
+ */
+export function checkAlphabet(
+  tokenizer: RunTokenizer,
+  texts: Iterable<string>,
+  from: string,
+  dataset: string,
+): void {
+  const seen = new Set<string>();
+  for (const text of texts) for (const ch of text) seen.add(ch);
+  const unknown: string[] = [];
+  for (const ch of seen) {
+    try {
+      tokenizer.encode(ch);
+    } catch {
+      unknown.push(ch);
+    }
+  }
+  if (unknown.length === 0) return;
+  const shown = unknown
+    .slice(0, 8)
+    .map(
+      (ch) =>
+        `${JSON.stringify(ch)} (U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')})`,
+    )
+    .join(', ');
+  throw new RunSpecError(
+    'data.dataset',
+    `${dataset} has ${unknown.length} character${unknown.length === 1 ? '' : 's'} that the tokenizer of ${from} cannot encode: ${shown}${unknown.length > 8 ? ', …' : ''}; fine-tune on data within its alphabet, or train a new model without initFrom`,
+  );
 }

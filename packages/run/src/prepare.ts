@@ -39,7 +39,7 @@ import {
   type TrainingSnapshot,
 } from '@makemore/trainer';
 import { TEXT_BLOCK_SIZE } from './defaults';
-import { type InitSource, loadInitWeights } from './init-from';
+import { checkAlphabet, type InitSource, loadInitWeights } from './init-from';
 import { canonicalSpec, RunSpecError, resolveRunSpec, settle } from './resolve';
 import type { DatasetKind, DecayRule, OptimizerSpec, RunSpec, ScheduleSpec } from './spec';
 
@@ -118,6 +118,15 @@ export function prepareSource(spec: RunSpec, dataset: Dataset, options: PrepareO
   const splits = splitDataset(resolved, dataset);
   const tokenizer =
     options.tokenizer ?? options.init?.tokenizer ?? buildTokenizer(resolved, splits, dataset.name, options);
+  if (options.init && !options.tokenizer) {
+    const texts =
+      splits.kind === 'words'
+        ? Object.values(splits.words).flat()
+        : splits.kind === 'text'
+          ? Object.values(splits.text)
+          : [];
+    checkAlphabet(tokenizer, texts, options.init.from, dataset.name);
+  }
   let longestWord = 0;
   if (splits.kind === 'words') {
     for (const list of Object.values(splits.words)) {

@@ -22,7 +22,7 @@ export {
   type TokenizerSpec,
   type TrainingSpec,
 } from './spec';
-export { BUILTIN_KINDS, FAMILY_DEFAULTS, MODEL_FIELDS, TEXT_BLOCK_SIZE } from './defaults';
+export { BUILTIN_KINDS, FAMILY_DEFAULTS, FINETUNE_DEFAULTS, MODEL_FIELDS, TEXT_BLOCK_SIZE } from './defaults';
 export {
   canonicalSpec,
   impliedKind,

@@ -50,6 +50,15 @@ export const SPEC_SOURCE_FLAGS: FlagSpec[] = [
   { name: 'print-config', type: 'boolean', description: 'print the resolved run spec as JSON and exit' },
 ];
 
+/** `--init-from`: a new run from trained weights (fine-tuning). */
+export const INIT_FROM_FLAG: FlagSpec = {
+  name: 'init-from',
+  type: 'string',
+  placeholder: '<dir>',
+  description:
+    "start from a checkpoint folder's weights (fine-tuning): its model and tokenizer, a fresh optimizer; AdamW 3e-5 constant unless set (nanoGPT's finetune_shakespeare.py)",
+};
+
 /** Data flags: which dataset, split and tokenizer. */
 export const DATA_FLAGS: FlagSpec[] = [
   {
@@ -389,6 +398,7 @@ export function flagOfField(field: string): string | undefined {
   if (field.startsWith('data.tokenizer')) return '--tokenizer';
   if (field === 'data.dataset') return '--dataset';
   if (field === 'data.shards') return '--shards';
+  if (field === 'initFrom') return '--init-from';
   if (field.startsWith('optimizer.betas')) return '--beta1/--beta2';
   if (field === 'training.seed') return '--seed';
   return undefined;

@@ -7,14 +7,16 @@
 import { existsSync } from 'node:fs';
 import { rm, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { RunSpec, RunSpecInput } from '@makemore/run';
+import type { PreparedRun, RunSpec, RunSpecInput } from '@makemore/run';
 import type { TrainingSnapshot } from '@makemore/trainer';
 import type { Args } from '../args';
 import { checkVocabAgrees, openCheckpoint } from '../checkpoint';
 import type { Command, Context } from '../command';
 import { CliError, EXIT_INTERRUPTED, oneLine } from '../errors';
 import { formatGroups, groupSamples } from '../grouping';
+import { type InitCheckpoint, loadInitSource, readInitCheckpoint } from '../init-from';
 import {
+  type CliPrepared,
   prepareForCli,
   probeText,
   readSpecFile,
@@ -29,7 +31,14 @@ import { lockRunFolder, memoryLimits, trainFailure, truncateMetricsForResume } f
 import { selectBackend, tokenizerFromSaved } from '../session';
 import { sparkline } from '../ui/chart';
 import { formatDuration, table } from '../ui/table';
-import { DATA_FLAGS, MODEL_FLAGS, OPTIM_FLAGS, RUN_FLAGS, SPEC_SOURCE_FLAGS } from './train-flags';
+import {
+  DATA_FLAGS,
+  INIT_FROM_FLAG,
+  MODEL_FLAGS,
+  OPTIM_FLAGS,
+  RUN_FLAGS,
+  SPEC_SOURCE_FLAGS,
+} from './train-flags';
 
 /** config.json of a run folder's `last` checkpoint (or `best` when `last` is missing), without tensors. */
 async function checkpointConfig(dir: string): Promise<TrainingSnapshot> {
@@ -56,7 +65,7 @@ export const trainCommand: Command = {
     "back. Without flags: the 'lecture-mlp' recipe, an MLP (block 3, embedding 10, hidden 200) on names with SGD\n" +
     'and a step decay, dev loss ≈ 2.21 in about a minute on two CPU cores. MAKEMORE_STEPS changes the default step\n' +
     'count. The run folder keeps run.json; --resume follows it. Ctrl-C saves a checkpoint; continue with --resume.',
-  flags: [...SPEC_SOURCE_FLAGS, ...DATA_FLAGS, ...MODEL_FLAGS, ...OPTIM_FLAGS, ...RUN_FLAGS],
+  flags: [...SPEC_SOURCE_FLAGS, INIT_FROM_FLAG, ...DATA_FLAGS, ...MODEL_FLAGS, ...OPTIM_FLAGS, ...RUN_FLAGS],
   examples: [
     ['train', "the default: the 'lecture-mlp' recipe on names, then samples"],
     ['train --preset nanogpt-baby', "nanoGPT's baby GPT on tiny Shakespeare, compared with nanoGPT's result"],
@@ -86,7 +95,12 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
   let spec: RunSpec;
   let outDir: string;
   let resumeNotes: string[] = [];
+  let init: InitCheckpoint | undefined;
   if (args.bool('resume')) {
+    if (args.has('init-from'))
+      throw new CliError(
+        "--init-from starts a new run from a checkpoint's weights; --resume continues the run in --out (drop one of them)",
+      );
     if (args.has('preset'))
       throw new CliError(
         "--preset starts a new run; --resume follows the run folder's run.json (drop one of them)",
@@ -112,7 +126,16 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
     spec = plan.spec;
     resumeNotes = plan.notes;
   } else {
-    spec = await resolveForCli(await specInputFromArgs(args, io.env, io.cwd));
+    let input = await specInputFromArgs(args, io.env, io.cwd);
+    if (args.has('init-from')) {
+      init = await readInitCheckpoint(args.string('init-from') as string, io.cwd);
+      try {
+        input = run.specForInit(input, { from: init.label, model: init.config.model });
+      } catch (error) {
+        return specError(error, '--init-from');
+      }
+    }
+    spec = await resolveForCli(input);
     if (args.bool('print-config')) {
       io.stdout.write(`${JSON.stringify(spec, null, 2)}\n`);
       return 0;
@@ -123,7 +146,7 @@ async function trainRun(args: Args, ctx: Context): Promise<number> {
   const existed = existsSync(outDir);
   const lock = await lockRunFolder(outDir, (line) => out.notice(line));
   try {
-    return await trainLocked(spec, outDir, resumeNotes, args, ctx);
+    return await trainLocked(spec, outDir, resumeNotes, args, ctx, init);
   } finally {
     lock.release();
     if (!existed) await rmdir(outDir).catch(() => undefined);
@@ -137,6 +160,7 @@ async function trainLocked(
   resumeNotes: string[],
   args: Args,
   ctx: Context,
+  init?: InitCheckpoint,
 ): Promise<number> {
   const { io, out } = ctx;
   const run = await runApi();
@@ -165,13 +189,22 @@ async function trainLocked(
     ? await tokenizerFromSaved(snapshot.tokenizer, join(outDir, 'last', 'config.json'))
     : undefined;
   if (snapshot && savedTokenizer) checkVocabAgrees(savedTokenizer, snapshot.model, outDir);
-  const { prepared, data } = await prepareForCli(spec, 'run', {
-    dataDir: args.string('data-dir'),
-    env: io.env,
-    ...(savedTokenizer ? { tokenizer: savedTokenizer } : {}),
-    onProgress: (message) => out.notice(message),
-    memory: await memoryLimits(backend.backend),
-  });
+  // Weights to start from are read after the backend is chosen too, and freed once the model has them.
+  const initial = init ? await loadInitSource(init) : undefined;
+  let cli: CliPrepared<PreparedRun>;
+  try {
+    cli = await prepareForCli(spec, 'run', {
+      dataDir: args.string('data-dir'),
+      env: io.env,
+      ...(savedTokenizer ? { tokenizer: savedTokenizer } : {}),
+      ...(initial ? { init: initial.source } : {}),
+      onProgress: (message) => out.notice(message),
+      memory: await memoryLimits(backend.backend),
+    });
+  } finally {
+    initial?.dispose();
+  }
+  const { prepared, data } = cli;
   spec = prepared.spec;
   const trainer = await import('@makemore/trainer');
   const trainerNode = await import('@makemore/trainer/node');
@@ -204,7 +237,8 @@ async function trainLocked(
   const recipe = spec.recipe ? run.RECIPES.find((r) => r.name === spec.recipe) : undefined;
   const { training, optimizer, schedule } = spec;
   const header = `${spec.model.type} (${model.numParams().toLocaleString('en-US')} params) on ${data.name}${data.kind === 'shards' ? ' (token shards)' : ''}: ${training.steps} steps, batch ${training.batchSize}${training.gradAccum > 1 ? `×${training.gradAccum}` : ''}, ${optimizer.type} lr ${optimizer.lr} ${schedule.type}, backend ${backend.backend}${recipe ? `, recipe ${recipe.name}` : ''}`;
-  out.info(snapshot ? `resuming ${outDir} at step ${snapshot.step}: ${header}` : header);
+  const from = initial ? `fine-tuning ${spec.initFrom} (step ${initial.step} of its run): ` : '';
+  out.info(snapshot ? `resuming ${outDir} at step ${snapshot.step}: ${header}` : `${from}${header}`);
   out.json({
     type: 'start',
     spec,
@@ -343,7 +377,7 @@ async function trainLocked(
   // Bits per character: nats per token / ln 2 / characters per token (1 for the char tokenizer).
   const probe = await probeText(prepared, data);
   const cpt =
-    spec.data.tokenizer.type === 'char' || probe.length === 0
+    spec.data.tokenizer.type === 'char' || prepared.kind === 'words' || probe.length === 0
       ? 1
       : probe.length / Math.max(1, prepared.tokenizer.encode(probe).length);
   out.line(`final evaluation (${finalNote}):`);
