@@ -74,6 +74,15 @@ interface StepScalars {
   decayFactor: number;
 }
 
+/**
+ * The most floats a flat group holds (32 MB of float32). A step writes new moments and parameters for a
+ * group before the old ones are freed, so one group of everything would double the optimizer's memory at
+ * each step: GPT-2 small's 124 M parameters would need 1.5 GB more for a moment, past the 4 GB a wasm heap
+ * can hold. Groups of at most this size keep that extra to the largest one (a tensor larger than this, such
+ * as GPT-2's 38.6 M-float token table, is a group of its own); small models still update in one group.
+ */
+export const MAX_FLAT_GROUP_FLOATS = 8 * 1024 * 1024;
+
 /** Parameters updated together as one flat vector, with their moments. */
 interface FlatGroup {
   names: string[];
@@ -230,15 +239,16 @@ class AdamBase implements Optimizer {
   /** Every parameter at once, as one flat vector per group (decayed or not). */
   private flatStep(grads: Gradients, s: StepScalars): void {
     const groups = this.flatMoments();
-    tf.tidy(() => {
-      for (const group of groups) {
+    // One tidy per group, so that a group's intermediates are freed before the next group's are made.
+    for (const group of groups) {
+      tf.tidy(() => {
         const params = group.names.map((name) => this.params.get(name) as tf.Variable);
         const gradients = group.names.map((name) => gradientOf(grads, name) as tf.Tensor);
         if (canFuse([...params, ...gradients], FUSED_KERNEL_NAMES.adam)) {
           // One kernel for the group, reading each parameter and gradient where it lies: no concatenation.
           const updated = this.fusedUpdate(params, gradients, group.m, group.v, group.decays, s);
           for (const [i, param] of params.entries()) param.assign(updated[i] as tf.Tensor);
-          continue;
+          return;
         }
         const flatten = (get: (name: string) => tf.Tensor) =>
           tf.concat(group.names.map((name) => tf.reshape(get(name), [-1])));
@@ -249,8 +259,8 @@ class AdamBase implements Optimizer {
           const param = this.params.get(name) as tf.Variable;
           param.assign(tf.reshape(updated[i] as tf.Tensor, param.shape));
         });
-      }
-    });
+      });
+    }
   }
 
   /** The moments as flat groups, built from the per-tensor buffers the first time. */
@@ -261,7 +271,24 @@ class AdamBase implements Optimizer {
       const key = this.decays(name);
       byDecay.set(key, [...(byDecay.get(key) ?? []), name]);
     }
-    this.flat = [...byDecay].map(([decays, names]) => {
+    // Each decay group is cut, in parameter order, into runs of at most MAX_FLAT_GROUP_FLOATS floats.
+    const chunks: [boolean, string[]][] = [];
+    for (const [decays, names] of byDecay) {
+      let run: string[] = [];
+      let floats = 0;
+      for (const name of names) {
+        const size = (this.params.get(name) as tf.Variable).size;
+        if (run.length > 0 && floats + size > MAX_FLAT_GROUP_FLOATS) {
+          chunks.push([decays, run]);
+          run = [];
+          floats = 0;
+        }
+        run.push(name);
+        floats += size;
+      }
+      if (run.length > 0) chunks.push([decays, run]);
+    }
+    this.flat = chunks.map(([decays, names]) => {
       const join = (set: BufferSet) =>
         tf.tidy(() => tf.variable(tf.concat(names.map((n) => tf.reshape(set.get(n), [-1]))), false));
       return {

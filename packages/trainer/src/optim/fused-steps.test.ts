@@ -9,7 +9,7 @@ import { Rng } from '@makemore/random';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Variable } from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Adam, AdamW } from './adam';
+import { Adam, AdamW, MAX_FLAT_GROUP_FLOATS } from './adam';
 import { SGD } from './sgd';
 
 beforeAll(async () => {
@@ -79,5 +79,63 @@ describe('the fused optimizer steps', () => {
     expect(composed.kernels).not.toContain(kernel);
     expect(fused.params).toEqual(composed.params);
     expect(fused.moments).toEqual(composed.moments);
+  });
+});
+
+describe('AdamW over parameters larger than one flat group', () => {
+  it('updates in groups of at most MAX_FLAT_GROUP_FLOATS floats, element for element as one tensor at a time', async () => {
+    // Three matrices whose sum is over the cap: the flat update must cut them into groups, and the numbers
+    // must be the ones a per-tensor update gives (AdamW steps are elementwise).
+    const n = Math.ceil(MAX_FLAT_GROUP_FLOATS / 2) + 1;
+    const make = () =>
+      new Map<string, Variable>(
+        ['a', 'b', 'c'].map((name, k) => [
+          name,
+          tf.variable(
+            tf.tidy(() =>
+              tf.reshape(tf.add(tf.mul(tf.range(0, n, 1, 'float32'), 1e-6 * (k + 1)), 0.5), [1, n]),
+            ),
+          ),
+        ]),
+      );
+    const grad = () =>
+      new Map(['a', 'b', 'c'].map((name, k) => [name, tf.tidy(() => tf.fill([1, n], 0.1 * (k + 1)))]));
+    const together = make();
+    const alone = make();
+    const opt = new AdamW(together, { lr: 0.01, weightDecay: 0.1, decay: () => true });
+    const separate = [...alone].map(
+      ([name, v]) => new AdamW(new Map([[name, v]]), { lr: 0.01, weightDecay: 0.1, decay: () => true }),
+    );
+    for (let step = 0; step < 2; step++) {
+      const g = grad();
+      opt.step(g);
+      for (const [i, o] of separate.entries()) {
+        const name = ['a', 'b', 'c'][i] as string;
+        o.step(new Map([[name, g.get(name) as tf.Tensor]]));
+      }
+      tf.dispose([...g.values()]);
+    }
+    const g = grad();
+    const before = tf.memory().numBytes;
+    const profile = await tf.profile(() => opt.step(g));
+    // A step holds new moments and parameters for one group at a time (here one 4 M-float tensor: 3 × 16 MB
+    // more), not for all three tensors at once (3 × 50 MB), and leaves nothing behind.
+    const total = 3 * n * 4;
+    expect(profile.peakBytes - before).toBeLessThan(2 * total);
+    expect(tf.memory().numBytes).toBe(before);
+    for (const [i, o] of separate.entries()) {
+      const name = ['a', 'b', 'c'][i] as string;
+      o.step(new Map([[name, g.get(name) as tf.Tensor]]));
+    }
+    tf.dispose([...g.values()]);
+    for (const name of ['a', 'b', 'c']) {
+      const x = together.get(name)?.dataSync() as Float32Array;
+      const y = alone.get(name)?.dataSync() as Float32Array;
+      for (const i of [0, 1, n >> 1, n - 1]) expect(x[i]).toBe(y[i]);
+    }
+    // The exported state is per tensor whatever the grouping.
+    expect(Object.keys(opt.getState().tensors).sort()).toEqual(
+      ['exp_avg.a', 'exp_avg.b', 'exp_avg.c', 'exp_avg_sq.a', 'exp_avg_sq.b', 'exp_avg_sq.c'].sort(),
+    );
   });
 });
