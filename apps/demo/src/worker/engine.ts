@@ -325,11 +325,7 @@ function initSpec(input: RunSpecInput, from: string): RunSpecInput {
 }
 
 /** Runs `use` with the tensors of starting weights, and disposes them afterwards. */
-function withWeights<T>(
-  s: Session,
-  held: StartingWeights,
-  use: (init: InitSource) => T,
-): T {
+function withWeights<T>(s: Session, held: StartingWeights, use: (init: InitSource) => T): T {
   const weights = tensorsFromSafetensors(parseSafetensors(held.bytes));
   try {
     return use({ from: held.from, model: held.model, tokenizer: s.tokenizer, weights });
