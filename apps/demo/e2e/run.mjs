@@ -792,6 +792,53 @@ async function fineTuneImportedGpt2(files) {
   const fourth = (await page.evaluate(() => globalThis.__makemoreRun.steps))[3]?.loss;
   assert(Number.isFinite(fourth), `the restored fine-tuned run trains on: step 4 loss ${fourth}`);
   await shot('fine-tune-restored');
+  // Saved in this browser, the fine-tuned model is fine-tuned again from its row, and the form's link
+  // (Copy link) loads it from IndexedDB by name on a fresh visit and trains from it.
+  const saved = 'tiny-gpt2-ft';
+  await go('Models');
+  const models = section('models');
+  await models.getByLabel('Save as', { exact: true }).fill(saved);
+  await models.getByRole('button', { name: 'Save to browser' }).click();
+  await models
+    .getByTestId('models-message')
+    .filter({ hasText: `Saved “${saved}”` })
+    .waitFor();
+  await models.getByRole('button', { name: `Fine-tune ${saved}` }).click();
+  await page.waitForFunction(
+    (name) => document.querySelector('[data-testid=fine-tune]')?.textContent?.includes(`“${name}”`),
+    saved,
+    { timeout: 30_000 },
+  );
+  await setNumber(train, 'Steps', 2);
+  await train.getByRole('button', { name: 'Copy link' }).click();
+  const href = await train.getByTestId('share-link').inputValue();
+  await page.goto(href);
+  await page.waitForFunction(
+    () => globalThis.__makemoreRun?.status === 'done' && globalThis.__makemoreRun.steps.length === 2,
+    null,
+    { timeout: 120_000 },
+  );
+  const linked = await page.evaluate(() => globalThis.__makemoreRun);
+  const first = linked.steps[0].loss;
+  assert(linked.spec?.initFrom === saved, `the link's run starts from ${linked.spec?.initFrom}`);
+  // It starts from the saved (trained) weights: neither the imported GPT-2's loss nor a fresh model's.
+  assert(
+    Number.isFinite(first) && Math.abs(first - losses[0]) > 1e-3 && Math.abs(first - reference.fresh) > 1e-3,
+    `the linked run's first loss ${first} must be the saved model's, not ${losses[0]} (import) or ${reference.fresh} (fresh)`,
+  );
+  // Reset goes back to the weights the run started from (kept by the worker): the same first loss again.
+  const t2 = section('train');
+  await t2.getByRole('button', { name: 'Reset' }).click();
+  await statusIs('idle');
+  await t2.getByRole('button', { name: 'Start', exact: true }).click();
+  await page.waitForFunction(
+    () => globalThis.__makemoreRun?.status === 'done' && globalThis.__makemoreRun.steps.length === 2,
+    null,
+    { timeout: 120_000 },
+  );
+  const again = (await page.evaluate(() => globalThis.__makemoreRun.steps))[0].loss;
+  assert(again === first, `after Reset the first loss is ${again}, not the starting weights' ${first}`);
+  log(`  a link loaded “${saved}” from IndexedDB: first loss ${first.toFixed(4)}, the same after Reset`);
 }
 
 /**
