@@ -336,6 +336,9 @@ export function TrainPage(_: { active: boolean }) {
   const visible = (path: string): boolean => {
     const [section, field = ''] = path.split('.');
     if (path === 'initFrom') return typeof input.initFrom === 'string';
+    // Fine-tuning keeps the weights' block size, except that a transformer's may be cut shorter.
+    if (path === 'model.blockSize' && typeof input.initFrom === 'string')
+      return input.model?.type === 'transformer';
     if (path === 'data.tokenizer.vocabSize') return tokenizerType === 'bpe';
     if (section === 'model' && !['type', 'blockSize'].includes(field)) return uses(field);
     if (path.startsWith('optimizer.betas')) return optimizerType !== 'sgd';
@@ -792,17 +795,23 @@ export function TrainPage(_: { active: boolean }) {
               <>
                 <p class="muted" data-testid="fine-tune-model">
                   From “{fineTuneFrom}”: {startingModel ? describeModel(startingModel) : 'its saved model'}.
-                  Only dropout and a shorter block size can change.
+                  {visible('model.blockSize')
+                    ? ' Only dropout and a shorter block size can change.'
+                    : uses('dropout')
+                      ? ' Only dropout can change.'
+                      : ' None of it changes.'}
                 </p>
                 <div class="field-row">
-                  <SpecNumber
-                    label={`Block size (at most ${startingModel?.blockSize ?? '?'})`}
-                    path="model.blockSize"
-                    bind={bind}
-                    min={1}
-                    {...(startingModel ? { max: startingModel.blockSize } : {})}
-                    step={1}
-                  />
+                  {visible('model.blockSize') && (
+                    <SpecNumber
+                      label={`Block size (at most ${startingModel?.blockSize ?? '?'})`}
+                      path="model.blockSize"
+                      bind={bind}
+                      min={1}
+                      {...(startingModel ? { max: startingModel.blockSize } : {})}
+                      step={1}
+                    />
+                  )}
                   {uses('dropout') && (
                     <SpecNumber
                       label="Dropout"
