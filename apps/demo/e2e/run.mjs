@@ -615,6 +615,12 @@ test('training pauses, resumes where it stopped, and resets', async () => {
   await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.textContent === 'paused');
   await train.getByRole('button', { name: 'Reset' }).click();
   await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.textContent === 'idle');
+  // The worker reports the status before its reply, on which the page puts the step back to 0.
+  await page
+    .waitForFunction(() => document.querySelector('[data-testid=step]')?.textContent?.startsWith('0'), null, {
+      timeout: 10_000,
+    })
+    .catch(() => {});
   assert((await train.getByTestId('step').textContent())?.startsWith('0'), 'reset goes back to step 0');
 });
 
@@ -655,6 +661,22 @@ test('a CLI checkpoint (transformer) imports, samples and shows attention maps',
     await e.getByLabel('Input text').fill('emm');
     await maps.waitFor({ state: 'detached' });
     await shot('explore-attention');
+    // Weights without a run: the Train page offers to fine-tune them, and its form can leave that mode.
+    await go('Train');
+    const train = section('train');
+    await train.getByTestId('fine-tune-offer').getByRole('button', { name: 'Fine-tune this model' }).click();
+    const banner = train.getByTestId('fine-tune');
+    await banner.waitFor({ timeout: 30_000 });
+    const described = (await banner.textContent()) ?? '';
+    assert(
+      described.includes('Fine-tuning from “transformer-'),
+      `the offer's fine-tune form: "${described}"`,
+    );
+    const tokenizer = (await train.getByTestId('fine-tune-tokenizer').textContent()) ?? '';
+    assert(tokenizer.includes('char'), `the checkpoint's char tokenizer is shown: "${tokenizer}"`);
+    await train.getByRole('button', { name: 'Train from scratch instead' }).click();
+    await banner.waitFor({ state: 'detached' });
+    await train.getByLabel('Preset', { exact: true }).waitFor();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
