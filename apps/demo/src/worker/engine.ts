@@ -352,7 +352,12 @@ async function fineTune(request: RunRequest, from: string): Promise<ModelSummary
     model: source.model,
     bytes: serializeSafetensors(s.model.stateDict()),
   };
-  const run = withWeights(s, held, (init) => prepareChecked(spec, dataset, { init }));
+  // The held model's own tensors when it is the source (no second copy in TensorFlow.js's memory).
+  const run = source.held
+    ? withWeights(s, source.held, (init) => prepareChecked(spec, dataset, { init }))
+    : prepareChecked(spec, dataset, {
+        init: { from, model: source.model, tokenizer: s.tokenizer, weights: s.model.stateDict() },
+      });
   disposeSession();
   session = sessionOf(run, dataset, 'configured');
   session.init = held;
