@@ -25,6 +25,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { makeCheckpoint, sampleWithCli } from './checkpoint.mjs';
+import { fineTuneReference } from './fine-tune.mjs';
 import { writeTinyGpt2 } from './hf-gpt2.mjs';
 import {
   compareRuns,
@@ -614,6 +615,12 @@ test('training pauses, resumes where it stopped, and resets', async () => {
   await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.textContent === 'paused');
   await train.getByRole('button', { name: 'Reset' }).click();
   await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.textContent === 'idle');
+  // The worker reports the status before its reply, on which the page puts the step back to 0.
+  await page
+    .waitForFunction(() => document.querySelector('[data-testid=step]')?.textContent?.startsWith('0'), null, {
+      timeout: 10_000,
+    })
+    .catch(() => {});
   assert((await train.getByTestId('step').textContent())?.startsWith('0'), 'reset goes back to step 0');
 });
 
@@ -654,12 +661,28 @@ test('a CLI checkpoint (transformer) imports, samples and shows attention maps',
     await e.getByLabel('Input text').fill('emm');
     await maps.waitFor({ state: 'detached' });
     await shot('explore-attention');
+    // Weights without a run: the Train page offers to fine-tune them, and its form can leave that mode.
+    await go('Train');
+    const train = section('train');
+    await train.getByTestId('fine-tune-offer').getByRole('button', { name: 'Fine-tune this model' }).click();
+    const banner = train.getByTestId('fine-tune');
+    await banner.waitFor({ timeout: 30_000 });
+    const described = (await banner.textContent()) ?? '';
+    assert(
+      described.includes('Fine-tuning from “transformer-'),
+      `the offer's fine-tune form: "${described}"`,
+    );
+    const tokenizer = (await train.getByTestId('fine-tune-tokenizer').textContent()) ?? '';
+    assert(tokenizer.includes('char'), `the checkpoint's char tokenizer is shown: "${tokenizer}"`);
+    await train.getByRole('button', { name: 'Train from scratch instead' }).click();
+    await banner.waitFor({ state: 'detached' });
+    await train.getByLabel('Preset', { exact: true }).waitFor();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('Hugging Face GPT-2 safetensors import with the bundled r50k_base and sample', async () => {
+test('Hugging Face GPT-2 safetensors import with the bundled r50k_base, sample, and fine-tune', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'makemore-gpt2-'));
   try {
     const files = await writeTinyGpt2(dir);
@@ -680,10 +703,165 @@ test('Hugging Face GPT-2 safetensors import with the bundled r50k_base and sampl
     const out = (await sample.getByTestId('sample-results').locator('li').first().textContent()) ?? '';
     assert(out.length > 0, 'the imported GPT-2 must sample some text');
     await shot('hf-gpt2-sample');
+    await fineTuneImportedGpt2(files);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}, 360_000);
+
+/**
+ * Fine-tunes the imported tiny GPT-2 on shakespeare (issue #24): the Train form takes the weights' model
+ * and tokenizer, a longer block size is refused under its field, and the first step's loss is the
+ * imported weights' loss on that batch, as Node computes it, and not a fresh initialisation's. Then the
+ * run samples, and a shared link that names weights this browser lacks says so, on the same visit that
+ * restores the autosaved fine-tuned run and trains it one step further.
+ */
+async function fineTuneImportedGpt2(files) {
+  const from = 'GPT-2 from model.safetensors';
+  await go('Models');
+  await section('models').getByRole('button', { name: 'Fine-tune this model' }).click();
+  const train = section('train');
+  await train.waitFor({ state: 'visible' });
+  const banner = train.getByTestId('fine-tune');
+  await banner.waitFor({ timeout: 30_000 });
+  const described = (await banner.textContent()) ?? '';
+  assert(
+    described.includes(from) && described.includes('transformer, 1 layer × 8 wide, 2 heads, block 16'),
+    `the fine-tune form names the weights and their model: "${described}"`,
+  );
+  const tokenizer = (await train.getByTestId('fine-tune-tokenizer').textContent()) ?? '';
+  assert(tokenizer.includes('50,257 tokens'), `the model's tokenizer is shown: "${tokenizer}"`);
+  assert(
+    (await train.getByLabel('Dataset', { exact: true }).inputValue()) === 'shakespeare',
+    'a text model fine-tunes on shakespeare by default',
+  );
+  // The weights learned 16 positions: a longer block is refused under its field, by specForInit.
+  const block = 'Block size (at most 16)';
+  await setNumber(train, block, 32);
+  await train.getByRole('button', { name: 'Start', exact: true }).click();
+  const refusal = train.getByTestId('error-model.blockSize');
+  await refusal.waitFor({ timeout: 30_000 });
+  const refused = (await refusal.textContent()) ?? '';
+  assert(refused.includes('16 positions'), `a block of 32 is refused: "${refused}"`);
+  await setNumber(train, block, 8);
+  await setNumber(train, 'Steps', 3);
+  await setNumber(train, 'Batch size', 4);
+  await setNumber(train, 'Gradient accumulation', 1);
+  await setNumber(train, 'Eval every', 0);
+  await train.getByLabel('Eval batches (all or a number)', { exact: true }).fill('1');
+  await setNumber(train, 'Sample every', 0);
+  await train.getByRole('button', { name: 'Start', exact: true }).click();
+  await statusIs('done', 120_000);
+  const run = await page.evaluate(() => globalThis.__makemoreRun);
+  assert(run.spec?.initFrom === from, `the run records initFrom: ${run.spec?.initFrom}`);
+  assert(run.spec.model.blockSize === 8, `the run trains on blocks of 8, not ${run.spec.model.blockSize}`);
+  const losses = run.steps.map((x) => x.loss);
+  assert(losses.length === 3 && losses.every(Number.isFinite), `three finite losses: ${losses}`);
+  const reference = await fineTuneReference(run.spec, files, { dataDir });
+  // The check can fail: the imported weights' loss and a fresh initialisation's are far apart.
+  assert(
+    Math.abs(reference.init - reference.fresh) > 0.05,
+    `the imported and fresh losses must differ for this check to mean anything: ${JSON.stringify(reference)}`,
+  );
+  assert(
+    Math.abs(losses[0] - reference.init) < 1e-4,
+    `the first fine-tune loss ${losses[0]} is not the imported weights' ${reference.init} (fresh weights give ${reference.fresh})`,
+  );
+  log(
+    `  fine-tuned: first loss ${losses[0].toFixed(5)} (Node, imported weights: ${reference.init.toFixed(5)}; fresh init: ${reference.fresh.toFixed(5)}), then ${losses.slice(1).map((x) => x.toFixed(4))}`,
+  );
+  await go('Sample');
+  const sample = section('sample');
+  await setNumber(sample, 'How many', 1);
+  await setNumber(sample, 'Max tokens', 20);
+  await sample.getByRole('button', { name: 'Sample' }).click();
+  await sample.getByTestId('sample-results').locator('li').first().waitFor({ timeout: 60_000 });
+  await page.waitForFunction(() => globalThis.__makemoreAutosave?.()?.step === 3, null, { timeout: 30_000 });
+  // A link whose spec starts from weights this browser has not saved: refused in plain words.
+  const link = specParam({ initFrom: 'weights-this-browser-lacks', data: { dataset: 'shakespeare' } });
+  const t = await openTrain(`spec=${link}`);
+  await t.getByRole('button', { name: 'Start', exact: true }).click();
+  const missing = t.getByTestId('error-initFrom');
+  await missing.waitFor({ timeout: 30_000 });
+  const said = (await missing.textContent()) ?? '';
+  assert(
+    said.includes('this browser has no saved model') && said.includes('weights-this-browser-lacks'),
+    `a link naming unknown weights says so: "${said}"`,
+  );
+  // The same visit offers the autosaved fine-tuned run, which restores and trains on.
+  const offer = page.getByTestId('restore-offer');
+  await offer.waitFor({ timeout: 60_000 });
+  await offer.getByRole('button', { name: 'Restore run' }).click();
+  // The worker reports the status before the page has put the run's step back.
+  await page.waitForFunction(
+    () =>
+      document.querySelector('[data-testid=status]')?.textContent === 'done' &&
+      document.querySelector('[data-testid=step]')?.textContent === '3 / 3',
+    null,
+    { timeout: 60_000 },
+  );
+  const restoredBanner = (await t.getByTestId('fine-tune').textContent()) ?? '';
+  assert(restoredBanner.includes(from), `the restored form is in fine-tune mode: "${restoredBanner}"`);
+  const back = await pageLosses();
+  assert(back.length === 3 && back.every((x, i) => x === losses[i]), `restored losses ${back} ≠ ${losses}`);
+  await setNumber(t, 'Steps', 4);
+  await t.getByRole('button', { name: 'Apply and restart from this checkpoint' }).click();
+  await page.waitForFunction(
+    () => globalThis.__makemoreRun?.status === 'done' && globalThis.__makemoreRun.steps.length === 4,
+    null,
+    { timeout: 60_000 },
+  );
+  const fourth = (await page.evaluate(() => globalThis.__makemoreRun.steps))[3]?.loss;
+  assert(Number.isFinite(fourth), `the restored fine-tuned run trains on: step 4 loss ${fourth}`);
+  await shot('fine-tune-restored');
+  // Saved in this browser, the fine-tuned model is fine-tuned again from its row, and the form's link
+  // (Copy link) loads it from IndexedDB by name on a fresh visit and trains from it.
+  const saved = 'tiny-gpt2-ft';
+  await go('Models');
+  const models = section('models');
+  await models.getByLabel('Save as', { exact: true }).fill(saved);
+  await models.getByRole('button', { name: 'Save to browser' }).click();
+  await models
+    .getByTestId('models-message')
+    .filter({ hasText: `Saved “${saved}”` })
+    .waitFor();
+  await models.getByRole('button', { name: `Fine-tune ${saved}` }).click();
+  await page.waitForFunction(
+    (name) => document.querySelector('[data-testid=fine-tune]')?.textContent?.includes(`“${name}”`),
+    saved,
+    { timeout: 30_000 },
+  );
+  await setNumber(train, 'Steps', 2);
+  await train.getByRole('button', { name: 'Copy link' }).click();
+  const href = await train.getByTestId('share-link').inputValue();
+  await page.goto(href);
+  await page.waitForFunction(
+    () => globalThis.__makemoreRun?.status === 'done' && globalThis.__makemoreRun.steps.length === 2,
+    null,
+    { timeout: 120_000 },
+  );
+  const linked = await page.evaluate(() => globalThis.__makemoreRun);
+  const first = linked.steps[0].loss;
+  assert(linked.spec?.initFrom === saved, `the link's run starts from ${linked.spec?.initFrom}`);
+  // It starts from the saved (trained) weights: neither the imported GPT-2's loss nor a fresh model's.
+  assert(
+    Number.isFinite(first) && Math.abs(first - losses[0]) > 1e-3 && Math.abs(first - reference.fresh) > 1e-3,
+    `the linked run's first loss ${first} must be the saved model's, not ${losses[0]} (import) or ${reference.fresh} (fresh)`,
+  );
+  // Reset goes back to the weights the run started from (kept by the worker): the same first loss again.
+  const t2 = section('train');
+  await t2.getByRole('button', { name: 'Reset' }).click();
+  await statusIs('idle');
+  await t2.getByRole('button', { name: 'Start', exact: true }).click();
+  await page.waitForFunction(
+    () => globalThis.__makemoreRun?.status === 'done' && globalThis.__makemoreRun.steps.length === 2,
+    null,
+    { timeout: 120_000 },
+  );
+  const again = (await page.evaluate(() => globalThis.__makemoreRun.steps))[0].loss;
+  assert(again === first, `after Reset the first loss is ${again}, not the starting weights' ${first}`);
+  log(`  a link loaded “${saved}” from IndexedDB: first loss ${first.toFixed(4)}, the same after Reset`);
+}
 
 /**
  * Opens `?spec=…&backend=cpu&autostart=1` and waits for the worker's run to finish; returns its split

@@ -77,6 +77,45 @@ export const requestedLearningRate = observable<number | null>(null);
 export const currentUpload = observable<Upload | null>(null);
 /** Counts worker events that show training is alive (steps, evaluations, samples): the watchdog reads it. */
 export const heartbeat = observable(0);
+/**
+ * The name the model the worker holds goes by (a saved model's, an imported file's), with the run and the
+ * step it was named at: once it trains on or is replaced, the name no longer applies.
+ */
+export const modelName = observable<{ name: string; run: number; step: number } | null>(null);
+/**
+ * "Fine-tune this model" (Models and Train pages): the Train form switches to fine-tune mode, starting
+ * from the model the worker holds, recorded as `initFrom: from`.
+ */
+export const fineTuneRequest = observable<{ from: string } | null>(null);
+
+/** Names the model the worker holds now (see {@link modelName}). */
+export function nameModel(name: string): void {
+  const p = progress.get();
+  modelName.set({ name, run: p.run, step: p.step });
+}
+
+/**
+ * "Fine-tune this model": names the model the worker holds `from` (what the new run records as
+ * `initFrom`) and opens the Train page, whose form switches to fine-tune mode.
+ */
+export function fineTuneModel(from: string): void {
+  nameModel(from);
+  fineTuneRequest.set({ from });
+  location.hash = '#/train';
+}
+
+/**
+ * The name of the model the worker holds now: the one it was loaded or imported under, else one made
+ * of its type, data and step (the Models page's default name for a save). Null when there is no model.
+ */
+export function currentModelName(): string | null {
+  const summary = modelSummary.get();
+  if (!summary) return null;
+  const named = modelName.get();
+  const p = progress.get();
+  if (named && named.run === p.run && named.step === p.step) return named.name;
+  return `${summary.config.type}-${summary.datasetName}-step${p.step}`;
+}
 
 /**
  * The current run as plain data, for the e2e tests and the curious (`window.__makemoreRun` in the

@@ -8,7 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ErrorAlert, Panel, TextField } from '../components/fields';
 import { deleteModel, getModel, listModels, type SavedModel, saveModel } from '../lib/model-store';
 import { useObservable } from '../lib/observable';
-import { adoptModel, modelSummary, trainStatus } from '../state';
+import { adoptModel, currentModelName, fineTuneModel, modelSummary, nameModel, trainStatus } from '../state';
 import { request } from '../worker/client';
 import type { CheckpointFiles } from '../worker/protocol';
 
@@ -81,6 +81,8 @@ export function ModelsPage({ active }: { active: boolean }) {
         summary: `${summary.config.type}, ${summary.numParams.toLocaleString('en')} params, ${summary.datasetName}, step ${summary.step}`,
       });
       await refresh();
+      // A run fine-tuned from this model now records the saved name, which a shared link can load.
+      nameModel(modelName);
       return `Saved “${modelName}”.`;
     });
 
@@ -89,6 +91,7 @@ export function ModelsPage({ active }: { active: boolean }) {
       const record = await getModel(modelName);
       if (!record) throw new Error(`No saved model is named “${modelName}”.`);
       adoptModel(await request({ type: 'import', files: record.files }));
+      nameModel(modelName);
       return `Loaded “${modelName}”.`;
     });
 
@@ -132,6 +135,7 @@ export function ModelsPage({ active }: { active: boolean }) {
         [bytes.buffer, ...(configBytes ? [configBytes.buffer] : [])],
       );
       adoptModel(result, 0);
+      nameModel(`GPT-2 from ${weights.name}`);
       return `Imported GPT-2 from ${chosen.map((f) => f.name).join(' + ')}: ${result.numParams.toLocaleString('en')} parameters, with GPT-2's r50k_base encoding. Sample it on the Sample page.`;
     });
 
@@ -176,6 +180,17 @@ export function ModelsPage({ active }: { active: boolean }) {
               }
             >
               Export files
+            </button>
+            <button
+              type="button"
+              class="secondary"
+              disabled={!summary || status === 'running'}
+              onClick={() => {
+                const from = currentModelName();
+                if (from) fineTuneModel(from);
+              }}
+            >
+              Fine-tune this model
             </button>
           </div>
         </form>
@@ -255,6 +270,23 @@ export function ModelsPage({ active }: { active: boolean }) {
                           onClick={() => void load(m.name)}
                         >
                           Load
+                        </button>
+                        <button
+                          type="button"
+                          class="secondary"
+                          aria-label={`Fine-tune ${m.name}`}
+                          disabled={status === 'running'}
+                          onClick={() =>
+                            guard(async () => {
+                              const record = await getModel(m.name);
+                              if (!record) throw new Error(`No saved model is named “${m.name}”.`);
+                              adoptModel(await request({ type: 'import', files: record.files }));
+                              fineTuneModel(m.name);
+                              return `Loaded “${m.name}” to fine-tune it: set up the run on the Train page.`;
+                            })
+                          }
+                        >
+                          Fine-tune
                         </button>
                         <button
                           type="button"

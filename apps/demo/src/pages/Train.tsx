@@ -8,6 +8,10 @@
  * form is applied to the run from its checkpoint ("Apply and restart from this checkpoint", by
  * `planResume`'s rules) or trained from scratch ("Start new run"), and the old model stays until the new
  * run is valid. A run that failed is "stopped" at its last good checkpoint.
+ *
+ * Fine-tune mode (the form's spec has `initFrom`): a new run starts from the model the page holds, or
+ * from a model saved in this browser that a shared link names. The model section is the weights' (only
+ * dropout and a shorter block size change), the tokenizer is theirs, and the rest is edited as usual.
  */
 import {
   mergeSpec,
@@ -18,6 +22,7 @@ import {
   resolveRunSpec,
   setField,
 } from '@makemore/run/spec';
+import type { ModelConfig } from '@makemore/models';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ErrorAlert, formatDuration, Panel, SelectField } from '../components/fields';
 import { LineChart } from '../components/LineChart';
@@ -25,6 +30,8 @@ import { LossChart } from '../components/LossChart';
 import { SampleList } from '../components/SampleList';
 import { type SpecBinding, SpecCheck, SpecNumber, SpecSelect, SpecText } from '../components/spec-fields';
 import { useDatasetOptions } from '../lib/data';
+import { describeModel, fineTuneDefaults } from '../lib/fine-tune';
+import { getModel } from '../lib/model-store';
 import { useObservable } from '../lib/observable';
 import { encodeSpecParamCompressed, hasCompressedSpec, runFromUrl, runFromUrlAsync } from '../lib/run-url';
 import { discardSavedRun, formPreset, restoreOffer, restoreRun } from '../persistence';
@@ -39,13 +46,17 @@ import {
 import {
   adoptModel,
   backendInfo,
+  currentModelName,
   currentRunRecord,
   currentUpload,
+  fineTuneModel,
+  fineTuneRequest,
   history,
   liveSamples,
   loadedSpec,
   requestedLearningRate,
   modelSummary,
+  nameModel,
   notices,
   progress,
   runForm,
@@ -53,6 +64,7 @@ import {
   workerError,
 } from '../state';
 import { request } from '../worker/client';
+import type { ModelSummary } from '../worker/protocol';
 
 const CUSTOM = 'custom';
 
@@ -74,6 +86,7 @@ function getPath(value: unknown, path: string): unknown {
 
 /** Where each spec field is edited: an error naming any other field is shown under the form. */
 const FORM_FIELDS = new Set([
+  'initFrom',
   'data.dataset',
   'data.tokenizer.type',
   'data.tokenizer.vocabSize',
@@ -150,7 +163,7 @@ function changedFields(form: RunSpec, run: RunSpec): string[] {
 }
 
 /** Fields a run cannot change from its checkpoint (`planResume`'s refusals): they need a new run. */
-const NEEDS_NEW_RUN = [/^data\./, /^model\./, /^optimizer\.type$/, /^training\.seed$/];
+const NEEDS_NEW_RUN = [/^initFrom$/, /^data\./, /^model\./, /^optimizer\.type$/, /^training\.seed$/];
 
 /** The changed fields as a partial spec, for `planResume` (which refuses data and model changes). */
 function changesOf(form: RunSpec, fields: string[]): RunSpecInput {
@@ -185,6 +198,8 @@ export function TrainPage(_: { active: boolean }) {
   const [uploadError, setUploadError] = useState<string | null>(null);
   const [urlRun, setUrlRun] = useState(url);
   const [shareLink, setShareLink] = useState<string | null>(null);
+  /** In fine-tune mode, the config of the weights the run starts from (its block size bounds the run's). */
+  const [weightsModel, setWeightsModel] = useState<ModelConfig | null>(null);
 
   const status = useObservable(trainStatus);
   const summary = useObservable(modelSummary);
@@ -216,7 +231,27 @@ export function TrainPage(_: { active: boolean }) {
     setInput(loaded.spec);
     setPresetId(RECIPES.some((r) => r.name === loaded.preset) ? loaded.preset : CUSTOM);
     setRunFieldError(null);
+    setWeightsModel(null);
   }, [loaded]);
+  // "Fine-tune this model": the worker turns the form's starting values into the spec of a run from the
+  // model it holds (`specForInit`: the weights' model and tokenizer), which the form then shows.
+  const wantedFineTune = useObservable(fineTuneRequest);
+  useEffect(() => {
+    if (!wantedFineTune) return;
+    fineTuneRequest.set(null);
+    const model = modelSummary.get();
+    if (!model) return;
+    setError(null);
+    setRunFieldError(null);
+    request({ type: 'initSpec', spec: fineTuneDefaults(input, model), from: wantedFineTune.from }).then(
+      (spec) => {
+        setInput(spec);
+        setPresetId(CUSTOM);
+        setWeightsModel(model.config);
+      },
+      (e: Error & { field?: string }) => showRunError(e),
+    );
+  }, [wantedFineTune]);
   useEffect(() => formPreset.set(presetId), [presetId]);
   // "Use this learning rate" on the Explore page's LR finder edits the form's rate, as typing it would.
   const wantedLr = useObservable(requestedLearningRate);
@@ -300,6 +335,10 @@ export function TrainPage(_: { active: boolean }) {
   /** True when the form shows the field at `path` for the current types (the model's fields by MODEL_FIELDS). */
   const visible = (path: string): boolean => {
     const [section, field = ''] = path.split('.');
+    if (path === 'initFrom') return typeof input.initFrom === 'string';
+    // Fine-tuning keeps the weights' block size, except that a transformer's may be cut shorter.
+    if (path === 'model.blockSize' && typeof input.initFrom === 'string')
+      return input.model?.type === 'transformer';
     if (path === 'data.tokenizer.vocabSize') return tokenizerType === 'bpe';
     if (section === 'model' && !['type', 'blockSize'].includes(field)) return uses(field);
     if (path.startsWith('optimizer.betas')) return optimizerType !== 'sgd';
@@ -325,6 +364,13 @@ export function TrainPage(_: { active: boolean }) {
   }
 
   const locked = status === 'running' || busy !== null;
+  /** Fine-tune mode: the run starts from trained weights, named by `initFrom`. */
+  const fineTuneFrom = typeof input.initFrom === 'string' ? input.initFrom : null;
+  const startingModel = weightsModel ?? (input.model as ModelConfig | undefined) ?? null;
+  const leaveFineTune = () => {
+    setWeightsModel(null);
+    applyPreset(DEFAULT_RECIPE);
+  };
   const spec = resolved.spec ?? lastGood.current;
   const recipe = RECIPES.find((r) => r.name === presetId);
 
@@ -345,7 +391,12 @@ export function TrainPage(_: { active: boolean }) {
           ? { upload: { ...upload, kind: uploadWords ? ('words' as const) : ('text' as const) } }
           : {}),
       };
-      const summary = await request({ type: 'configure', run });
+      let summary: ModelSummary;
+      if (fineTuneFrom !== null) {
+        await holdWeights(fineTuneFrom);
+        setBusy('Loading the data and building the model from its weights…');
+        summary = await request({ type: 'fineTune', run, from: fineTuneFrom });
+      } else summary = await request({ type: 'configure', run });
       adoptModel(summary, resolved.spec?.training.steps ?? 0);
       runForm.set(structuredClone(input));
       currentUpload.set(run.upload ?? null);
@@ -356,6 +407,28 @@ export function TrainPage(_: { active: boolean }) {
     } finally {
       setBusy(null);
     }
+  }
+
+  /**
+   * Makes sure the worker holds the weights a fine-tune run starts from: the model it holds now (under
+   * that name), or the starting weights of the current fine-tuned run; else a model saved in this browser
+   * under that name, which a shared link names.
+   */
+  async function holdWeights(from: string): Promise<void> {
+    const held = modelSummary.get();
+    if (held && (currentModelName() === from || held.startingWeights === from)) return;
+    const record = await getModel(from).catch(() => undefined);
+    if (!record) {
+      throw new RunSpecError(
+        'initFrom',
+        `this run starts from the weights of “${from}”, but this browser has no saved model of that name: open the link in the browser that saved it, or load or import that model and press “Fine-tune this model” on the Models page`,
+      );
+    }
+    setBusy(`Loading “${from}” from this browser…`);
+    const saved = await request({ type: 'import', files: record.files });
+    // Taken in as a model, not as a run for the form to show: the form holds the fine-tune spec.
+    adoptModel({ ...saved, origin: 'configured' });
+    nameModel(from);
   }
 
   function showRunError(e: Error & { field?: string }) {
@@ -459,6 +532,27 @@ export function TrainPage(_: { active: boolean }) {
           </div>
         </section>
       )}
+      {summary && !summary.spec && fineTuneFrom === null && (
+        <section class="panel" aria-label="Fine-tune the loaded model" data-testid="fine-tune-offer">
+          <p>
+            The model loaded now ({describeModel(summary.config)}, from {summary.datasetName}) has no run to
+            continue: it samples and explores. Fine-tune it to train it further on a dataset here; Start
+            trains the form below from scratch instead.
+          </p>
+          <div class="buttons">
+            <button
+              type="button"
+              disabled={locked}
+              onClick={() => {
+                const from = currentModelName();
+                if (from) fineTuneModel(from);
+              }}
+            >
+              Fine-tune this model
+            </button>
+          </div>
+        </section>
+      )}
       <p class="intro">
         Pick a recipe and press Start to watch a language model learn; every field below is part of the run
         spec, and the run is saved in this browser as it trains.
@@ -552,29 +646,54 @@ export function TrainPage(_: { active: boolean }) {
             void start();
           }}
         >
-          <SelectField
-            label="Preset"
-            value={presetId}
-            options={[
-              ...RECIPES.map((r) => ({
-                value: r.name,
-                label: isTrainable(r) ? r.title : `${r.title} (a count table: see Explore)`,
-                disabled: !isTrainable(r),
-              })),
-              { value: CUSTOM, label: 'Custom (every default)' },
-            ]}
-            onChange={applyPreset}
-            disabled={locked}
-          />
-          {recipe ? (
-            <div class="muted" data-testid="recipe-info">
-              <p>{recipe.description}</p>
+          {fineTuneFrom !== null ? (
+            <div class="fine-tune-banner" data-testid="fine-tune">
               <p>
-                Source: {recipe.source}. Reference: {referenceText(recipe)}.
+                <strong>Fine-tuning</strong> from “{fineTuneFrom}”
+                {startingModel ? `: ${describeModel(startingModel)}` : ''}.
               </p>
+              <p class="muted">
+                A new run starts from these weights, with a fresh optimizer and schedule. The model is theirs
+                (only dropout and a shorter block size change), and so is the tokenizer.
+              </p>
+              {bind.error('initFrom') && (
+                <span class="field-error" role="alert" data-testid="error-initFrom">
+                  {bind.error('initFrom')}
+                </span>
+              )}
+              <div class="buttons">
+                <button type="button" class="secondary" disabled={locked} onClick={leaveFineTune}>
+                  Train from scratch instead
+                </button>
+              </div>
             </div>
           ) : (
-            <p class="muted">The defaults of the model family; edit any field below.</p>
+            <>
+              <SelectField
+                label="Preset"
+                value={presetId}
+                options={[
+                  ...RECIPES.map((r) => ({
+                    value: r.name,
+                    label: isTrainable(r) ? r.title : `${r.title} (a count table: see Explore)`,
+                    disabled: !isTrainable(r),
+                  })),
+                  { value: CUSTOM, label: 'Custom (every default)' },
+                ]}
+                onChange={applyPreset}
+                disabled={locked}
+              />
+              {recipe ? (
+                <div class="muted" data-testid="recipe-info">
+                  <p>{recipe.description}</p>
+                  <p>
+                    Source: {recipe.source}. Reference: {referenceText(recipe)}.
+                  </p>
+                </div>
+              ) : (
+                <p class="muted">The defaults of the model family; edit any field below.</p>
+              )}
+            </>
           )}
           <fieldset disabled={locked}>
             <legend>Data</legend>
@@ -637,90 +756,146 @@ export function TrainPage(_: { active: boolean }) {
                 </label>
               </>
             )}
-            <div class="field-row">
-              <SpecSelect
-                label="Tokenizer"
-                path="data.tokenizer.type"
-                bind={bind}
-                options={['char', 'bpe']}
-                onChange={(type) =>
-                  edit(
-                    setField(input, 'data.tokenizer', type === 'bpe' ? { type, vocabSize: 512 } : { type }),
-                  )
-                }
-              />
-              {bind.get('data.tokenizer.type') === 'bpe' && (
-                <SpecNumber
-                  label="BPE vocab size"
-                  path="data.tokenizer.vocabSize"
+            {fineTuneFrom !== null ? (
+              <p class="muted" data-testid="fine-tune-tokenizer">
+                Tokenizer: the model&apos;s own
+                {summary
+                  ? ` (${summary.tokenizerKind}, ${summary.vocab.length.toLocaleString('en')} tokens)`
+                  : ''}
+                , not editable: the weights learned its ids.
+              </p>
+            ) : (
+              <div class="field-row">
+                <SpecSelect
+                  label="Tokenizer"
+                  path="data.tokenizer.type"
                   bind={bind}
-                  min={256}
-                  step={1}
+                  options={['char', 'bpe']}
+                  onChange={(type) =>
+                    edit(
+                      setField(input, 'data.tokenizer', type === 'bpe' ? { type, vocabSize: 512 } : { type }),
+                    )
+                  }
                 />
-              )}
-            </div>
+                {bind.get('data.tokenizer.type') === 'bpe' && (
+                  <SpecNumber
+                    label="BPE vocab size"
+                    path="data.tokenizer.vocabSize"
+                    bind={bind}
+                    min={256}
+                    step={1}
+                  />
+                )}
+              </div>
+            )}
           </fieldset>
           <fieldset disabled={locked}>
             <legend>Model</legend>
-            <div class="field-row">
-              <SpecSelect
-                label="Model type"
-                path="model.type"
-                bind={bind}
-                options={MODEL_TYPES}
-                onChange={setType('model')}
-              />
-              <SpecNumber
-                label="Block size (0 = auto)"
-                path="model.blockSize"
-                bind={bind}
-                min={0}
-                step={1}
-                zeroMeans="auto"
-              />
-              {uses('nEmbd') && (
-                <SpecNumber label="Embedding size" path="model.nEmbd" bind={bind} min={1} step={1} />
-              )}
-              {uses('nEmbd2') && (
-                <SpecNumber label="Hidden state size" path="model.nEmbd2" bind={bind} min={1} step={1} />
-              )}
-              {uses('nHidden') && (
-                <SpecNumber label="Hidden units" path="model.nHidden" bind={bind} min={1} step={1} />
-              )}
-              {uses('nLayer') && (
-                <SpecNumber label="Layers" path="model.nLayer" bind={bind} min={1} step={1} />
-              )}
-              {uses('nHead') && <SpecNumber label="Heads" path="model.nHead" bind={bind} min={1} step={1} />}
-              {uses('dropout') && (
-                <SpecNumber label="Dropout" path="model.dropout" bind={bind} min={0} max={0.9} step={0.05} />
-              )}
-              {uses('inputKind') && (
-                <SpecSelect
-                  label="Input"
-                  path="model.inputKind"
-                  bind={bind}
-                  options={['window', 'sequence']}
-                />
-              )}
-              {uses('gelu') && (
-                <SpecSelect label="GELU" path="model.gelu" bind={bind} options={['tanh', 'erf']} />
-              )}
-              {uses('init') && (
-                <SpecSelect
-                  label="Initialisation"
-                  path="model.init"
-                  bind={bind}
-                  options={['pytorch', 'gpt2']}
-                />
-              )}
-            </div>
-            <div class="field-row">
-              {uses('batchNorm') && <SpecCheck label="Batch norm" path="model.batchNorm" bind={bind} />}
-              {uses('bias') && <SpecCheck label="Biases" path="model.bias" bind={bind} />}
-              {uses('tieWeights') && (
-                <SpecCheck label="Tie embedding and head" path="model.tieWeights" bind={bind} />
-              )}
-            </div>
+            {fineTuneFrom !== null ? (
+              <>
+                <p class="muted" data-testid="fine-tune-model">
+                  From “{fineTuneFrom}”: {startingModel ? describeModel(startingModel) : 'its saved model'}.
+                  {visible('model.blockSize')
+                    ? ' Only dropout and a shorter block size can change.'
+                    : uses('dropout')
+                      ? ' Only dropout can change.'
+                      : ' None of it changes.'}
+                </p>
+                <div class="field-row">
+                  {visible('model.blockSize') && (
+                    <SpecNumber
+                      label={`Block size (at most ${startingModel?.blockSize ?? '?'})`}
+                      path="model.blockSize"
+                      bind={bind}
+                      min={1}
+                      {...(startingModel ? { max: startingModel.blockSize } : {})}
+                      step={1}
+                    />
+                  )}
+                  {uses('dropout') && (
+                    <SpecNumber
+                      label="Dropout"
+                      path="model.dropout"
+                      bind={bind}
+                      min={0}
+                      max={0.9}
+                      step={0.05}
+                    />
+                  )}
+                </div>
+              </>
+            ) : (
+              <>
+                <div class="field-row">
+                  <SpecSelect
+                    label="Model type"
+                    path="model.type"
+                    bind={bind}
+                    options={MODEL_TYPES}
+                    onChange={setType('model')}
+                  />
+                  <SpecNumber
+                    label="Block size (0 = auto)"
+                    path="model.blockSize"
+                    bind={bind}
+                    min={0}
+                    step={1}
+                    zeroMeans="auto"
+                  />
+                  {uses('nEmbd') && (
+                    <SpecNumber label="Embedding size" path="model.nEmbd" bind={bind} min={1} step={1} />
+                  )}
+                  {uses('nEmbd2') && (
+                    <SpecNumber label="Hidden state size" path="model.nEmbd2" bind={bind} min={1} step={1} />
+                  )}
+                  {uses('nHidden') && (
+                    <SpecNumber label="Hidden units" path="model.nHidden" bind={bind} min={1} step={1} />
+                  )}
+                  {uses('nLayer') && (
+                    <SpecNumber label="Layers" path="model.nLayer" bind={bind} min={1} step={1} />
+                  )}
+                  {uses('nHead') && (
+                    <SpecNumber label="Heads" path="model.nHead" bind={bind} min={1} step={1} />
+                  )}
+                  {uses('dropout') && (
+                    <SpecNumber
+                      label="Dropout"
+                      path="model.dropout"
+                      bind={bind}
+                      min={0}
+                      max={0.9}
+                      step={0.05}
+                    />
+                  )}
+                  {uses('inputKind') && (
+                    <SpecSelect
+                      label="Input"
+                      path="model.inputKind"
+                      bind={bind}
+                      options={['window', 'sequence']}
+                    />
+                  )}
+                  {uses('gelu') && (
+                    <SpecSelect label="GELU" path="model.gelu" bind={bind} options={['tanh', 'erf']} />
+                  )}
+                  {uses('init') && (
+                    <SpecSelect
+                      label="Initialisation"
+                      path="model.init"
+                      bind={bind}
+                      options={['pytorch', 'gpt2']}
+                    />
+                  )}
+                </div>
+                <div class="field-row">
+                  {uses('batchNorm') && <SpecCheck label="Batch norm" path="model.batchNorm" bind={bind} />}
+                  {uses('bias') && <SpecCheck label="Biases" path="model.bias" bind={bind} />}
+                  {uses('tieWeights') && (
+                    <SpecCheck label="Tie embedding and head" path="model.tieWeights" bind={bind} />
+                  )}
+                </div>
+              </>
+            )}
           </fieldset>
           <fieldset disabled={locked}>
             <legend>Optimizer and schedule</legend>
@@ -825,9 +1000,10 @@ export function TrainPage(_: { active: boolean }) {
           {spec && (
             <p class="muted" data-testid="spec-summary">
               {spec.recipe ? `${spec.recipe}: ` : ''}
-              {spec.model.type} on {spec.data.dataset}, {spec.optimizer.type} {spec.optimizer.lr} with a{' '}
-              {spec.schedule.type} schedule, {spec.training.steps.toLocaleString('en')} steps of{' '}
-              {spec.training.batchSize}.
+              {spec.model.type}
+              {spec.initFrom !== undefined ? ` fine-tuned from “${spec.initFrom}”` : ''} on{' '}
+              {spec.data.dataset}, {spec.optimizer.type} {spec.optimizer.lr} with a {spec.schedule.type}{' '}
+              schedule, {spec.training.steps.toLocaleString('en')} steps of {spec.training.batchSize}.
             </p>
           )}
           {hasCheckpoint && canApply && (

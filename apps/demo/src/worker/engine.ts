@@ -20,11 +20,13 @@ import {
   type ModelConfig,
   WASM_HEAP_BYTES,
   parseSafetensors,
+  serializeSafetensors,
   tensorsFromSafetensors,
 } from '@makemore/models';
 import { Rng } from '@makemore/random';
 import {
   buildOptimizer,
+  type InitSource,
   type PreparedRun,
   planResume,
   prepareRun,
@@ -33,6 +35,7 @@ import {
   type RunSpecInput,
   type RunTokenizer,
   resolveRunSpec,
+  specForInit,
   specOfSnapshot,
 } from '@makemore/run';
 import { getEncoding, tokenizerFromJSON } from '@makemore/tokenizers';
@@ -65,6 +68,18 @@ import type {
 /** The boundary token of word datasets: `.` at id 0 of the char tokenizer (`BOUNDARY_TOKEN`). */
 const BOUNDARY = 0;
 
+/**
+ * The weights a fine-tuned run started from, kept as safetensors bytes (outside TensorFlow.js's memory,
+ * so the model they came from can be disposed): Reset, Start new run and a failed first step go back to
+ * them. A page reload does not keep them (the autosave holds the run's own weights; `initFrom` only names
+ * these).
+ */
+interface StartingWeights {
+  from: string;
+  model: ModelConfig;
+  bytes: Uint8Array;
+}
+
 interface Session {
   datasetName: string;
   kind: 'words' | 'text' | 'documents';
@@ -83,6 +98,8 @@ interface Session {
   /** The loop's latest `last` checkpoint, encoded: what Export and Save hand out after a finished run. */
   lastFiles: CheckpointFiles | null;
   origin: 'configured' | 'imported';
+  /** For a run that started from trained weights (`spec.initFrom`), those weights while this tab holds them. */
+  init: StartingWeights | null;
 }
 
 let session: Session | null = null;
@@ -162,6 +179,7 @@ function summarize(s: Session): ModelSummary {
     splitSizes: s.splitSizes,
     spec: s.run?.spec ?? null,
     origin: s.origin,
+    startingWeights: s.init?.from ?? null,
   };
 }
 
@@ -180,6 +198,7 @@ function sessionOf(run: PreparedRun, dataset: Dataset, origin: Session['origin']
     paused: null,
     lastFiles: null,
     origin,
+    init: null,
   };
 }
 
@@ -238,15 +257,23 @@ function checkSplits(run: PreparedRun): void {
   }
 }
 
-/** `prepareRun` with the demo's checks: block size against the data, memory, every split non-empty. */
-function prepareChecked(spec: RunSpec, dataset: Dataset, tokenizer?: RunTokenizer): PreparedRun {
+/**
+ * `prepareRun` with the demo's checks: block size against the data, memory, every split non-empty.
+ * `init` gives the trained weights a spec with `initFrom` starts from (and their tokenizer).
+ */
+function prepareChecked(
+  spec: RunSpec,
+  dataset: Dataset,
+  from: { tokenizer?: RunTokenizer; init?: InitSource } = {},
+): PreparedRun {
   checkBlockSize(spec, dataset);
   let run: PreparedRun;
   try {
     run = prepareRun(spec, dataset, {
       onProgress: (label) => emit({ type: 'progress', label, fraction: 0 }),
       memory: memoryLimits(),
-      ...(tokenizer ? { tokenizer } : {}),
+      ...(from.tokenizer ? { tokenizer: from.tokenizer } : {}),
+      ...(from.init ? { init: from.init } : {}),
     });
   } catch (error) {
     if (error instanceof MemoryLimitError) {
@@ -275,6 +302,84 @@ async function configure(request: RunRequest): Promise<ModelSummary> {
   return summarize(session);
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Fine-tuning: a new run that starts from the session's model (nanoGPT's `init_from`)
+
+/**
+ * The weights a run named `from` starts from: the starting weights the session still holds under that
+ * name (Start new run of a fine-tuned run), else the session's model as it is now.
+ */
+function sourceOf(s: Session, from: string): { model: ModelConfig; held: StartingWeights | null } {
+  if (s.init?.from === from) return { model: s.init.model, held: s.init };
+  return { model: s.model.config, held: null };
+}
+
+/**
+ * The partial spec of a run that starts from the session's model: `input` (the form's data, optimizer,
+ * schedule and loop) with `initFrom` and the weights' model and tokenizer, as @makemore/run's
+ * `specForInit` decides. The Train form shows it in fine-tune mode.
+ */
+function initSpec(input: RunSpecInput, from: string): RunSpecInput {
+  const s = requireSession();
+  return specForInit(input, { from, model: sourceOf(s, from).model });
+}
+
+/** Runs `use` with the tensors of starting weights, and disposes them afterwards. */
+function withWeights<T>(s: Session, held: StartingWeights, use: (init: InitSource) => T): T {
+  const weights = tensorsFromSafetensors(parseSafetensors(held.bytes));
+  try {
+    return use({ from: held.from, model: held.model, tokenizer: s.tokenizer, weights });
+  } finally {
+    tf.dispose(Object.values(weights));
+  }
+}
+
+/**
+ * Builds a run that starts from the session's model (or from the weights the current fine-tuned run
+ * started from, when `from` names them): `specForInit` makes the spec, `prepareRun` loads the weights
+ * into the new model, and the old model is disposed once the new run is valid. The new run has a fresh
+ * optimizer and schedule; it pauses, resumes, saves and exports like any other.
+ */
+async function fineTune(request: RunRequest, from: string): Promise<ModelSummary> {
+  requireIdle('fine-tune the model');
+  const s = requireSession();
+  const source = sourceOf(s, from);
+  const spec = resolveRunSpec(specForInit(request.spec, { from, model: source.model }));
+  const dataset = await loadData(spec, request.upload);
+  // The starting weights as bytes, kept by the new session so that Reset can go back to them.
+  const held: StartingWeights = source.held ?? {
+    from,
+    model: source.model,
+    bytes: serializeSafetensors(s.model.stateDict()),
+  };
+  // The held model's own tensors when it is the source (no second copy in TensorFlow.js's memory).
+  const run = source.held
+    ? withWeights(s, source.held, (init) => prepareChecked(spec, dataset, { init }))
+    : prepareChecked(spec, dataset, {
+        init: { from, model: source.model, tokenizer: s.tokenizer, weights: s.model.stateDict() },
+      });
+  disposeSession();
+  session = sessionOf(run, dataset, 'configured');
+  session.init = held;
+  setStatus('idle');
+  return summarize(session);
+}
+
+/**
+ * The run of `spec` prepared afresh, at step 0: for a run that started from trained weights, from those
+ * weights again (refused, in plain words, once this tab no longer holds them).
+ */
+function prepareFresh(s: Session, spec: RunSpec, dataset: Dataset): PreparedRun {
+  if (spec.initFrom === undefined) return prepareRun(spec, dataset, { tokenizer: s.tokenizer });
+  if (!s.init) {
+    throw new RunSpecError(
+      'initFrom',
+      `this run started from the weights of ${spec.initFrom}, which this tab no longer holds (the page was reloaded since): load that model on the Models page and fine-tune it again to start over`,
+    );
+  }
+  return withWeights(s, s.init, (init) => prepareRun(spec, dataset, { tokenizer: s.tokenizer, init }));
+}
+
 /**
  * Applies the form's changes to the current run from its checkpoint, as `planResume` allows (the data,
  * the model and the optimizer's kind stay; the rest may change): the weights and the optimizer state are
@@ -288,7 +393,13 @@ async function apply(changes: RunSpecInput): Promise<ModelSummary> {
     throw new Error('This model was imported without its run spec; start a new run instead.');
   const plan = planResume(old.spec, changes, s.step);
   if (!s.paused && s.step > 0 && s.lastFiles) s.paused = decodeCheckpoint(s.lastFiles);
-  const next = prepareChecked(plan.spec, s.dataset, s.tokenizer);
+  const dataset = s.dataset;
+  const held = s.init;
+  // With no checkpoint yet (step 0), a fine-tuned run starts again from the weights it started from.
+  const next =
+    !s.paused && plan.spec.initFrom !== undefined && held
+      ? withWeights(s, held, (init) => prepareChecked(plan.spec, dataset, { tokenizer: s.tokenizer, init }))
+      : prepareChecked(plan.spec, dataset, { tokenizer: s.tokenizer });
   if (s.paused) next.model.loadStateDict(s.paused.weights);
   old.dispose();
   s.run = next;
@@ -319,7 +430,7 @@ function rewind(s: Session): void {
     s.model.loadStateDict(snapshot.weights);
   } else {
     s.step = 0;
-    const fresh = prepareRun(run.spec, s.dataset, { tokenizer: s.tokenizer });
+    const fresh = prepareFresh(s, run.spec, s.dataset);
     run.dispose();
     s.run = fresh;
     s.model = fresh.model;
@@ -443,11 +554,12 @@ async function pause(): Promise<null> {
 async function reset(): Promise<null> {
   await pause();
   const s = requireSession();
+  // Prepared first: a run whose starting weights are gone is refused before anything is lost.
+  const fresh = s.run && s.dataset ? prepareFresh(s, s.run.spec, s.dataset) : null;
   disposePaused(s);
   s.lastFiles = null;
   s.step = 0;
-  if (s.run && s.dataset) {
-    const fresh = prepareRun(s.run.spec, s.dataset, { tokenizer: s.tokenizer });
+  if (s.run && fresh) {
     s.run.dispose();
     s.run = fresh;
     s.model = fresh.model;
@@ -774,6 +886,7 @@ function adoptModel(
     paused: null,
     lastFiles: null,
     origin: 'imported',
+    init: null,
   };
   setStatus('idle');
   return summarize(session);
@@ -918,6 +1031,10 @@ export async function handle(
       return { result: await importCheckpoint(message.files, message.upload) };
     case 'apply':
       return { result: await apply(message.changes) };
+    case 'initSpec':
+      return { result: initSpec(message.spec, message.from) };
+    case 'fineTune':
+      return { result: await fineTune(message.run, message.from) };
     case 'autosave': {
       const saved = await autosave();
       return { result: saved };

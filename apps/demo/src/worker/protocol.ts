@@ -40,6 +40,11 @@ export interface ModelSummary {
   spec: RunSpec | null;
   /** Where the model came from: built here, or imported from checkpoint files. */
   origin: 'configured' | 'imported';
+  /**
+   * For a fine-tuned run (`spec.initFrom`), the name of the weights it started from while the worker
+   * still holds them (Reset and Start new run go back to them); null otherwise, and after a reload.
+   */
+  startingWeights: string | null;
 }
 
 export interface SampleOptions {
@@ -108,6 +113,13 @@ export type Request =
   | { type: 'import'; files: CheckpointFiles; upload?: Upload }
   /** Applies form changes to the current run from its checkpoint, by `planResume`'s rules. */
   | { type: 'apply'; changes: RunSpecInput }
+  /**
+   * The spec of a run that starts from the model the worker holds, named `from`: `spec` with `initFrom`
+   * and the weights' model and tokenizer (@makemore/run's `specForInit`). The Train form's fine-tune mode.
+   */
+  | { type: 'initSpec'; spec: RunSpecInput; from: string }
+  /** Builds a run that starts from the model the worker holds, named `from` (fine-tuning). */
+  | { type: 'fineTune'; run: RunRequest; from: string }
   /** The run as checkpoint files, taken even while it trains (for the page's autosave). */
   | { type: 'autosave' }
   /** The e2e tests' hook: the next training step never returns (a hung kernel), to test the watchdog. */
@@ -140,6 +152,8 @@ export interface Results {
   import: ModelSummary;
   importHfGpt2: ModelSummary;
   apply: ModelSummary;
+  initSpec: RunSpecInput;
+  fineTune: ModelSummary;
   autosave: { files: CheckpointFiles; step: number } | null;
   hang: null;
   embeddings: EmbeddingPoints;
