@@ -100,17 +100,28 @@ export const FAMILY_DEFAULTS: Record<ModelType, RunSpecInput> = {
 };
 
 /**
- * How a run that starts from trained weights (`initFrom`) trains unless told otherwise: the optimisation
- * of nanoGPT's `config/finetune_shakespeare.py` with train.py's defaults under it (AdamW at a constant
- * 3e-5, β2 0.95, weight decay 0.1 on every matrix and embedding, clipping at 1), with a batch sized for a
- * CPU (8 windows × 4 micro-batches per step, where nanoGPT takes 1 × 32 windows of 1,024 on a GPU).
+ * How a large model (≥ {@link FINETUNE_MIN_PARAMS} parameters) that a run starts from (`initFrom`) trains
+ * unless told otherwise: nanoGPT's `config/finetune_shakespeare.py` over train.py's defaults. AdamW at a
+ * constant 3e-5, betas 0.9/0.95, weight decay 0.1 on every matrix and embedding, clipping at 1; 20 steps of
+ * 1 × 32 accumulated windows; an evaluation every 5 steps on 40 batches.
  */
 export const FINETUNE_DEFAULTS: RunSpecInput = {
   optimizer: { type: 'adamw', lr: 3e-5, betas: [0.9, 0.95], eps: 1e-8, weightDecay: 0.1, decay: 'rank2' },
   schedule: { type: 'constant' },
-  training: { steps: 100, batchSize: 8, gradAccum: 4, gradClip: 1 },
-  eval: { every: 25, iters: 40 },
+  training: { steps: 20, batchSize: 1, gradAccum: 32, gradClip: 1 },
+  eval: { every: 5, iters: 40 },
 };
+
+/**
+ * Models smaller than this fine-tune with their family's own defaults instead: a rate of 3e-5 barely moves a
+ * lecture MLP or a makemore transformer, which start from scratch at 1e-3 to 0.1.
+ */
+export const FINETUNE_MIN_PARAMS = 10_000_000;
+
+/** The defaults a run that starts from a model of `params` parameters trains with, under the caller's spec. */
+export function fineTuneDefaults(params: number): RunSpecInput {
+  return params >= FINETUNE_MIN_PARAMS ? structuredClone(FINETUNE_DEFAULTS) : {};
+}
 
 /** Block size for `blockSize: 'auto'` on text, where no word length bounds it. */
 export const TEXT_BLOCK_SIZE = 64;

@@ -56,12 +56,27 @@ describe('specForInit', () => {
     expect(spec.training.steps).toBe(20);
   });
 
-  it("trains as nanoGPT's finetune_shakespeare.py does unless told otherwise", () => {
-    const spec = resolveRunSpec(specForInit({ data: { dataset: 'notes.txt' } }, init));
-    expect(spec.optimizer).toMatchObject({ type: 'adamw', lr: 3e-5, betas: [0.9, 0.95], weightDecay: 0.1 });
-    expect(spec.optimizer.decay).toBe('rank2');
-    expect(spec.schedule.type).toBe('constant');
-    expect(spec.training.gradClip).toBe(1);
+  it("trains a large model as nanoGPT's finetune_shakespeare.py does, a small one as its family, unless told", () => {
+    const large = resolveRunSpec(
+      specForInit({ data: { dataset: 'notes.txt' } }, { ...init, params: 124_000_000 }),
+    );
+    expect(large.optimizer).toMatchObject({ type: 'adamw', lr: 3e-5, betas: [0.9, 0.95], weightDecay: 0.1 });
+    expect(large.optimizer.decay).toBe('rank2');
+    expect(large.schedule.type).toBe('constant');
+    expect(large.training).toMatchObject({ steps: 20, batchSize: 1, gradAccum: 32, gradClip: 1 });
+    expect(large.eval).toMatchObject({ every: 5, iters: 40 });
+    // Counted from the config when not given: this 2-layer, 16-wide model is far below 10 M parameters.
+    const small = resolveRunSpec(specForInit({ data: { dataset: 'notes.txt' } }, init));
+    const fresh = resolveRunSpec({ data: { dataset: 'notes.txt' }, model: { type: 'transformer' } });
+    expect(small.optimizer).toEqual(fresh.optimizer);
+    expect(small.schedule).toEqual(fresh.schedule);
+    const asked = resolveRunSpec(
+      specForInit(
+        { data: { dataset: 'notes.txt' }, optimizer: { lr: 1e-4 } },
+        { ...init, params: 124_000_000 },
+      ),
+    );
+    expect(asked.optimizer.lr).toBe(1e-4);
   });
 
   it('lets dropout and a shorter transformer block size differ, and records them', () => {

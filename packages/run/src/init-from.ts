@@ -11,10 +11,10 @@
  * of 1,024 is four times cheaper per token in attention). Anything else the caller asks that disagrees
  * with the weights is refused, naming the field, instead of being quietly overwritten.
  */
-import type { LanguageModel, ModelConfig } from '@makemore/models';
+import { estimateMemory, type LanguageModel, type ModelConfig } from '@makemore/models';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { FINETUNE_DEFAULTS } from './defaults';
+import { fineTuneDefaults } from './defaults';
 import { mergeSpec, RunSpecError } from './resolve';
 import type { RunSpecInput } from './spec';
 import type { RunTokenizer } from './prepare';
@@ -39,11 +39,16 @@ const POSITION_TABLE = 'transformer.wpe.weight';
 
 /**
  * The partial spec of a run that starts from `source`: `input` (a recipe, a config file, flags) over
- * {@link FINETUNE_DEFAULTS}, with `initFrom` set and the model section replaced by the weights' config. Throws a {@link RunSpecError}
+ * `fineTuneDefaults` (nanoGPT's fine-tuning settings for a model of 10 M parameters or more, counted from
+ * its config unless `source.params` says), with `initFrom` set and the model section replaced by the
+ * weights' config. Throws a {@link RunSpecError}
  * naming the first model field of `input` that contradicts the weights (a different layer count, say),
  * a longer block size than they were trained with, or a tokenizer of its own.
  */
-export function specForInit(input: RunSpecInput, source: Pick<InitSource, 'from' | 'model'>): RunSpecInput {
+export function specForInit(
+  input: RunSpecInput,
+  source: Pick<InitSource, 'from' | 'model'> & { params?: number },
+): RunSpecInput {
   const asked = (input.model ?? {}) as Record<string, unknown>;
   const own = source.model as Record<string, unknown>;
   for (const [field, value] of Object.entries(asked)) {
@@ -85,7 +90,7 @@ export function specForInit(input: RunSpecInput, source: Pick<InitSource, 'from'
     );
   }
   return {
-    ...mergeSpec(FINETUNE_DEFAULTS, input),
+    ...mergeSpec(fineTuneDefaults(source.params ?? estimateMemory(source.model, 1).params), input),
     initFrom: source.from,
     data: { ...data, tokenizer: { type: 'init' } },
     model: model as RunSpecInput['model'],

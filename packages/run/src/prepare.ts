@@ -427,7 +427,8 @@ export interface PreparedRun extends PreparedSource {
   trainOptions(extra?: Partial<TrainOptions>): TrainOptions;
   /**
    * The final evaluation of a run: every split, whole for word lists, and for text on at least
-   * {@link FINAL_EVAL_BATCHES} random batches (or the spec's `eval.iters`, if more), so the figure a run
+   * {@link FINAL_EVAL_BATCHES} random batches (or the spec's `eval.iters`, if more; a run from `initFrom`
+   * on `eval.iters` alone), so the figure a run
    * ends with is steadier than the loop's quick estimates.
    */
   evaluate(): Promise<Record<string, number>>;
@@ -489,8 +490,15 @@ export function prepareRunFrom(source: PreparedSource, options: PrepareOptions =
   const sample = (seed: number, overrides: Partial<SampleTextOptions> = {}) =>
     sampleTexts(model, source.tokenizer, source.kind, { ...s.sample, seed, ...overrides });
   const evaluate = () => {
-    const iters =
-      s.eval.iters === 'all' || source.kind === 'words' ? 'all' : Math.max(s.eval.iters, FINAL_EVAL_BATCHES);
+    // A fine-tuning run keeps to its own count: its model is usually large (GPT-2 on a CPU), where 200
+    // batches per split would take longer than the training.
+    const batches =
+      s.eval.iters === 'all'
+        ? 'all'
+        : s.initFrom !== undefined
+          ? s.eval.iters
+          : Math.max(s.eval.iters, FINAL_EVAL_BATCHES);
+    const iters = source.kind === 'words' ? 'all' : batches;
     return estimateLoss(model, data, {
       splits: data.splits,
       iters,

@@ -22,7 +22,15 @@ export {
   type TokenizerSpec,
   type TrainingSpec,
 } from './spec';
-export { BUILTIN_KINDS, FAMILY_DEFAULTS, FINETUNE_DEFAULTS, MODEL_FIELDS, TEXT_BLOCK_SIZE } from './defaults';
+export {
+  BUILTIN_KINDS,
+  FAMILY_DEFAULTS,
+  FINETUNE_DEFAULTS,
+  FINETUNE_MIN_PARAMS,
+  fineTuneDefaults,
+  MODEL_FIELDS,
+  TEXT_BLOCK_SIZE,
+} from './defaults';
 export {
   canonicalSpec,
   impliedKind,

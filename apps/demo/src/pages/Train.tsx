@@ -30,7 +30,7 @@ import { LossChart } from '../components/LossChart';
 import { SampleList } from '../components/SampleList';
 import { type SpecBinding, SpecCheck, SpecNumber, SpecSelect, SpecText } from '../components/spec-fields';
 import { useDatasetOptions } from '../lib/data';
-import { describeModel, fineTuneDefaults } from '../lib/fine-tune';
+import { describeModel, fineTuneForm } from '../lib/fine-tune';
 import { getModel } from '../lib/model-store';
 import { useObservable } from '../lib/observable';
 import { encodeSpecParamCompressed, hasCompressedSpec, runFromUrl, runFromUrlAsync } from '../lib/run-url';
@@ -243,7 +243,7 @@ export function TrainPage(_: { active: boolean }) {
     if (!model) return;
     setError(null);
     setRunFieldError(null);
-    request({ type: 'initSpec', spec: fineTuneDefaults(input, model), from: wantedFineTune.from }).then(
+    request({ type: 'initSpec', spec: fineTuneForm(input, model), from: wantedFineTune.from }).then(
       (spec) => {
         setInput(spec);
         setPresetId(CUSTOM);
