@@ -32,3 +32,10 @@ export {
 } from './prepare';
 export { specFromNanoGpt } from './nanogpt';
 export { planResume, type ResumePlan } from './resume';
+export {
+  AUTO_THREADS_MAX,
+  AUTO_THREADS_MIN_MULTIPLY_ADDS,
+  chooseThreads,
+  estimatedMultiplyAdds,
+  type ThreadsChoice,
+} from './threads';
