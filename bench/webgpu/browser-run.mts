@@ -12,6 +12,8 @@
  *   pnpm build && tsx bench/webgpu/browser-run.mts [--check] [--only gpt,transformer] [--steps 3]
  *       [--gpu] (use the machine's GPU: no SwiftShader flag) [--json FILE] [--kernels] (tfjs kernels by name)
  *       [--fused-only] (skip the stock kernels' rows)
+ *       [--grad-clip N] (clip gradients to norm N: two fused rows per model, the clipping composed of tf ops
+ *       before the update, and folded into AdamW's kernel)
  *
  * Env: CHROMIUM (default /usr/bin/chromium). ./tsconfig.json maps the package names to their built dist/.
  */
@@ -34,6 +36,7 @@ const { values: flags } = parseArgs({
     json: { type: 'string' },
     kernels: { type: 'boolean', default: false },
     'fused-only': { type: 'boolean', default: false },
+    'grad-clip': { type: 'string' },
   },
 });
 
@@ -44,7 +47,7 @@ interface WithPage {
     checkFusedKernels(): Promise<{ name: string; worst: number; fused: boolean }[]>;
     measureSteps(
       spec: unknown,
-      options: { fused: boolean; steps: number },
+      options: { fused: boolean; steps: number; gradClip?: number; clipInKernel?: boolean },
     ): Promise<{
       dispatchesPerStep: number;
       kernelsPerStep: number;
@@ -125,16 +128,32 @@ try {
     const only = flags.only?.split(',');
     const rows = [];
     for (const spec of BENCH_SPECS.filter((s) => only === undefined || only.includes(s.name))) {
-      for (const fused of flags['fused-only'] ? [true] : [false, true]) {
+      const gradClip = flags['grad-clip'] === undefined ? undefined : Number(flags['grad-clip']);
+      // Without --grad-clip: stock and fused kernels; with it: both fused, the clipping composed or in AdamW.
+      const modes: { label: string; fused: boolean; clipInKernel?: boolean }[] =
+        gradClip === undefined
+          ? [
+              ...(flags['fused-only'] ? [] : [{ label: 'stock  ', fused: false }]),
+              { label: 'fused  ', fused: true },
+            ]
+          : [
+              { label: 'clip composed  ', fused: true, clipInKernel: false },
+              { label: 'clip in AdamW  ', fused: true, clipInKernel: true },
+            ];
+      for (const mode of modes) {
+        const options = {
+          fused: mode.fused,
+          steps: Number(flags.steps),
+          ...(gradClip === undefined ? {} : { gradClip, clipInKernel: mode.clipInKernel }),
+        };
         const row = await page.evaluate(
-          ([s, f, n]) =>
-            (globalThis as unknown as WithPage).makemoreWebGpu.measureSteps(s, { fused: f, steps: n }),
-          [spec, fused, Number(flags.steps)] as const,
+          ([s, o]) => (globalThis as unknown as WithPage).makemoreWebGpu.measureSteps(s, o),
+          [spec, options] as const,
         );
-        rows.push(row);
+        rows.push({ ...row, mode: mode.label.trim() });
         if (flags.kernels) console.log(JSON.stringify(row.kernelNames));
         console.log(
-          `${spec.name.padEnd(12)} ${fused ? 'fused  ' : 'stock  '} ${String(row.dispatchesPerStep).padStart(5)} dispatches/step  ${String(row.kernelsPerStep).padStart(5)} tfjs kernels/step  ${row.msPerStep.toFixed(1).padStart(8)} ms/step  loss ${row.loss.toFixed(4)}`,
+          `${spec.name.padEnd(12)} ${mode.label} ${String(row.dispatchesPerStep).padStart(5)} dispatches/step  ${String(row.kernelsPerStep).padStart(5)} tfjs kernels/step  ${row.msPerStep.toFixed(1).padStart(8)} ms/step  loss ${row.loss.toFixed(4)}`,
         );
       }
     }

@@ -201,6 +201,37 @@ async function checkOptimizerKernels(): Promise<{ name: string; worst: number }[
       ),
     ),
   });
+  // The same step with the gradients clipped inside the kernel: their norm 4 as a one-element tensor, maxNorm
+  // 1, so each gradient is scaled by 1 / (4 + 1e-6) before the update, as clipGradNorm would.
+  const norm = tf.tensor1d([4]);
+  const clippedOuts = tf.engine().runKernel(FUSED_KERNELS.adam, { ...inputs, norm }, {
+    ...a,
+    maxNorm: 1,
+  } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  const gotClipped = await Promise.all(clippedOuts.map((t) => t.data()));
+  const scale = Math.min(1 / (4 + 1e-6), 1);
+  const clipped = { m: [] as number[], v: [] as number[], p: [] as number[] };
+  for (let i = 0; i < total; i++) {
+    const theta = flatP[i] as number;
+    const g = (flatG[i] as number) * scale + theta * a.l2;
+    const mi = (m[i] as number) * a.beta1 + g * (1 - a.beta1);
+    const vi = (v[i] as number) * a.beta2 + g * g * (1 - a.beta2);
+    clipped.m.push(mi);
+    clipped.v.push(vi);
+    clipped.p.push(theta * a.decay - (mi / (Math.sqrt(vi) / a.sqrtBias2 + a.eps)) * a.size);
+  }
+  results.push({
+    name: 'adamw over 3 tensors, clipped by a norm tensor',
+    worst: Math.max(
+      worstDiff(gotClipped[0] as Float32Array, clipped.m),
+      worstDiff(gotClipped[1] as Float32Array, clipped.v),
+      worstDiff(
+        gotClipped.slice(2).flatMap((t) => [...t]),
+        clipped.p,
+      ),
+    ),
+  });
+  tf.dispose([...clippedOuts, norm]);
   const sq = tf
     .engine()
     .runKernel(
@@ -282,17 +313,23 @@ if (proto !== undefined) {
 }
 
 /**
- * Trains the CLI bench's model `spec` on webgpu, its way (random tokens, no clipping unless `gradClip`), with
+ * Trains the CLI bench's model `spec` on webgpu, its way (random tokens, no clipping unless `gradClip`, inside
+ * AdamW's kernel unless `clipInKernel` is false), with
  * or without the fused kernels: compute dispatches, tfjs kernel calls and the best milliseconds per step
  * (after warm-up steps that also compile every shader).
  */
-async function measureSteps(spec: BenchSpec, options: { fused: boolean; steps: number; gradClip?: number }) {
+async function measureSteps(
+  spec: BenchSpec,
+  options: { fused: boolean; steps: number; gradClip?: number; clipInKernel?: boolean },
+) {
   await tf.setBackend('webgpu');
   if (options.fused) installWebGpuFusedKernels();
   else uninstallWebGpuFusedKernels();
   try {
     const model = createModel(spec.model) as LanguageModel;
     const optimizer = createOptimizer(model.parameters(), { type: spec.optimizer, lr: spec.lr });
+    // Hiding AdamW's stepClipped sends trainStep down the composed route: clipGradNorm, then the update.
+    if (options.clipInKernel === false) Object.defineProperty(optimizer, 'stepClipped', { value: undefined });
     const window = isWindowModel(spec.model);
     const rng = new Rng(1);
     const step = async () => {

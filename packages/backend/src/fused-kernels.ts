@@ -38,9 +38,11 @@
  *   act(LN(x)·Wᵀ + bias) + residual `[m, n]`, with W packed by `MakemorePackWeight`; LN (LayerNorm of each
  *   row with normWeight, normBias and epsilon) only when normWeight is given, act (GELU, exact or tanh
  *   form) only when activation is. Each option is one kernel fewer in a generation step.
- * - `MakemoreAdam`: inputs `{ m, v, p0, g0, p1, g1, … }` (parameters, their gradients, and their moments
- *   back to back in the flat `m` and `v`), attrs {@link AdamStepAttrs} → `[m, v, p0, p1, …]` after one
- *   Adam/AdamW step, as `@makemore/trainer` composes it.
+ * - `MakemoreAdam`: inputs `{ m, v, p0, g0, p1, g1, …, norm? }` (parameters, their gradients, and their
+ *   moments back to back in the flat `m` and `v`), attrs {@link AdamStepAttrs} → `[m, v, p0, p1, …]` after
+ *   one Adam/AdamW step, as `@makemore/trainer` composes it. With `norm` (the gradients' global L2 norm, a
+ *   one-element tensor that stays on the device) and the attr `maxNorm`, every gradient is first clipped
+ *   as `clipGradNorm` does: g·min(maxNorm / (norm + 1e-6), 1), in float32.
  */
 export const FUSED_KERNELS = {
   gelu: 'MakemoreGelu',
@@ -78,6 +80,14 @@ export interface AdamStepAttrs {
   decay: number;
   /** Adam's coupled L2 weight λ, else 0. */
   l2: number;
+  /** With the input `norm`: clip the gradients to this global norm first (see `MakemoreAdam`). */
+  maxNorm?: number;
+}
+
+/** The clipping factor min(maxNorm / (norm + 1e-6), 1), each operation rounded to float32 as tfjs's ops. */
+export function clipScale(norm: number, maxNorm: number): number {
+  const r = Math.fround;
+  return Math.min(r(r(maxNorm) / r(r(norm) + r(1e-6))), 1);
 }
 
 /** GELU's two forms: `'none'` is the exact x·Φ(x), `'tanh'` the approximation (PyTorch's names). */

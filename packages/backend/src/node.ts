@@ -25,6 +25,15 @@ import {
 } from './select';
 
 export * from './index';
+export {
+  DAWN_PACKAGE,
+  type DawnUnavailableReason,
+  DawnUnavailableError,
+  type DawnWebGpuChoice,
+  type DawnWebGpuOptions,
+  TFJS_WEBGPU_PACKAGE,
+  useDawnWebGpu,
+} from './node/dawn';
 export { loadOptionalPackage, type OptionalPackage } from './node/optional-package';
 export { enableRelaxedSimd } from './node/relaxed-simd';
 export { wasmBinaryDir, wasmPackageDir } from './node/wasm-files';

@@ -379,10 +379,63 @@ describe.each([
     },
   );
 
+  it.each([
+    ['clips (norm above maxNorm)', 8.5, 1],
+    ['leaves the gradients (norm below maxNorm)', 0.75, 1],
+  ] as const)('with a norm input, %s exactly as clipGradNorm then the step', async (_, norm, maxNorm) => {
+    const n = 301;
+    const rng = new Rng(5);
+    const [p, g, m] = [randn(rng, [n]), randn(rng, [n]), tf.mul(randn(rng, [n]), 0.1)];
+    const v = tf.square(tf.mul(randn(rng, [n]), 0.1));
+    const a: AdamStepAttrs = {
+      beta1: 0.9,
+      beta2: 0.95,
+      eps: 1e-8,
+      size: 0.01 / (1 - 0.9 ** 2),
+      sqrtBias2: Math.sqrt(1 - 0.95 ** 2),
+      decay: 1 - 0.01 * 0.1,
+      l2: 0,
+    };
+    useWasmElementwise(simd);
+    await tf.setBackend('wasm');
+    const normTensor = tf.scalar(norm);
+    const before = tf.memory().numTensors;
+    const out = run(
+      FUSED_KERNELS.adam,
+      { m, v, p0: p, g0: g, norm: normTensor },
+      { ...a, maxNorm },
+    ) as tf.Tensor[];
+    const got = await Promise.all(out.map(values));
+    tf.dispose(out);
+    expect(tf.memory().numTensors).toBe(before);
+    // The trainer's composed clipping (clip.ts), then the composed step, on wasm: the same float32 values.
+    const scaled = tf.mul(g, tf.minimum(tf.div(maxNorm, tf.add(normTensor, 1e-6)), 1));
+    const [pWant, mWant, vWant] = composedAdam(p, scaled, m, v, a);
+    for (const [i, t] of [mWant, vWant, pWant].entries())
+      expect(got[i]?.values, `output ${i}`).toEqual(Array.from(await (t as tf.Tensor).data()));
+    if (norm < maxNorm) expect(Array.from(await scaled.data())).toEqual(Array.from(await g.data()));
+    tf.dispose([scaled, pWant, mWant, vWant, normTensor] as tf.Tensor[]);
+  });
+
   it('names a missing attribute and a size mismatch', async () => {
     useWasmElementwise(simd);
     await tf.setBackend('wasm');
     const [p, g] = [tf.zeros([4]), tf.zeros([4])];
+    expect(() =>
+      run(
+        FUSED_KERNELS.adam,
+        { p0: p, g0: g, m: p, v: p, norm: tf.scalar(2) },
+        {
+          beta1: 0.9,
+          beta2: 0.9,
+          eps: 1e-8,
+          size: 1,
+          sqrtBias2: 1,
+          decay: 1,
+          l2: 0,
+        },
+      ),
+    ).toThrow(/the input norm needs a number attribute maxNorm > 0/);
     expect(() => run(FUSED_KERNELS.adam, { p0: p, g0: g, m: p, v: p }, { beta1: 0.9 })).toThrow(
       /attribute beta2/,
     );

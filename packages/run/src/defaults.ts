@@ -33,7 +33,7 @@ export const COMMON_DEFAULTS: RunSpecInput = {
   data: { dataset: 'names', kind: 'auto', tokenizer: { type: 'char' } },
   training: { gradAccum: 1, gradClip: 0, seed: 42 },
   sample: { every: 0, temperature: 1, topK: 0, prompt: '' },
-  backend: { name: 'auto', threads: 1 },
+  backend: { name: 'auto', threads: 'auto' },
 };
 
 /** The makemore lectures (parts 2–5): plain SGD, a ×0.1 step decay at 75 % of the steps, whole-split evals. */

@@ -33,3 +33,10 @@ export {
 export { type InitSource, loadInitWeights, specForInit } from './init-from';
 export { specFromNanoGpt } from './nanogpt';
 export { planResume, type ResumePlan } from './resume';
+export {
+  AUTO_THREADS_MAX,
+  AUTO_THREADS_MIN_MULTIPLY_ADDS,
+  chooseThreads,
+  estimatedMultiplyAdds,
+  type ThreadsChoice,
+} from './threads';

@@ -536,5 +536,12 @@ function validate(spec: RunSpec, kind: DatasetKind | 'auto'): void {
   if (typeof sample.prompt !== 'string') fail('sample.prompt', 'must be a string');
 
   if (typeof backend.name !== 'string') fail('backend.name', 'must be a backend name or auto');
-  integer('backend.threads', backend.threads, 1);
+  if (backend.threads !== 'auto') {
+    if (typeof backend.threads !== 'number' || !Number.isInteger(backend.threads) || backend.threads < 1) {
+      fail(
+        'backend.threads',
+        `must be 'auto' or a whole number >= 1, got ${JSON.stringify(backend.threads)}`,
+      );
+    }
+  }
 }

@@ -181,8 +181,12 @@ export interface SampleSpec {
 export interface BackendSpec {
   /** `auto` picks the fastest that loads; or `wasm`, `cpu`, `webgpu`, `webgl`, `tensorflow`, `tensorflow-gpu`. */
   name: string;
-  /** Threads for the wasm backend. */
-  threads: number;
+  /**
+   * Threads for the wasm backend, or `'auto'` (the default): more than one only for steps with enough work
+   * for a second thread to pay (`chooseThreads`). The spec keeps `'auto'`; the number chosen is the
+   * run's to report.
+   */
+  threads: number | 'auto';
 }
 
 /** A complete run spec, as {@link resolveRunSpec} returns it. */

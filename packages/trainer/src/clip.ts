@@ -39,11 +39,20 @@ export interface ClippedGradients {
  */
 export function clipGradNorm(grads: Gradients, maxNorm: number): ClippedGradients {
   if (!(maxNorm > 0)) throw new RangeError(`clipGradNorm: maxNorm must be > 0, got ${maxNorm}`);
-  const entries = grads instanceof Map ? [...grads] : Object.entries(grads);
   const norm = globalNorm(grads);
-  const clipped = tf.tidy(() => {
-    const scale = tf.minimum(tf.div(maxNorm, tf.add(norm, 1e-6)), 1);
-    return entries.map(([name, g]) => [name, tf.mul(g, scale)] as const);
-  });
-  return { grads: new Map(clipped), norm };
+  return { grads: scaleToNorm(grads, norm, maxNorm), norm };
+}
+
+/**
+ * `grads` scaled by min(1, maxNorm / (norm + 1e-6)) given their global `norm`: the second half of
+ * {@link clipGradNorm}, for callers that already have the norm. The caller owns the new tensors.
+ */
+export function scaleToNorm(grads: Gradients, norm: Scalar, maxNorm: number): Map<string, Tensor> {
+  const entries = grads instanceof Map ? [...grads] : Object.entries(grads);
+  return new Map(
+    tf.tidy(() => {
+      const scale = tf.minimum(tf.div(maxNorm, tf.add(norm, 1e-6)), 1);
+      return entries.map(([name, g]) => [name, tf.mul(g, scale)] as const);
+    }),
+  );
 }

@@ -72,15 +72,20 @@ export async function trainStep(
   if (!value) throw new Error('trainStep: no loss was computed');
   let norm: tf.Scalar;
   let used = grads;
-  if (options.gradClip !== undefined) {
+  // An optimizer that clips inside its update (AdamW's fused kernel) gets the norm itself.
+  const clipInStep = options.gradClip !== undefined && optimizer.stepClipped !== undefined;
+  if (options.gradClip !== undefined && !clipInStep) {
     const clipped = clipGradNorm(grads, options.gradClip);
     norm = clipped.norm;
     used = clipped.grads;
   } else {
+    if (options.gradClip !== undefined && !(options.gradClip > 0))
+      throw new RangeError(`clipGradNorm: maxNorm must be > 0, got ${options.gradClip}`);
     norm = globalNorm(grads);
   }
   try {
-    optimizer.step(used, options.lr);
+    if (clipInStep) optimizer.stepClipped?.(grads, norm, options.gradClip as number, options.lr);
+    else optimizer.step(used, options.lr);
     const both = tf.stack([value, norm]);
     const [loss, gradNorm] = await both.data();
     both.dispose();

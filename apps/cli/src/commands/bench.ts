@@ -8,10 +8,11 @@
  * The check: the live tensor count must not grow, and RSS must stay flat between the middle and the end of
  * the timed steps (growth above max(64 MB, 25 %) fails). A failed check exits with code 1.
  */
-import { BACKEND_FLAGS, type Command } from '../command';
+import type { Command } from '../command';
 import { CliError } from '../errors';
-import { createNetwork, selectBackend } from '../session';
+import { createNetwork } from '../session';
 import { table } from '../ui/table';
+import { BENCH_BACKEND_FLAGS, selectBenchBackend } from '../webgpu';
 import { BENCH_SPECS as SPECS, randomTokenBatch } from './bench-specs';
 
 const MB = 1024 * 1024;
@@ -42,11 +43,15 @@ export const benchCommand: Command = {
       placeholder: '<n>',
       description: 'untimed steps first (default: per model, 3 for the GPT to 300 for the MLP)',
     },
-    ...BACKEND_FLAGS,
+    ...BENCH_BACKEND_FLAGS,
   ],
   examples: [
     ['bench', 'all three on the fastest backend'],
     ['bench --backend cpu --only mlp --json', 'the MLP on the plain-JS backend, as JSON'],
+    [
+      'bench --backend webgpu --json',
+      'on the GPU through Dawn (optional packages webgpu and @tensorflow/tfjs-backend-webgpu)',
+    ],
   ],
   interruptible: true,
   async run(args, { out, signal }) {
@@ -67,7 +72,7 @@ export const benchCommand: Command = {
       }
       specs = SPECS.filter((s) => names.includes(s.name));
     }
-    const backend = await selectBackend(args, out);
+    const backend = await selectBenchBackend(args, out);
     const [tf, trainer, random] = await Promise.all([
       import('@tensorflow/tfjs-core'),
       import('@makemore/trainer'),

@@ -5,6 +5,7 @@
 import type { Command } from '../command';
 import { CliError } from '../errors';
 import { prepareForCli, resolveForCli, specInputFromArgs } from '../run-spec';
+import { threadsForSpec } from '../threads';
 import { selectBackend } from '../session';
 import { plot } from '../ui/chart';
 import { DATA_FLAGS, MODEL_FLAGS, OPTIM_FLAGS, RUN_FLAGS, SPEC_SOURCE_FLAGS } from './train-flags';
@@ -59,7 +60,11 @@ export const lrFindCommand: Command = {
     if (!(maxLr > minLr && minLr > 0))
       throw new CliError(`need 0 < --min-lr < --max-lr, got ${minLr} and ${maxLr}`);
     const backend = await selectBackend(
-      { backend: spec.backend.name, threads: spec.backend.threads, verbose: args.bool('verbose') },
+      {
+        backend: spec.backend.name,
+        threads: (await threadsForSpec(spec)).threads,
+        verbose: args.bool('verbose'),
+      },
       out,
     );
     const { prepared, data: source } = await prepareForCli(spec, 'run', {

@@ -18,6 +18,7 @@ import {
   specError,
   specInputFromArgs,
 } from '../run-spec';
+import { threadsForSpec } from '../threads';
 import { selectBackend } from '../session';
 import { formatDuration, table } from '../ui/table';
 import { DATA_FLAGS, MODEL_FLAGS, OPTIM_FLAGS, RUN_FLAGS, SPEC_SOURCE_FLAGS } from './train-flags';
@@ -107,7 +108,11 @@ export const sweepCommand: Command = {
       }
     }
     const backend = await selectBackend(
-      { backend: base.backend.name, threads: base.backend.threads, verbose: args.bool('verbose') },
+      {
+        backend: base.backend.name,
+        threads: (await threadsForSpec(base)).threads,
+        verbose: args.bool('verbose'),
+      },
       out,
     );
     const data = await loadDataForCli(base, { dataDir: args.string('data-dir'), env: io.env });

@@ -6,6 +6,7 @@
 import type { ModelType } from '@makemore/models';
 import type { FlagSpec } from '../args';
 import { BACKEND_FLAGS } from '../command';
+import { RUN_THREADS_FLAG, threadsField } from '../threads';
 
 /**
  * Model families, as `--model` names them. Listed here rather than read from `@makemore/models`, whose
@@ -334,7 +335,7 @@ export const RUN_FLAGS: FlagSpec[] = [
     placeholder: '<steps>',
     description: 'steps between progress lines',
   },
-  ...BACKEND_FLAGS,
+  ...BACKEND_FLAGS.map((flag) => (flag.name === 'threads' ? RUN_THREADS_FLAG : flag)),
 ];
 
 /** How a flag's value becomes a spec field. */
@@ -389,7 +390,7 @@ export const FLAG_FIELDS: Record<string, FlagField> = {
   temperature: { field: 'sample.temperature' },
   'top-k': { field: 'sample.topK' },
   backend: { field: 'backend.name' },
-  threads: { field: 'backend.threads' },
+  threads: { field: 'backend.threads', to: threadsField },
 };
 
 /** The flag that sets a spec field, for messages ("--n-head (model.nHead)"). */

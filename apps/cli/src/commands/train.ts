@@ -29,6 +29,7 @@ import {
 import { defaultOut, savedSpec, writeRunFile } from '../run-folder';
 import { lockRunFolder, memoryLimits, trainFailure, truncateMetricsForResume } from '../run-safety';
 import { selectBackend, tokenizerFromSaved } from '../session';
+import { threadsForSpec, threadsText } from '../threads';
 import { sparkline } from '../ui/chart';
 import { formatDuration, table } from '../ui/table';
 import {
@@ -171,10 +172,11 @@ async function trainLocked(
   }
 
   // The backend comes first: a resumed checkpoint's tensors are created on it.
+  const threads = await threadsForSpec(spec);
   const backend = await selectBackend(
     {
       backend: spec.backend.name,
-      threads: spec.backend.threads,
+      threads: threads.threads,
       explicitThreads: args.has('threads'),
       verbose: args.bool('verbose'),
     },
@@ -236,7 +238,7 @@ async function trainLocked(
   );
   const recipe = spec.recipe ? run.RECIPES.find((r) => r.name === spec.recipe) : undefined;
   const { training, optimizer, schedule } = spec;
-  const header = `${spec.model.type} (${model.numParams().toLocaleString('en-US')} params) on ${data.name}${data.kind === 'shards' ? ' (token shards)' : ''}: ${training.steps} steps, batch ${training.batchSize}${training.gradAccum > 1 ? `×${training.gradAccum}` : ''}, ${optimizer.type} lr ${optimizer.lr} ${schedule.type}, backend ${backend.backend}${recipe ? `, recipe ${recipe.name}` : ''}`;
+  const header = `${spec.model.type} (${model.numParams().toLocaleString('en-US')} params) on ${data.name}${data.kind === 'shards' ? ' (token shards)' : ''}: ${training.steps} steps, batch ${training.batchSize}${training.gradAccum > 1 ? `×${training.gradAccum}` : ''}, ${optimizer.type} lr ${optimizer.lr} ${schedule.type}, backend ${backend.backend}${threadsText(backend.backend, threads)}${recipe ? `, recipe ${recipe.name}` : ''}`;
   const from = initial ? `fine-tuning ${spec.initFrom} (step ${initial.step} of its run): ` : '';
   out.info(snapshot ? `resuming ${outDir} at step ${snapshot.step}: ${header}` : `${from}${header}`);
   out.json({
@@ -247,6 +249,9 @@ async function trainLocked(
     splitSizes: prepared.splitSizes,
     examples: Object.fromEntries(prepared.data.splits.map((s) => [s, prepared.data.size(s)])),
     backend: backend.backend,
+    // The spec keeps what was asked (`auto`); the event says what that came to and why.
+    threads: backend.backend === 'wasm' ? threads.threads : null,
+    threadsReason: threads.reason,
     out: outDir,
     resumedFrom: snapshot?.step ?? null,
     ...(snapshot ? { resumeNotes } : {}),

@@ -7,9 +7,13 @@
  * The SIMD module does the composed ops' float32 arithmetic in their order (scripts/elementwise-wat.ts);
  * the JavaScript fallback, for engines without WebAssembly SIMD, rounds each operation to float32 the same
  * way with Math.fround.
+ *
+ * With the optional `norm` input (gradient clipping), the norm is read from the heap (on wasm it is already
+ * in memory: no transfer) and, when it exceeds `maxNorm`, each gradient is scaled into a scratch tensor
+ * first: g·scale rounded to float32, the product tfjs's `mul` gives.
  */
 import { type KernelConfig, type TensorInfo, util } from '@tensorflow/tfjs-core';
-import { type AdamStepAttrs, FUSED_KERNELS } from '../fused-kernels';
+import { type AdamStepAttrs, clipScale, FUSED_KERNELS } from '../fused-kernels';
 import { kernelInput, wasmKernel } from './fused-kernel';
 import { heapOffset, heapView, type WasmBackendInternals } from './heap';
 import { wasmElementwise } from './simd/elementwise';
@@ -58,6 +62,18 @@ function adamStep(args: AdamArgs): TensorInfo[] {
     a[name] = value;
   }
   const { backend } = args;
+  const scale = clipFactor(args, backend);
+  const scratch: TensorInfo[] = [];
+  if (scale !== 1) {
+    for (const pair of pairs) {
+      const g = pair[1];
+      const scaled = backend.makeOutput(g.shape, 'float32');
+      const [from, to] = [f32(backend, g), f32(backend, scaled)];
+      for (let i = 0; i < from.length; i++) to[i] = Math.fround((from[i] as number) * scale);
+      pair[1] = scaled;
+      scratch.push(scaled);
+    }
+  }
   const [mOut, vOut] = [backend.makeOutput(m.shape, 'float32'), backend.makeOutput(v.shape, 'float32')];
   const pOuts = pairs.map(([p]) => backend.makeOutput(p.shape, 'float32'));
   const simd = wasmElementwise(backend);
@@ -98,7 +114,20 @@ function adamStep(args: AdamArgs): TensorInfo[] {
     }
     offset += n;
   }
+  for (const t of scratch) backend.disposeData(t.dataId);
   return [mOut, vOut, ...pOuts];
+}
+
+/** The clipping factor from the `norm` input and `maxNorm` attr (1 without them). */
+function clipFactor(args: AdamArgs, backend: WasmBackendInternals): number {
+  const norm = args.inputs.norm;
+  if (norm === undefined) return 1;
+  const maxNorm = args.attrs.maxNorm;
+  if (typeof maxNorm !== 'number' || !(maxNorm > 0))
+    throw new Error(`${FUSED_KERNELS.adam}: the input norm needs a number attribute maxNorm > 0`);
+  if (util.sizeFromShape(norm.shape) !== 1 || norm.dtype !== 'float32')
+    throw new Error(`${FUSED_KERNELS.adam}: norm must be one float32, got [${norm.shape}] ${norm.dtype}`);
+  return clipScale(f32(backend, norm)[0] as number, maxNorm);
 }
 
 const f32 = (backend: WasmBackendInternals, t: TensorInfo) => heapView(backend, t) as Float32Array;

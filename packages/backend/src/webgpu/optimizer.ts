@@ -10,6 +10,10 @@
  * ops take 11 per parameter tensor. The squared norm is one dispatch of one workgroup over the copied
  * gradients, where the composed ops take 2 per tensor and an AddN tree.
  *
+ * Gradient clipping folds into the same dispatch: given the global norm as a one-element tensor (which
+ * never leaves the GPU) and maxNorm, each gradient is scaled by min(maxNorm / (norm + 1e-6), 1) as it is
+ * read, where the composed clipping takes a division, a minimum and a multiplication per parameter tensor.
+ *
  * Adam's arithmetic is the composed ops' (see AdamStepAttrs): θ' = θ·decay, g' = g + θ·l2,
  * m ← m·β1 + g'·(1 − β1), v ← v·β2 + g'²·(1 − β2), θ ← θ' − (m / (√v / sqrtBias2 + eps))·size.
  */
@@ -51,6 +55,15 @@ function adam(args: WebGpuKernelArgs): TensorInfo[] {
     if (typeof value !== 'number') throw new Error(`${kernel} needs a number attribute ${name}`);
     a[name] = value;
   }
+  const norm = args.inputs.norm === undefined ? undefined : input('norm');
+  let maxNorm = 0;
+  if (norm !== undefined) {
+    const value = args.attrs?.maxNorm;
+    if (typeof value !== 'number' || !(value > 0))
+      throw new Error(`${kernel}: the input norm needs a number attribute maxNorm > 0`);
+    if (sizeOf(norm) !== 1) throw new Error(`${kernel}: norm must be one float, got [${norm.shape}]`);
+    maxNorm = value;
+  }
   const { backend } = args;
   const flatP = makeOutput(backend, [total]);
   const flatG = makeOutput(backend, [total]);
@@ -59,12 +72,18 @@ function adam(args: WebGpuKernelArgs): TensorInfo[] {
   const m2 = makeOutput(backend, [...m.shape]);
   const v2 = makeOutput(backend, [...v.shape]);
   const next = makeOutput(backend, [total]);
+  // With clipping, an 8th storage buffer (WebGPU's default limit per stage) holds the norm, read by every
+  // invocation: the factor min(maxNorm / (norm + 1e-6), 1) is clipGradNorm's, in the same float32 steps.
+  const clip = norm !== undefined;
+  const gradLine = clip
+    ? 'let scale = min(u.maxNorm / (nrm[0] + 1e-6), 1.0);\n  let grad = g[index] * scale + theta * u.l2;'
+    : 'let grad = g[index] + theta * u.l2;';
   dispatchWgsl(backend, {
-    key: 'makemore-adam',
+    key: clip ? 'makemore-adam-clip' : 'makemore-adam',
     code: () =>
       `${bindings(
         ['mOut', 'vOut', 'pOut'],
-        ['mIn', 'vIn', 'p', 'g'],
+        clip ? ['mIn', 'vIn', 'p', 'g', 'nrm'] : ['mIn', 'vIn', 'p', 'g'],
         [
           ['n', 'i32'],
           ['beta1', 'f32'],
@@ -74,13 +93,14 @@ function adam(args: WebGpuKernelArgs): TensorInfo[] {
           ['sqrtBias2', 'f32'],
           ['decay', 'f32'],
           ['l2', 'f32'],
+          ['maxNorm', 'f32'],
         ],
       )}
 ${entry(
   256,
   `  if (index >= u32(u.n)) { return; }
   let theta = p[index];
-  let grad = g[index] + theta * u.l2;
+  ${gradLine}
   let m1 = mIn[index] * u.beta1 + grad * (1.0 - u.beta1);
   let v1 = vIn[index] * u.beta2 + grad * grad * (1.0 - u.beta2);
   mOut[index] = m1;
@@ -88,7 +108,7 @@ ${entry(
   pOut[index] = theta * u.decay - (m1 / (sqrt(v1) / u.sqrtBias2 + u.eps)) * u.size;`,
 )}`,
     outputs: [m2, v2, next],
-    inputs: [m, v, flatP, flatG],
+    inputs: norm === undefined ? [m, v, flatP, flatG] : [m, v, flatP, flatG, norm],
     uniforms: [
       { i32: total },
       { f32: a.beta1 },
@@ -98,6 +118,7 @@ ${entry(
       { f32: a.sqrtBias2 },
       { f32: a.decay },
       { f32: a.l2 },
+      { f32: maxNorm },
     ],
     workgroups: workgroupsFor(total, 256),
   });

@@ -19,6 +19,7 @@
 import { canFuse, FUSED_KERNEL_NAMES, runFused } from '@makemore/models';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Variable } from '@tensorflow/tfjs-core';
+import { scaleToNorm } from '../clip';
 import { BufferSet, throwIfProblems } from './buffers';
 import {
   checkLr,
@@ -105,6 +106,8 @@ class AdamBase implements Optimizer {
   private readonly decayed: Set<string>;
   /** The moments as flat vectors per group, while every step has had every gradient; else null. */
   private flat: FlatGroup[] | null = null;
+  /** During {@link stepClipped} on a fused backend: the norm and limit the kernel clips the gradients by. */
+  private clip: { norm: tf.Scalar; maxNorm: number } | undefined;
 
   constructor(
     private readonly type: 'adam' | 'adamw',
@@ -166,6 +169,36 @@ class AdamBase implements Optimizer {
     this.steps = t;
   }
 
+  /**
+   * One step with the gradients clipped to `maxNorm` first. Where the backend has the fused `MakemoreAdam`
+   * for every parameter and gradient, the norm goes into the kernel (one dispatch clips and updates a whole
+   * group, and the norm is never read back); elsewhere the gradients are scaled with tf ops first, as
+   * `clipGradNorm` does.
+   */
+  stepClipped(grads: Gradients, norm: tf.Scalar, maxNorm: number, lr = this.lr): void {
+    if (!(maxNorm > 0)) throw new RangeError(`${this.type}.stepClipped: maxNorm must be > 0, got ${maxNorm}`);
+    const tensors = [...this.params.values(), norm];
+    for (const name of this.params.keys()) {
+      const g = gradientOf(grads, name);
+      if (g) tensors.push(g as tf.Variable);
+    }
+    if (!canFuse(tensors, FUSED_KERNEL_NAMES.adam)) {
+      const scaled = scaleToNorm(grads, norm, maxNorm);
+      try {
+        this.step(scaled, lr);
+      } finally {
+        tf.dispose([...scaled.values()]);
+      }
+      return;
+    }
+    this.clip = { norm, maxNorm };
+    try {
+      this.step(grads, lr);
+    } finally {
+      this.clip = undefined;
+    }
+  }
+
   /** Whether the parameter `name` is multiplied by the decoupled decay factor this step. */
   private decays(name: string): boolean {
     return this.type === 'adamw' && this.weightDecay > 0 && this.decayed.has(name);
@@ -208,7 +241,9 @@ class AdamBase implements Optimizer {
       inputs[`p${i}`] = p;
       inputs[`g${i}`] = grads[i] as tf.Tensor;
     });
+    if (this.clip) inputs.norm = this.clip.norm;
     const [m2, v2, ...next] = runFused(FUSED_KERNEL_NAMES.adam, inputs, {
+      ...(this.clip ? { maxNorm: this.clip.maxNorm } : {}),
       beta1: this.beta1,
       beta2: this.beta2,
       eps: this.eps,

@@ -5,7 +5,7 @@
  * `step(grads, lr)` updates those variables in place. Its state (moment buffers and the step count) can
  * be read out as plain tensors and JSON and put back, which is what makes a resumed run continue exactly.
  */
-import type { Tensor, Variable } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
 
 /** Gradients by parameter name, as `LanguageModel.parameters()` names them. */
 export type Gradients = Map<string, Tensor> | Record<string, Tensor>;
@@ -44,6 +44,13 @@ export interface Optimizer {
    * parameter whose `.grad` is None). The gradients stay owned by the caller.
    */
   step(grads: Gradients, lr?: number): void;
+  /**
+   * Optional: one update with the gradients first clipped to the global norm `maxNorm`, given their norm
+   * `norm` (a scalar the caller owns), exactly as `clipGradNorm` then `step`. An optimizer that can fold the
+   * clipping into its update (AdamW on a backend with the fused `MakemoreAdam`) saves those kernels and never
+   * reads the norm back; `trainStep` uses this when it exists.
+   */
+  stepClipped?(grads: Gradients, norm: Scalar, maxNorm: number, lr?: number): void;
   /** A copy of the state; the caller owns (and should dispose) the returned tensors. */
   getState(): OptimizerState;
   /** Replaces the state with a copy of `state`. Throws, changing nothing, if names or shapes differ. */
