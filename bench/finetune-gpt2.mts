@@ -118,7 +118,19 @@ const runs = join(dir, 'runs');
 started = Date.now();
 const imported = spawnSync(
   '/usr/bin/time',
-  ['-f', '%M', process.execPath, bin, 'import', 'hf-gpt2', weights, '--out', join(runs, 'gpt2'), '--backend', 'wasm'],
+  [
+    '-f',
+    '%M',
+    process.execPath,
+    bin,
+    'import',
+    'hf-gpt2',
+    weights,
+    '--out',
+    join(runs, 'gpt2'),
+    '--backend',
+    'wasm',
+  ],
   { encoding: 'utf8' },
 );
 if (imported.status !== 0) throw new Error(`import failed: ${imported.stderr}`);
@@ -132,57 +144,62 @@ interface Step {
   loss: number;
   elapsedMs: number;
 }
-const train = await new Promise<{ steps: Step[]; rss: number; code: number | null; start: unknown }>((done) => {
-  const args = [
-    bin,
-    'train',
-    '--init-from',
-    join(runs, 'gpt2'),
-    '--dataset',
-    'shakespeare',
-    '--block-size',
-    String(block),
-    '--batch-size',
-    String(batch),
-    '--grad-accum',
-    '1',
-    '--steps',
-    '1000',
-    '--eval-every',
-    '0',
-    '--backend',
-    'wasm',
-    '--threads',
-    String(threads),
-    '--out',
-    join(runs, 'shakespeare'),
-    '--json',
-    '--log-every',
-    '1',
-  ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const seen: Step[] = [];
-  let rss = 0;
-  let start: unknown;
-  let buffered = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.startsWith('{')) continue;
-      const event = JSON.parse(line);
-      if (event.type === 'start') start = event;
-      if (event.type !== 'step') continue;
-      seen.push({ step: event.step, loss: event.loss, elapsedMs: event.elapsedMs });
-      rss = Math.max(rss, peakRss(child.pid as number));
-      console.log(`  step ${event.step}: loss ${event.loss.toFixed(4)}, ${(event.elapsedMs / 1000).toFixed(1)} s`);
-      if (seen.length === steps) child.kill('SIGINT');
-    }
-  });
-  child.on('exit', (code) => done({ steps: seen, rss, code, start }));
-});
-if (train.steps.length < steps) throw new Error(`training stopped after ${train.steps.length} steps (exit ${train.code})`);
+const train = await new Promise<{ steps: Step[]; rss: number; code: number | null; start: unknown }>(
+  (done) => {
+    const args = [
+      bin,
+      'train',
+      '--init-from',
+      join(runs, 'gpt2'),
+      '--dataset',
+      'shakespeare',
+      '--block-size',
+      String(block),
+      '--batch-size',
+      String(batch),
+      '--grad-accum',
+      '1',
+      '--steps',
+      '1000',
+      '--eval-every',
+      '0',
+      '--backend',
+      'wasm',
+      '--threads',
+      String(threads),
+      '--out',
+      join(runs, 'shakespeare'),
+      '--json',
+      '--log-every',
+      '1',
+    ];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const seen: Step[] = [];
+    let rss = 0;
+    let start: unknown;
+    let buffered = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.startsWith('{')) continue;
+        const event = JSON.parse(line);
+        if (event.type === 'start') start = event;
+        if (event.type !== 'step') continue;
+        seen.push({ step: event.step, loss: event.loss, elapsedMs: event.elapsedMs });
+        rss = Math.max(rss, peakRss(child.pid as number));
+        console.log(
+          `  step ${event.step}: loss ${event.loss.toFixed(4)}, ${(event.elapsedMs / 1000).toFixed(1)} s`,
+        );
+        if (seen.length === steps) child.kill('SIGINT');
+      }
+    });
+    child.on('exit', (code) => done({ steps: seen, rss, code, start }));
+  },
+);
+if (train.steps.length < steps)
+  throw new Error(`training stopped after ${train.steps.length} steps (exit ${train.code})`);
 const after = train.steps.slice(1);
 const perStep = after.map((s, i) => s.elapsedMs - (train.steps[i] as Step).elapsedMs);
 const best = Math.min(...perStep) / 1000;
@@ -217,7 +234,8 @@ if (nanogpt && existsSync(join(nanogpt, 'model.py'))) {
     ],
     { encoding: 'utf8', env: { ...process.env, NANOGPT_DIR: nanogpt } },
   );
-  if (r.status !== 0) console.log(`PyTorch side failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  if (r.status !== 0)
+    console.log(`PyTorch side failed: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   else {
     const result = JSON.parse(r.stdout.trim().split('\n').at(-1) as string);
     torch = { best: result.best, mean: result.mean, rss: Number(r.stderr.trim().split('\n').at(-1)) / 1024 };
@@ -225,7 +243,10 @@ if (nanogpt && existsSync(join(nanogpt, 'model.py'))) {
       `PyTorch ${result.torch} (nanoGPT GPT, ${threads} threads): best ${torch.best.toFixed(2)} s/step, mean ${torch.mean.toFixed(2)} s/step; peak RSS ${torch.rss.toFixed(0)} MB`,
     );
   }
-} else console.log('PyTorch side left out: pass --nanogpt <nanoGPT checkout> (or NANOGPT_DIR) with torch importable');
+} else
+  console.log(
+    'PyTorch side left out: pass --nanogpt <nanoGPT checkout> (or NANOGPT_DIR) with torch importable',
+  );
 if (torch) {
   console.log(
     `ratio (makemore / PyTorch), best step: ${(best / torch.best).toFixed(2)}×; peak RSS ${(train.rss / torch.rss).toFixed(2)}×`,
