@@ -123,14 +123,20 @@ describe('makemore import nanogpt, sample, export nanogpt-ckpt', () => {
   });
 });
 
+/** A character tokenizer for the 13 ids of the hf-gpt2 fixture (newline, space, a–k), written to `name`. */
+function writeTok13(name: string): string {
+  const file = join(work, name);
+  const vocab = [...'\n abcdefghijk'];
+  writeFileSync(
+    file,
+    JSON.stringify({ type: 'char', version: 1, vocab, specialTokens: [], unknown: 'error', vocabSize: 13 }),
+  );
+  return file;
+}
+
 describe('makemore import hf-gpt2', () => {
   it('reads Hugging Face GPT-2 safetensors with config.json beside it, and samples', async () => {
-    const tok = join(work, 'tok13.json');
-    const vocab = [...'\n abcdefghijk'];
-    writeFileSync(
-      tok,
-      JSON.stringify({ type: 'char', version: 1, vocab, specialTokens: [], unknown: 'error', vocabSize: 13 }),
-    );
+    const tok = writeTok13('tok13.json');
     const r = await runCli(
       [
         'import',
@@ -173,12 +179,7 @@ describe('makemore train --init-from', () => {
   };
 
   it('fine-tunes the imported GPT-2: its weights, its tokenizer, a fresh optimizer; resumes; samples', async () => {
-    const tok = join(work, 'tok13-ft.json');
-    const vocab = [...'\n abcdefghijk'];
-    writeFileSync(
-      tok,
-      JSON.stringify({ type: 'char', version: 1, vocab, specialTokens: [], unknown: 'error', vocabSize: 13 }),
-    );
+    const tok = writeTok13('tok13-ft.json');
     const imported = await runCli(
       [
         'import',

@@ -104,6 +104,12 @@ export function fineTuneModel(from: string): void {
   location.hash = '#/train';
 }
 
+/** "Fine-tune this model" for the model the worker holds now (nothing when it holds none). */
+export function fineTuneCurrentModel(): void {
+  const from = currentModelName();
+  if (from) fineTuneModel(from);
+}
+
 /**
  * The name of the model the worker holds now: the one it was loaded or imported under, else one made
  * of its type, data and step (the Models page's default name for a save). Null when there is no model.

@@ -8,7 +8,15 @@ import { useEffect, useState } from 'preact/hooks';
 import { ErrorAlert, Panel, TextField } from '../components/fields';
 import { deleteModel, getModel, listModels, type SavedModel, saveModel } from '../lib/model-store';
 import { useObservable } from '../lib/observable';
-import { adoptModel, currentModelName, fineTuneModel, modelSummary, nameModel, trainStatus } from '../state';
+import {
+  adoptModel,
+  currentModelName,
+  fineTuneCurrentModel,
+  fineTuneModel,
+  modelSummary,
+  nameModel,
+  trainStatus,
+} from '../state';
 import { request } from '../worker/client';
 import type { CheckpointFiles } from '../worker/protocol';
 
@@ -185,10 +193,7 @@ export function ModelsPage({ active }: { active: boolean }) {
               type="button"
               class="secondary"
               disabled={!summary || status === 'running'}
-              onClick={() => {
-                const from = currentModelName();
-                if (from) fineTuneModel(from);
-              }}
+              onClick={fineTuneCurrentModel}
             >
               Fine-tune this model
             </button>

@@ -49,6 +49,7 @@ import {
   currentModelName,
   currentRunRecord,
   currentUpload,
+  fineTuneCurrentModel,
   fineTuneModel,
   fineTuneRequest,
   history,
@@ -540,14 +541,7 @@ export function TrainPage(_: { active: boolean }) {
             trains the form below from scratch instead.
           </p>
           <div class="buttons">
-            <button
-              type="button"
-              disabled={locked}
-              onClick={() => {
-                const from = currentModelName();
-                if (from) fineTuneModel(from);
-              }}
-            >
+            <button type="button" disabled={locked} onClick={fineTuneCurrentModel}>
               Fine-tune this model
             </button>
           </div>
