@@ -14,7 +14,10 @@ const packages: { name: string; dir: string; rel: string }[] = publishedPackages
 const attw = join(root, 'node_modules/.bin/attw');
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 /** A bare module specifier in built JavaScript or declarations: `from "x"`, `import("x")`, `require("x")`, `import "x"`. */
-const bareImportRe = /(?:from\s*|import\s*\(\s*|require\s*\(\s*|import\s+)["']([^"'./][^"']*)["']/g;
+// A module specifier has no whitespace, and `from`/`import`/`require` start a word: prose and strings such as
+// `'from' | 'model'` or `"--init-from"` are not imports.
+const bareImportRe =
+  /(?<![\w$-])(?:from\s*|import\s*\(\s*|require\s*\(\s*|import\s+)["']([^"'./\s][^"'\s]*)["']/g;
 
 describe.each(packages)('$name', ({ name, dir, rel }) => {
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
