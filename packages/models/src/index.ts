@@ -9,7 +9,7 @@ export * from './layers';
 export { type GeluKind, gelu, Tanh } from './layers/activations';
 export { maskedSoftmax } from './layers/masked-softmax';
 export { multiHeadAttention } from './layers/attention';
-export { constantInit, initRng, normalInit, sizeOf, uniformInit } from './init';
+export { constantInit, initRng, normalInit, sizeOf, uniformInit, withoutInitialDraws } from './init';
 export { canFuse, FUSED_KERNEL_NAMES, runFused } from './layers/fused-kernels';
 export { GRADIENTS_REGISTERED } from './layers/register-gradients';
 export {

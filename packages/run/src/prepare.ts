@@ -19,6 +19,7 @@ import {
   isLanguageModel,
   type LanguageModel,
   type ModelConfig,
+  withoutInitialDraws,
 } from '@makemore/models';
 import { BpeTokenizer, CharTokenizer, type Tokenizer } from '@makemore/tokenizers';
 import {
@@ -471,7 +472,8 @@ export function prepareRunFrom(source: PreparedSource, options: PrepareOptions =
       `weights from ${options.init.from} were given, but the spec does not start from them; make it with specForInit`,
     );
   }
-  const built = createModel(config);
+  // Weights that are about to be loaded need no random initialisation first.
+  const built = options.init ? withoutInitialDraws(() => createModel(config)) : createModel(config);
   if (!isLanguageModel(built))
     throw new RunSpecError('model.type', `${config.type} is not a trainable network`);
   const model = built;
