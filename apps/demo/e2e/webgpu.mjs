@@ -143,7 +143,20 @@ export async function checkWebGpuTraining({ serverUrl, log, executablePath, only
       const spec = await caseSpec(c);
       const link = (backend) => `${serverUrl}?spec=${specParam(spec)}&backend=${backend}&autostart=1`;
       const started = Date.now();
-      const gpu = await trainThroughLink(page, link('webgpu'), WEBGPU_STEPS, 120_000);
+      let gpu;
+      try {
+        gpu = await trainThroughLink(page, link('webgpu'), WEBGPU_STEPS, 120_000);
+      } catch (error) {
+        // SwiftShader runs in Chromium's GPU process; when that process drops the WebGPU instance (seen once
+        // in about ten CI runs, mid-suite, never on one case twice) every buffer read fails with this message.
+        // That is the software adapter's host failing, not a kernel: the case runs once more, said in the log,
+        // and a second loss fails the test.
+        if (!/external Instance reference no longer exists/.test(String(error))) throw error;
+        log(
+          `  ${c.name}: the GPU process lost its WebGPU instance (${String(error).slice(0, 120)}); running the case again`,
+        );
+        gpu = await trainThroughLink(page, link('webgpu'), WEBGPU_STEPS, 120_000);
+      }
       const gpuSeconds = (Date.now() - started) / 1000;
       const cpu = await trainThroughLink(page, link('cpu'), WEBGPU_STEPS, 120_000);
       if (!/webgpu/.test(gpu.badge))
