@@ -800,6 +800,15 @@ async function fineTuneImportedGpt2(files) {
     null,
     { timeout: 60_000 },
   );
+  // The form follows the restored run's spec a render after the status and the step: wait for it to name
+  // the restored weights (a form left on the link's unknown weights times out and fails below).
+  await page
+    .waitForFunction(
+      (name) => document.querySelector('[data-testid=fine-tune]')?.textContent?.includes(name) === true,
+      from,
+      { timeout: 30_000 },
+    )
+    .catch(() => undefined);
   const restoredBanner = (await t.getByTestId('fine-tune').textContent()) ?? '';
   assert(restoredBanner.includes(from), `the restored form is in fine-tune mode: "${restoredBanner}"`);
   const back = await pageLosses();
