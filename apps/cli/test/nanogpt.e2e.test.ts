@@ -123,34 +123,26 @@ describe('makemore import nanogpt, sample, export nanogpt-ckpt', () => {
   });
 });
 
-/** A character tokenizer for the 13 ids of the hf-gpt2 fixture (newline, space, a–k), written to `name`. */
-function writeTok13(name: string): string {
-  const file = join(work, name);
+/**
+ * `makemore import hf-gpt2` of the PyTorch-written fixture into `out`, with a character tokenizer for its 13
+ * ids (newline, space, a–k) written to `tokenizerName`.
+ */
+function importTinyGpt2(tokenizerName: string, out: string) {
+  const tok = join(work, tokenizerName);
   const vocab = [...'\n abcdefghijk'];
   writeFileSync(
-    file,
+    tok,
     JSON.stringify({ type: 'char', version: 1, vocab, specialTokens: [], unknown: 'error', vocabSize: 13 }),
   );
-  return file;
+  const weights = join(FIXTURES, 'hf-gpt2/model.safetensors');
+  return runCli(['import', 'hf-gpt2', weights, '--tokenizer', tok, '--out', out, '--backend', 'cpu'], {
+    cwd: work,
+  });
 }
 
 describe('makemore import hf-gpt2', () => {
   it('reads Hugging Face GPT-2 safetensors with config.json beside it, and samples', async () => {
-    const tok = writeTok13('tok13.json');
-    const r = await runCli(
-      [
-        'import',
-        'hf-gpt2',
-        join(FIXTURES, 'hf-gpt2/model.safetensors'),
-        '--tokenizer',
-        tok,
-        '--out',
-        'runs/hf',
-        '--backend',
-        'cpu',
-      ],
-      { cwd: work },
-    );
+    const r = await importTinyGpt2('tok13.json', 'runs/hf');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('GPT-2 2 layers × 8, 2 heads');
     const sampled = await runCli(
@@ -179,19 +171,7 @@ describe('makemore train --init-from', () => {
   };
 
   it('fine-tunes the imported GPT-2: its weights, its tokenizer, a fresh optimizer; resumes; samples', async () => {
-    const tok = writeTok13('tok13-ft.json');
-    const imported = await runCli(
-      [
-        'import',
-        'hf-gpt2',
-        join(FIXTURES, 'hf-gpt2/model.safetensors'),
-        '--tokenizer',
-        tok,
-        '--out',
-        'runs/gpt2',
-      ],
-      { cwd: work },
-    );
+    const imported = await importTinyGpt2('tok13-ft.json', 'runs/gpt2');
     expect(imported.code, imported.stderr).toBe(0);
     const text = Array.from(
       { length: 300 },

@@ -15,7 +15,7 @@ import { estimateMemory, type LanguageModel, type ModelConfig } from '@makemore/
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { fineTuneDefaults } from './defaults';
-import { mergeSpec, RunSpecError } from './resolve';
+import { mergeSpec, RunSpecError, refuseOwnTokenizer } from './resolve';
 import type { RunSpecInput } from './spec';
 import type { RunTokenizer } from './prepare';
 
@@ -83,12 +83,7 @@ export function specForInit(
     if (asked[field] !== undefined && asked[field] !== 'auto') model[field] = asked[field];
   }
   const { tokenizer, ...data } = input.data ?? {};
-  if (tokenizer !== undefined && tokenizer.type !== 'init') {
-    throw new RunSpecError(
-      'data.tokenizer',
-      `a run that starts from ${source.from} uses the tokenizer saved with those weights; remove data.tokenizer (or train from scratch without initFrom)`,
-    );
-  }
+  refuseOwnTokenizer(tokenizer, source.from);
   return {
     ...mergeSpec(fineTuneDefaults(source.params ?? estimateMemory(source.model, 1).params), input),
     initFrom: source.from,

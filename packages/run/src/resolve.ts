@@ -166,14 +166,21 @@ function settleInit(merged: Json & RunSpecInput, input: RunSpecInput): void {
   if (typeof merged.initFrom !== 'string' || merged.initFrom.length === 0)
     fail('initFrom', 'must name the trained weights to start from (a checkpoint folder, or a saved model)');
   if (merged.data?.shards !== undefined) return;
-  const asked = input.data?.tokenizer as Json | undefined;
-  if (asked !== undefined && asked.type !== 'init') {
+  refuseOwnTokenizer(input.data?.tokenizer, merged.initFrom as string);
+  (merged.data as Json).tokenizer = { type: 'init' };
+}
+
+/**
+ * Throws when a run that starts from the weights in `from` names a tokenizer other than theirs
+ * (`{ type: 'init' }`): the ids the weights learned belong to their own.
+ */
+export function refuseOwnTokenizer(tokenizer: { type?: unknown } | undefined, from: string): void {
+  if (tokenizer !== undefined && tokenizer.type !== 'init') {
     fail(
       'data.tokenizer',
-      `a run that starts from ${merged.initFrom} uses the tokenizer saved with those weights; remove data.tokenizer (or train from scratch without initFrom)`,
+      `a run that starts from ${from} uses the tokenizer saved with those weights; remove data.tokenizer (or train from scratch without initFrom)`,
     );
   }
-  (merged.data as Json).tokenizer = { type: 'init' };
 }
 
 /** Field order of a printed spec: sections as a run flows, fields as the spec types list them. */

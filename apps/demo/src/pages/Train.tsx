@@ -330,6 +330,10 @@ export function TrainPage(_: { active: boolean }) {
 
   const modelType = String(bind.get('model.type') ?? 'mlp') as keyof typeof MODEL_FIELDS;
   const uses = (field: string) => (MODEL_FIELDS[modelType] ?? []).includes(field);
+  // Dropout is editable both when training from scratch and when fine-tuning: one field for both forms.
+  const dropoutField = uses('dropout') && (
+    <SpecNumber label="Dropout" path="model.dropout" bind={bind} min={0} max={0.9} step={0.05} />
+  );
   const optimizerType = String(bind.get('optimizer.type') ?? 'sgd');
   const scheduleType = String(bind.get('schedule.type') ?? 'constant');
   const tokenizerType = String(bind.get('data.tokenizer.type') ?? 'char');
@@ -806,16 +810,7 @@ export function TrainPage(_: { active: boolean }) {
                       step={1}
                     />
                   )}
-                  {uses('dropout') && (
-                    <SpecNumber
-                      label="Dropout"
-                      path="model.dropout"
-                      bind={bind}
-                      min={0}
-                      max={0.9}
-                      step={0.05}
-                    />
-                  )}
+                  {dropoutField}
                 </div>
               </>
             ) : (
@@ -851,16 +846,7 @@ export function TrainPage(_: { active: boolean }) {
                   {uses('nHead') && (
                     <SpecNumber label="Heads" path="model.nHead" bind={bind} min={1} step={1} />
                   )}
-                  {uses('dropout') && (
-                    <SpecNumber
-                      label="Dropout"
-                      path="model.dropout"
-                      bind={bind}
-                      min={0}
-                      max={0.9}
-                      step={0.05}
-                    />
-                  )}
+                  {dropoutField}
                   {uses('inputKind') && (
                     <SpecSelect
                       label="Input"
